@@ -1,0 +1,194 @@
+//! The command line: one module per subcommand, each with its clap `Args` and a short
+//! `run()` that calls the library. Exit codes are documented in the README.
+
+pub mod ingest;
+pub mod run;
+pub mod validate;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::ingest::mapping::Mapping;
+use crate::ingest::{Format, IngestError, IngestOptions, InputFile, LineItems};
+use crate::model::unit::Decimal;
+use crate::model::Reference;
+
+/// Exit codes for people and schedulers (README "Exit codes").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// The work was done.
+    Done = 0,
+    /// Something failed (an output could not be written, an internal error).
+    Failed = 1,
+    /// Bad input or configuration: unreadable file, unknown format, missing column, bad
+    /// pipeline/mapping key, or rejected rows under `--strict`.
+    BadInput = 2,
+    /// Another run holds the output folder's lock.
+    Locked = 3,
+    /// Nothing to do: every stage was already up to date.
+    UpToDate = 4,
+}
+
+/// A failure with the exit code it maps to.
+#[derive(Debug)]
+pub struct Failure {
+    pub exit: Exit,
+    pub message: String,
+}
+
+impl From<IngestError> for Failure {
+    fn from(e: IngestError) -> Self {
+        let exit = match e {
+            IngestError::Write { .. } => Exit::Failed,
+            _ => Exit::BadInput,
+        };
+        Failure {
+            exit,
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<crate::model::reference::ReferenceError> for Failure {
+    fn from(e: crate::model::reference::ReferenceError) -> Self {
+        Failure {
+            exit: Exit::BadInput,
+            message: e.to_string(),
+        }
+    }
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "routetrend",
+    version,
+    about = "Drug-route trend analysis: seizure series to Parquet, trends, figures and reports"
+)]
+pub struct Cli {
+    /// Only errors on stderr.
+    #[arg(long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the pipeline (default pipelines/northern_route.toml).
+    Run(run::RunArgs),
+    /// Ingest input files into DIR/observations.parquet and DIR/rejects.csv.
+    Ingest(ingest::IngestArgs),
+    /// Check input files like ingest does, writing nothing.
+    Validate(validate::ValidateArgs),
+}
+
+/// Options shared by `ingest` and `validate`: how to read the inputs.
+#[derive(Args, Debug, Clone)]
+pub struct ReadArgs {
+    /// Input files (CSV or xlsx).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Force the input format instead of detecting it from the header.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// A column-mapping TOML for any other CSV layout (see data/mappings/).
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// The sheet to read in a workbook (default: the first).
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// The files write decimal commas (`12,5`).
+    #[arg(long)]
+    pub decimal_comma: bool,
+    /// Several rows for one key in one file: `sum` them as line items or `reject` them
+    /// (default: per format; the UNODC export sums).
+    #[arg(long)]
+    pub line_items: Option<String>,
+    /// Indicator for wide tables without an indicator column.
+    #[arg(long)]
+    pub indicator: Option<String>,
+    /// Unit for wide tables without a unit column.
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// Folder of reference tables (default: ./data/reference if present, else built-in).
+    #[arg(long)]
+    pub reference: Option<PathBuf>,
+    /// Any rejected row is an error (exit 2).
+    #[arg(long)]
+    pub strict: bool,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl ReadArgs {
+    pub fn options(&self) -> Result<IngestOptions, Failure> {
+        let bad = |message: String| Failure {
+            exit: Exit::BadInput,
+            message,
+        };
+        let mapping = self.mapping.as_deref().map(Mapping::load).transpose()?;
+        let line_items = self
+            .line_items
+            .as_deref()
+            .map(LineItems::parse)
+            .transpose()
+            .map_err(|e| bad(format!("--line-items {e}")))?;
+        if let Some(u) = &self.unit {
+            crate::model::unit::parse_unit(u).map_err(|e| bad(format!("--unit: {e}")))?;
+        }
+        Ok(IngestOptions {
+            format: self.format,
+            mapping,
+            decimal: if self.decimal_comma {
+                Decimal::Comma
+            } else {
+                Decimal::Point
+            },
+            line_items,
+            sheet: self.sheet.clone(),
+            indicator: self.indicator.clone(),
+            unit: self.unit.clone(),
+        })
+    }
+
+    pub fn reference(&self) -> Result<Reference, Failure> {
+        Ok(Reference::load_default(self.reference.as_deref())?)
+    }
+
+    /// The input files, named as given, all read with these options.
+    pub fn inputs(&self) -> Result<Vec<InputFile>, Failure> {
+        let options = self.options()?;
+        Ok(self
+            .files
+            .iter()
+            .map(|p| InputFile {
+                name: display_path(p),
+                path: p.clone(),
+                options: options.clone(),
+            })
+            .collect())
+    }
+}
+
+/// A path as recorded in lineage: as given, with `/` separators.
+pub fn display_path(path: &std::path::Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// Runs the parsed command line and returns the exit code.
+pub fn main(cli: Cli) -> Exit {
+    let result = match cli.command {
+        Command::Run(args) => run::run(args, cli.quiet),
+        Command::Ingest(args) => ingest::run(args, cli.quiet),
+        Command::Validate(args) => validate::run(args, cli.quiet),
+    };
+    match result {
+        Ok(exit) => exit,
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            failure.exit
+        }
+    }
+}

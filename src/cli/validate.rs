@@ -1,0 +1,33 @@
+//! `routetrend validate FILE...`: the checks of ingest, writing nothing. Prints the summary
+//! and every reject; exits 2 when a row was rejected or a file could not be read.
+
+use clap::Args;
+
+use super::ingest::report;
+use super::{Exit, Failure, ReadArgs};
+use crate::ingest::ingest_files;
+
+#[derive(Args, Debug)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+pub fn run(args: ValidateArgs, quiet: bool) -> Result<Exit, Failure> {
+    let reference = args.read.reference()?;
+    let ingested = ingest_files(&args.read.inputs()?, &reference)?;
+    report(&ingested, args.read.json, quiet);
+    if !args.read.json && !quiet {
+        for r in &ingested.rejects {
+            println!(
+                "reject: {} row {} column '{}' value '{}': {}",
+                r.file, r.row, r.column, r.value, r.reason
+            );
+        }
+    }
+    Ok(if ingested.rejects.is_empty() {
+        Exit::Done
+    } else {
+        Exit::BadInput
+    })
+}

@@ -1,0 +1,484 @@
+//! Ingest: input files in their many formats -> the observation table and its rejects.
+//!
+//! Each reader (one module per format) says how a header's columns become observation fields
+//! ([`spec::RowSpec`]); this module finds the header, applies the spec to every row, checks
+//! key uniqueness across rows and files, and accounts for every row: each ends in the table
+//! (alone, or summed with its line items) or in the rejects with file, row, column, value and
+//! reason. `records read = kept + rejected + exact duplicates`, per file.
+
+pub mod canonical;
+pub mod cts;
+pub mod mapping;
+pub mod output;
+pub mod spec;
+pub mod table;
+pub mod unodc_export;
+pub mod wide;
+pub mod write;
+
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+use crate::model::unit::Decimal;
+use crate::model::{Observation, ObservationKey, Reference};
+
+use mapping::Mapping;
+use spec::{Header, RowSpec};
+use table::{read_table, Cell, RawTable};
+
+/// How many leading rows are searched for the header (titles and preambles come first).
+const HEADER_SEARCH_ROWS: usize = 20;
+
+/// A whole-file problem: the file cannot be ingested at all (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("{file}: cannot read: {message}")]
+    Io { file: String, message: String },
+    #[error("{file}: {message}")]
+    Unreadable { file: String, message: String },
+    #[error("{file}: unknown format: no header row in the first {HEADER_SEARCH_ROWS} rows matches a known format (first row: '{first_row}'). Expected one of: {expected}. Use --format, or --mapping for other layouts")]
+    UnknownFormat {
+        file: String,
+        first_row: String,
+        expected: String,
+    },
+    #[error(
+        "{file}: {format} format: missing column '{missing}'; expected {expected}; found: {found}"
+    )]
+    MissingColumn {
+        file: String,
+        format: String,
+        missing: String,
+        expected: String,
+        found: String,
+    },
+    #[error("{file}: key '{key}': {message}")]
+    Config {
+        file: String,
+        key: String,
+        message: String,
+    },
+    #[error("{0}")]
+    Reference(#[from] crate::model::reference::ReferenceError),
+    #[error("writing {file}: {message}")]
+    Write { file: String, message: String },
+}
+
+/// What to do with several rows for one (series, period) in one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineItems {
+    /// Parts of one reported figure: summed into one observation, every row in the lineage.
+    Sum,
+    /// Equal values are exact duplicates (kept once); different values reject every row.
+    Reject,
+}
+
+impl LineItems {
+    pub fn parse(text: &str) -> Result<LineItems, String> {
+        match text {
+            "sum" => Ok(LineItems::Sum),
+            "reject" => Ok(LineItems::Reject),
+            other => Err(format!("'{other}': expected \"sum\" or \"reject\"")),
+        }
+    }
+}
+
+/// The input formats routetrend reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Canonical,
+    UnodcExport,
+    Cts,
+    Wide,
+    Mapping,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Canonical => "canonical",
+            Format::UnodcExport => "unodc_export",
+            Format::Cts => "cts",
+            Format::Wide => "wide",
+            Format::Mapping => "mapping",
+        }
+    }
+
+    fn expected_header(self) -> String {
+        match self {
+            Format::Canonical => canonical::REQUIRED.join(","),
+            Format::UnodcExport => unodc_export::REQUIRED.join(" | "),
+            Format::Cts => cts::REQUIRED.join(" | "),
+            Format::Wide => "geo (or country) then one column per year (2015, 2016, ...)".into(),
+            Format::Mapping => "the columns named in the mapping file".into(),
+        }
+    }
+
+    fn matches(self, header: &Header, mapping: Option<&Mapping>) -> bool {
+        match self {
+            Format::Canonical => canonical::matches(header),
+            Format::UnodcExport => unodc_export::matches(header),
+            Format::Cts => cts::matches(header),
+            Format::Wide => wide::matches(header),
+            Format::Mapping => mapping.is_some_and(|m| header.has_all(&m.columns())),
+        }
+    }
+}
+
+/// Options of one ingest.
+#[derive(Clone, Debug, Default)]
+pub struct IngestOptions {
+    /// Force a format instead of detecting it from the header.
+    pub format: Option<Format>,
+    pub mapping: Option<Mapping>,
+    pub decimal: Decimal,
+    /// Override the format's line-item policy.
+    pub line_items: Option<LineItems>,
+    pub sheet: Option<String>,
+    /// Fixed indicator and unit for wide tables without those columns.
+    pub indicator: Option<String>,
+    pub unit: Option<String>,
+}
+
+/// An input row (or wide-table cell) that did not become an observation, and why.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Reject {
+    pub file: String,
+    pub sheet: Option<String>,
+    pub row: u32,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+}
+
+/// Per-file accounting: `records = kept + rejected + exact_duplicates`.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct FileSummary {
+    pub file: String,
+    pub sheet: Option<String>,
+    pub format: String,
+    pub sha256: String,
+    /// Data rows read (long formats), or non-empty period cells (wide tables).
+    pub records: u64,
+    pub kept: u64,
+    pub rejected: u64,
+    pub exact_duplicates: u64,
+    /// Kept records that were summed into another record's observation.
+    pub line_items_summed: u64,
+    /// Observations this file contributed.
+    pub observations: u64,
+    pub warnings: Vec<String>,
+}
+
+/// The result of ingesting a set of files.
+#[derive(Debug, Default)]
+pub struct Ingested {
+    pub observations: Vec<Observation>,
+    pub rejects: Vec<Reject>,
+    pub files: Vec<FileSummary>,
+}
+
+/// One input file with how to read it.
+#[derive(Clone, Debug)]
+pub struct InputFile {
+    /// The path as given (recorded in lineage and messages).
+    pub name: String,
+    pub path: std::path::PathBuf,
+    pub options: IngestOptions,
+}
+
+/// One parsed record before key checks.
+struct Record {
+    file_index: usize,
+    observation: Observation,
+    line_items: LineItems,
+    sheet: Option<String>,
+}
+
+/// Ingests files in order. A whole-file problem stops with an error naming the file; row
+/// problems become rejects.
+pub fn ingest_files(inputs: &[InputFile], reference: &Reference) -> Result<Ingested, IngestError> {
+    let mut out = Ingested::default();
+    let mut records = Vec::new();
+    for (file_index, input) in inputs.iter().enumerate() {
+        let (display, path, options) = (&input.name, input.path.as_path(), &input.options);
+        let bytes = std::fs::read(path).map_err(|e| IngestError::Io {
+            file: display.clone(),
+            message: e.to_string(),
+        })?;
+        let sheet = options
+            .sheet
+            .as_deref()
+            .or(options.mapping.as_ref().and_then(|m| m.sheet.as_deref()));
+        let table = if table::is_spreadsheet(path) {
+            read_table(path, display, sheet)?
+        } else {
+            table::read_csv_bytes(&bytes, display)?
+        };
+        let mut summary = FileSummary {
+            file: display.clone(),
+            sheet: table.sheet.clone(),
+            sha256: sha256_hex(&bytes),
+            ..FileSummary::default()
+        };
+        let parsed = parse_table(&table, options, reference, &mut summary)?;
+        for result in parsed {
+            match result {
+                Ok((observation, line_items)) => records.push(Record {
+                    file_index,
+                    observation,
+                    line_items,
+                    sheet: table.sheet.clone(),
+                }),
+                Err(reject) => {
+                    summary.rejected += 1;
+                    out.rejects.push(reject);
+                }
+            }
+        }
+        out.files.push(summary);
+    }
+    resolve_keys(records, &mut out);
+    Ok(out)
+}
+
+/// Finds the header row and format, then turns every data row into an observation or reject.
+#[allow(clippy::type_complexity)]
+fn parse_table(
+    table: &RawTable,
+    options: &IngestOptions,
+    reference: &Reference,
+    summary: &mut FileSummary,
+) -> Result<Vec<Result<(Observation, LineItems), Reject>>, IngestError> {
+    let (header_index, format) = find_header(table, options)?;
+    summary.format = format.name().to_string();
+    let header = Header::new(&table.rows[header_index].cells);
+    let title = table.rows[..header_index].first().map(|r| {
+        r.cells
+            .iter()
+            .map(Cell::text)
+            .collect::<Vec<_>>()
+            .join(" ")
+            .trim()
+            .to_string()
+    });
+    let specs: Vec<RowSpec> = match format {
+        Format::Canonical => vec![canonical::spec(&header, options)],
+        Format::UnodcExport => vec![unodc_export::spec(&header, options, title.as_deref())],
+        Format::Cts => vec![cts::spec(&header, options)],
+        Format::Mapping => match &options.mapping {
+            Some(m) => vec![m.spec(&header)],
+            None => unreachable!("the mapping format is only detected with a mapping"),
+        },
+        Format::Wide => {
+            let ignored = wide::ignored_columns(&header);
+            if !ignored.is_empty() {
+                summary
+                    .warnings
+                    .push(format!("columns ignored: {}", ignored.join(", ")));
+            }
+            wide::specs(&header, options, &table.file)?
+        }
+    };
+    if header_index > 0 {
+        summary.warnings.push(format!(
+            "header found on row {}; {header_index} row(s) above it skipped as title/preamble",
+            table.rows[header_index].row
+        ));
+    }
+    let header_text: Vec<String> = header.names().to_vec();
+    let mut parsed = Vec::new();
+    for row in &table.rows[header_index + 1..] {
+        let mut row = std::borrow::Cow::Borrowed(row);
+        if table.sheet.is_none() && row.problem.is_none() && row.cells.len() != header_text.len() {
+            let problem = format!(
+                "expected {} fields as in the header, found {}",
+                header_text.len(),
+                row.cells.len()
+            );
+            row.to_mut().problem = Some(problem);
+        }
+        let row = row.as_ref();
+        let cells: Vec<String> = row
+            .cells
+            .iter()
+            .map(|c| c.text().trim().to_string())
+            .collect();
+        if cells == header_text {
+            parsed.push(Err(Reject {
+                file: table.file.clone(),
+                sheet: table.sheet.clone(),
+                row: row.row,
+                column: String::new(),
+                value: cells.join("|"),
+                reason: "the header repeated inside the data".into(),
+            }));
+            summary.records += 1;
+            continue;
+        }
+        for spec in &specs {
+            if format == Format::Wide && row.problem.is_none() {
+                if let spec::FieldSource::Column(i, _) = &spec.value {
+                    if row.cells.get(*i).is_none_or(Cell::is_empty) {
+                        continue; // an empty period cell in a wide table is a gap
+                    }
+                }
+            }
+            summary.records += 1;
+            parsed.push(
+                spec.observation(row, &table.file, table.sheet.as_deref(), reference)
+                    .map(|o| (o, spec.line_items)),
+            );
+            if row.problem.is_some() {
+                break; // one reject for an unreadable row, not one per period column
+            }
+        }
+    }
+    Ok(parsed)
+}
+
+fn find_header(table: &RawTable, options: &IngestOptions) -> Result<(usize, Format), IngestError> {
+    let formats: Vec<Format> = match (options.format, &options.mapping) {
+        (Some(f), _) => vec![f],
+        (None, Some(_)) => vec![Format::Mapping],
+        (None, None) => vec![
+            Format::UnodcExport,
+            Format::Cts,
+            Format::Canonical,
+            Format::Wide,
+        ],
+    };
+    for (i, row) in table.rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
+        let header = Header::new(&row.cells);
+        if let Some(f) = formats
+            .iter()
+            .find(|f| f.matches(&header, options.mapping.as_ref()))
+        {
+            return Ok((i, *f));
+        }
+    }
+    let first_row = table
+        .rows
+        .first()
+        .map(|r| r.cells.iter().map(Cell::text).collect::<Vec<_>>().join(","))
+        .unwrap_or_else(|| "(the file has no rows)".into());
+    if let [format] = formats.as_slice() {
+        let wanted = match (format, &options.mapping) {
+            (Format::Mapping, Some(m)) => m.columns().join(", "),
+            _ => format.expected_header(),
+        };
+        return Err(IngestError::MissingColumn {
+            file: table.file.clone(),
+            format: format.name().into(),
+            missing: "(header row)".into(),
+            expected: format!("a header row with {wanted} in the first {HEADER_SEARCH_ROWS} rows"),
+            found: first_row,
+        });
+    }
+    let expected = formats
+        .iter()
+        .map(|f| format!("{} ({})", f.name(), f.expected_header()))
+        .collect::<Vec<_>>()
+        .join("; ");
+    Err(IngestError::UnknownFormat {
+        file: table.file.clone(),
+        first_row,
+        expected,
+    })
+}
+
+/// Key checks across all records, in input order: line items of one file are summed where
+/// their format says so; otherwise equal values are exact duplicates and different values
+/// reject every row of the key, each reject naming the others.
+fn resolve_keys(records: Vec<Record>, out: &mut Ingested) {
+    let mut groups: BTreeMap<ObservationKey, Vec<Record>> = BTreeMap::new();
+    for record in records {
+        groups
+            .entry(record.observation.key())
+            .or_default()
+            .push(record);
+    }
+    for (_, group) in groups {
+        let mut merged: Vec<Record> = Vec::new();
+        for record in group {
+            let line_item_of = merged
+                .iter_mut()
+                .find(|m| m.file_index == record.file_index && record.line_items == LineItems::Sum);
+            match line_item_of {
+                Some(m) => {
+                    m.observation.value += record.observation.value;
+                    m.observation.source_rows.push(';');
+                    m.observation
+                        .source_rows
+                        .push_str(&record.observation.source_row.to_string());
+                }
+                None => merged.push(record),
+            }
+        }
+        let rows = |r: &Record| r.observation.source_rows.split(';').count() as u64;
+        let first_value = merged[0].observation.value;
+        if merged.iter().all(|r| r.observation.value == first_value) {
+            let mut rest = merged.into_iter();
+            if let Some(keep) = rest.next() {
+                let summary = &mut out.files[keep.file_index];
+                summary.kept += rows(&keep);
+                summary.line_items_summed += rows(&keep) - 1;
+                summary.observations += 1;
+                out.observations.push(keep.observation);
+            }
+            for dup in rest {
+                out.files[dup.file_index].exact_duplicates += rows(&dup);
+            }
+            continue;
+        }
+        let places: Vec<String> = merged
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} row {} ({})",
+                    r.observation.source_file, r.observation.source_rows, r.observation.value
+                )
+            })
+            .collect();
+        for record in merged {
+            let o = &record.observation;
+            let others: Vec<&String> = places
+                .iter()
+                .filter(|p| !p.starts_with(&format!("{} row {} ", o.source_file, o.source_rows)))
+                .collect();
+            let reason = format!(
+                "duplicate key ({} {} {} {}) with a different value in {}",
+                o.indicator,
+                o.geo,
+                o.drug.as_deref().unwrap_or("-"),
+                o.period,
+                others
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let summary = &mut out.files[record.file_index];
+            for row in o.source_rows.split(';') {
+                summary.rejected += 1;
+                out.rejects.push(Reject {
+                    file: o.source_file.clone(),
+                    sheet: record.sheet.clone(),
+                    row: row.parse().unwrap_or(o.source_row),
+                    column: "value".into(),
+                    value: o.value.to_string(),
+                    reason: reason.clone(),
+                });
+            }
+        }
+    }
+}
+
+/// Hex SHA-256 of a file's bytes, for lineage and up-to-date checks.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

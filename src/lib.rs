@@ -1,0 +1,11 @@
+//! routetrend: a batch pipeline for drug-route trend analysis.
+//!
+//! Seizure and offence series (country x drug x year or quarter) are ingested from the
+//! formats researchers download into one observation table in Parquet ([`ingest`],
+//! [`model`]), analysed with the statistical conventions of STATISTICS.md ([`stats`],
+//! [`analysis`]) and published as tables and figures. `main.rs` only dispatches to [`cli`].
+
+pub mod cli;
+pub mod ingest;
+pub mod model;
+pub mod pipeline;

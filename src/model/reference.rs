@@ -1,0 +1,502 @@
+//! Reference data: countries, regions, the drug taxonomy and routes, read from the plain
+//! CSV/TOML files of `data/reference/` that a user can edit (see that folder's README).
+//!
+//! Names from input files are matched after [`match_key`] folding (case, white space, curly
+//! quotes), against each entry's code, name and aliases. An unknown name is an error that
+//! suggests the closest known names; nothing is guessed.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The reference files compiled into the binary, used when no `data/reference/` folder is
+/// given or found, so that `routetrend` works from any directory.
+const BUILT_IN: [(&str, &str); 5] = [
+    (
+        "countries.csv",
+        include_str!("../../data/reference/countries.csv"),
+    ),
+    (
+        "regions.csv",
+        include_str!("../../data/reference/regions.csv"),
+    ),
+    (
+        "drug_groups.csv",
+        include_str!("../../data/reference/drug_groups.csv"),
+    ),
+    ("drugs.csv", include_str!("../../data/reference/drugs.csv")),
+    (
+        "routes.toml",
+        include_str!("../../data/reference/routes.toml"),
+    ),
+];
+
+/// A problem in a reference file, naming the file and row.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct ReferenceError {
+    pub file: String,
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DrugKind {
+    /// A substance or product, summable with its siblings.
+    Substance,
+    /// A reported total that already includes other rows: never added to its components.
+    Total,
+}
+
+#[derive(Clone, Debug)]
+pub struct Drug {
+    pub key: String,
+    pub name: String,
+    pub group: String,
+    pub kind: DrugKind,
+    pub heroin_equivalent: Option<f64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DrugGroup {
+    pub key: String,
+    pub name: String,
+    /// The drug key for a name of this group that the taxonomy does not list.
+    pub fallback_drug: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Region {
+    pub code: String,
+    pub name: String,
+    pub members: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    pub id: String,
+    pub name: String,
+    pub origin: Vec<String>,
+    pub transit: Vec<String>,
+    pub destination: Vec<String>,
+    #[serde(default)]
+    pub notes: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoutesFile {
+    #[serde(default)]
+    route: Vec<Route>,
+}
+
+/// All reference tables with their name indexes.
+#[derive(Debug)]
+pub struct Reference {
+    /// Where the tables were read from (a folder, or "built-in").
+    pub origin: String,
+    pub country_names: HashMap<String, String>,
+    pub regions: Vec<Region>,
+    pub drugs: Vec<Drug>,
+    pub groups: Vec<DrugGroup>,
+    pub routes: Vec<Route>,
+    geo_index: HashMap<String, String>,
+    drug_index: HashMap<String, String>,
+    group_index: HashMap<String, String>,
+}
+
+/// Folds a name for matching: trimmed, white space (including no-break space) collapsed,
+/// lower case, curly quotes made straight.
+pub fn match_key(text: &str) -> String {
+    let folded: String = text
+        .chars()
+        .map(|c| match c {
+            '\u{201c}' | '\u{201d}' | '\u{201e}' => '"',
+            '\u{2018}' | '\u{2019}' => '\'',
+            c if c.is_whitespace() => ' ',
+            c => c,
+        })
+        .collect();
+    folded
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+impl Reference {
+    /// Reads the reference tables from `dir`, or the built-in copy when `dir` is `None`.
+    pub fn load(dir: Option<&Path>) -> Result<Reference, ReferenceError> {
+        let mut texts = Vec::new();
+        for (name, built_in) in BUILT_IN {
+            let text = match dir {
+                Some(d) => {
+                    let path: PathBuf = d.join(name);
+                    std::fs::read_to_string(&path).map_err(|e| ReferenceError {
+                        file: path.display().to_string(),
+                        message: format!("cannot read reference file: {e}"),
+                    })?
+                }
+                None => built_in.to_string(),
+            };
+            texts.push((name, text));
+        }
+        let origin = dir.map_or("built-in".to_string(), |d| d.display().to_string());
+        let file = |name: &str| match dir {
+            Some(d) => d.join(name).display().to_string(),
+            None => format!("built-in {name}"),
+        };
+        let text = |i: usize| texts[i].1.as_str();
+        let mut reference = Reference {
+            origin,
+            country_names: HashMap::new(),
+            regions: Vec::new(),
+            drugs: Vec::new(),
+            groups: Vec::new(),
+            routes: Vec::new(),
+            geo_index: HashMap::new(),
+            drug_index: HashMap::new(),
+            group_index: HashMap::new(),
+        };
+        reference.read_countries(&file("countries.csv"), text(0))?;
+        reference.read_regions(&file("regions.csv"), text(1))?;
+        reference.read_groups(&file("drug_groups.csv"), text(2))?;
+        reference.read_drugs(&file("drugs.csv"), text(3))?;
+        let routes: RoutesFile = toml::from_str(text(4)).map_err(|e| ReferenceError {
+            file: file("routes.toml"),
+            message: e.to_string(),
+        })?;
+        reference.routes = routes.route;
+        reference.check_routes(&file("routes.toml"))?;
+        Ok(reference)
+    }
+
+    /// The default: `data/reference/` under the current folder if it exists, else built-in.
+    pub fn load_default(dir: Option<&Path>) -> Result<Reference, ReferenceError> {
+        match dir {
+            Some(d) => Reference::load(Some(d)),
+            None if Path::new("data/reference/countries.csv").is_file() => {
+                Reference::load(Some(Path::new("data/reference")))
+            }
+            None => Reference::load(None),
+        }
+    }
+
+    fn read_countries(&mut self, file: &str, text: &str) -> Result<(), ReferenceError> {
+        for (row, rec) in records(file, text, &["iso3", "name", "aliases"])? {
+            let (iso3, name) = (rec[0].trim().to_string(), rec[1].trim().to_string());
+            if iso3.len() != 3 || !iso3.bytes().all(|b| b.is_ascii_uppercase()) {
+                return Err(err(
+                    file,
+                    row,
+                    format!("iso3 '{iso3}' is not three capital letters"),
+                ));
+            }
+            let names = [iso3.as_str(), name.as_str()]
+                .into_iter()
+                .chain(rec[2].split('|'));
+            insert_names(&mut self.geo_index, names, &iso3, file, row)?;
+            self.country_names.insert(iso3, name);
+        }
+        Ok(())
+    }
+
+    fn read_regions(&mut self, file: &str, text: &str) -> Result<(), ReferenceError> {
+        for (row, rec) in records(file, text, &["code", "name", "members", "aliases"])? {
+            let code = rec[0].trim().to_string();
+            let members: Vec<String> = rec[2].split_whitespace().map(str::to_string).collect();
+            if let Some(m) = members
+                .iter()
+                .find(|m| !self.country_names.contains_key(*m))
+            {
+                return Err(err(
+                    file,
+                    row,
+                    format!("member '{m}' of {code} is not in countries.csv"),
+                ));
+            }
+            let names = [code.as_str(), rec[1].as_str()]
+                .into_iter()
+                .chain(rec[3].split('|'));
+            insert_names(&mut self.geo_index, names, &code, file, row)?;
+            self.regions.push(Region {
+                code,
+                name: rec[1].trim().to_string(),
+                members,
+            });
+        }
+        Ok(())
+    }
+
+    fn read_groups(&mut self, file: &str, text: &str) -> Result<(), ReferenceError> {
+        for (row, rec) in records(file, text, &["key", "name", "aliases", "fallback_drug"])? {
+            let key = rec[0].trim().to_string();
+            let names = [key.as_str(), rec[1].as_str()]
+                .into_iter()
+                .chain(rec[2].split('|'));
+            insert_names(&mut self.group_index, names, &key, file, row)?;
+            self.groups.push(DrugGroup {
+                key,
+                name: rec[1].trim().to_string(),
+                fallback_drug: rec[3].trim().to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    fn read_drugs(&mut self, file: &str, text: &str) -> Result<(), ReferenceError> {
+        let columns = [
+            "key",
+            "name",
+            "group",
+            "kind",
+            "aliases",
+            "heroin_equivalent",
+        ];
+        for (row, rec) in records(file, text, &columns)? {
+            let key = rec[0].trim().to_string();
+            let group = rec[2].trim().to_string();
+            if !self.groups.iter().any(|g| g.key == group) {
+                return Err(err(
+                    file,
+                    row,
+                    format!("group '{group}' is not in drug_groups.csv"),
+                ));
+            }
+            let kind = match rec[3].trim() {
+                "substance" => DrugKind::Substance,
+                "total" => DrugKind::Total,
+                other => {
+                    return Err(err(
+                        file,
+                        row,
+                        format!("kind '{other}': expected substance or total"),
+                    ))
+                }
+            };
+            let heroin_equivalent = match rec[5].trim() {
+                "" => None,
+                f => Some(f.parse::<f64>().map_err(|_| {
+                    err(
+                        file,
+                        row,
+                        format!("heroin_equivalent '{f}' is not a number"),
+                    )
+                })?),
+            };
+            let names = [key.as_str(), rec[1].as_str()]
+                .into_iter()
+                .chain(rec[4].split('|'));
+            insert_names(&mut self.drug_index, names, &key, file, row)?;
+            self.drugs.push(Drug {
+                key,
+                name: rec[1].trim().to_string(),
+                group,
+                kind,
+                heroin_equivalent,
+            });
+        }
+        if let Some(g) = self
+            .groups
+            .iter()
+            .find(|g| self.drug(&g.fallback_drug).is_none())
+        {
+            return Err(ReferenceError {
+                file: file.to_string(),
+                message: format!(
+                    "fallback_drug '{}' of group '{}' is not a drug key",
+                    g.fallback_drug, g.key
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    fn check_routes(&self, file: &str) -> Result<(), ReferenceError> {
+        for route in &self.routes {
+            let codes = route
+                .origin
+                .iter()
+                .chain(&route.transit)
+                .chain(&route.destination);
+            for code in codes {
+                if !self.country_names.contains_key(code) {
+                    return Err(ReferenceError {
+                        file: file.to_string(),
+                        message: format!("route '{}': '{code}' is not a country code", route.id),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Resolves a country or region name, alias or code to its code.
+    pub fn resolve_geo(&self, text: &str) -> Result<&str, String> {
+        resolve(&self.geo_index, text, "country or region")
+    }
+
+    /// Resolves a drug key, name or alias to its key.
+    pub fn resolve_drug(&self, text: &str) -> Result<&str, String> {
+        resolve(&self.drug_index, text, "drug")
+    }
+
+    /// Resolves a drug group name or alias (including UNODC DrugSubGroup names) to its key.
+    pub fn resolve_group(&self, text: &str) -> Result<&str, String> {
+        resolve(&self.group_index, text, "drug group")
+    }
+
+    pub fn drug(&self, key: &str) -> Option<&Drug> {
+        self.drugs.iter().find(|d| d.key == key)
+    }
+
+    pub fn group(&self, key: &str) -> Option<&DrugGroup> {
+        self.groups.iter().find(|g| g.key == key)
+    }
+
+    pub fn region(&self, code: &str) -> Option<&Region> {
+        self.regions.iter().find(|r| r.code == code)
+    }
+
+    pub fn route(&self, id: &str) -> Option<&Route> {
+        self.routes.iter().find(|r| r.id == id)
+    }
+}
+
+fn err(file: &str, row: usize, message: String) -> ReferenceError {
+    ReferenceError {
+        file: file.to_string(),
+        message: format!("row {row}: {message}"),
+    }
+}
+
+/// Parses a reference CSV, checking its header; yields (1-based row, fields).
+fn records(
+    file: &str,
+    text: &str,
+    columns: &[&str],
+) -> Result<Vec<(usize, Vec<String>)>, ReferenceError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| err(file, 1, e.to_string()))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    if header != columns {
+        return Err(err(
+            file,
+            1,
+            format!(
+                "header is '{}', expected '{}'",
+                header.join(","),
+                columns.join(",")
+            ),
+        ));
+    }
+    let mut out = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.map_err(|e| err(file, i + 2, e.to_string()))?;
+        out.push((i + 2, rec.iter().map(str::to_string).collect()));
+    }
+    Ok(out)
+}
+
+fn insert_names<'a>(
+    index: &mut HashMap<String, String>,
+    names: impl Iterator<Item = &'a str>,
+    key: &str,
+    file: &str,
+    row: usize,
+) -> Result<(), ReferenceError> {
+    for name in names {
+        let folded = match_key(name);
+        if folded.is_empty() {
+            continue;
+        }
+        match index.get(&folded) {
+            Some(other) if other != key => {
+                return Err(err(
+                    file,
+                    row,
+                    format!("'{name}' names both {other} and {key}"),
+                ));
+            }
+            _ => {
+                index.insert(folded, key.to_string());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn resolve<'a>(
+    index: &'a HashMap<String, String>,
+    text: &str,
+    what: &str,
+) -> Result<&'a str, String> {
+    let folded = match_key(text);
+    if let Some(key) = index.get(&folded) {
+        return Ok(key);
+    }
+    let mut scored: Vec<(f64, &String)> = index
+        .keys()
+        .map(|name| (strsim::jaro_winkler(&folded, name), name))
+        .filter(|(score, _)| *score > 0.8)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    let suggestions: Vec<String> = scored
+        .iter()
+        .take(3)
+        .map(|(_, name)| format!("'{name}' ({})", index[*name]))
+        .collect();
+    Err(if suggestions.is_empty() {
+        format!(
+            "unknown {what} '{}' (add it to data/reference/)",
+            text.trim()
+        )
+    } else {
+        format!(
+            "unknown {what} '{}'; closest known: {}",
+            text.trim(),
+            suggestions.join(", ")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_case_space_and_quotes() {
+        assert_eq!(match_key("  Kyrgyz\u{a0} Republic "), "kyrgyz republic");
+        assert_eq!(match_key("\u{201c}Yaba\u{201d}"), "\"yaba\"");
+    }
+
+    #[test]
+    fn built_in_reference_resolves_real_spellings() {
+        let r = Reference::load(None).unwrap();
+        assert_eq!(r.resolve_geo("Kyrgyz Republic").unwrap(), "KGZ");
+        assert_eq!(r.resolve_geo("Россия").unwrap(), "RUS");
+        assert_eq!(r.resolve_geo("Central Asia").unwrap(), "CA5");
+        assert_eq!(r.resolve_drug("Marijuana (herb)").unwrap(), "cannabis_herb");
+        assert_eq!(
+            r.resolve_drug("Cannabis resin (hashish)").unwrap(),
+            "cannabis_resin"
+        );
+        assert_eq!(r.resolve_drug("Illicit morphine").unwrap(), "morphine");
+        let e = r.resolve_geo("Tajikistann").unwrap_err();
+        assert!(e.contains("TJK"), "{e}");
+        assert_eq!(
+            r.region("CA5").unwrap().members,
+            ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
+        );
+        let route = r.route("northern").unwrap();
+        assert_eq!(route.destination, ["RUS"]);
+    }
+}

@@ -1,0 +1,227 @@
+//! Units and numbers as they appear in input files, converted to the canonical units of the
+//! observation table: `kg` for weights, `count` for counts, `share` (0..1) for proportions,
+//! `rate_per_100k` for rates.
+//!
+//! Parsing is strict and every refusal carries its reason: a figure such as "2 t 326 kg" is
+//! not a number, "12,5" is not a thousands-grouped number unless the file declares decimal
+//! commas, negative weights and counts do not exist, NaN and infinities are not data.
+
+/// A canonical unit of the observation table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Unit {
+    Kg,
+    Count,
+    Share,
+    RatePer100k,
+}
+
+impl Unit {
+    pub fn code(self) -> &'static str {
+        match self {
+            Unit::Kg => "kg",
+            Unit::Count => "count",
+            Unit::Share => "share",
+            Unit::RatePer100k => "rate_per_100k",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Unit> {
+        [Unit::Kg, Unit::Count, Unit::Share, Unit::RatePer100k]
+            .into_iter()
+            .find(|u| u.code() == code)
+    }
+}
+
+/// The unit names accepted in input files, with the factor to the canonical unit.
+const UNIT_NAMES: &[(&str, Unit, f64)] = &[
+    ("kg", Unit::Kg, 1.0),
+    ("kgs", Unit::Kg, 1.0),
+    ("kilogram", Unit::Kg, 1.0),
+    ("kilograms", Unit::Kg, 1.0),
+    ("кг", Unit::Kg, 1.0),
+    ("g", Unit::Kg, 1e-3),
+    ("gram", Unit::Kg, 1e-3),
+    ("grams", Unit::Kg, 1e-3),
+    ("г", Unit::Kg, 1e-3),
+    ("t", Unit::Kg, 1e3),
+    ("tonne", Unit::Kg, 1e3),
+    ("tonnes", Unit::Kg, 1e3),
+    ("ton", Unit::Kg, 1e3),
+    ("tons", Unit::Kg, 1e3),
+    ("т", Unit::Kg, 1e3),
+    ("count", Unit::Count, 1.0),
+    ("counts", Unit::Count, 1.0),
+    ("number", Unit::Count, 1.0),
+    ("cases", Unit::Count, 1.0),
+    ("persons", Unit::Count, 1.0),
+    ("share", Unit::Share, 1.0),
+    ("proportion", Unit::Share, 1.0),
+    ("percent", Unit::Share, 0.01),
+    ("%", Unit::Share, 0.01),
+    ("rate_per_100k", Unit::RatePer100k, 1.0),
+    ("rate per 100,000 population", Unit::RatePer100k, 1.0),
+];
+
+/// The unit names a user may write, for error messages.
+pub fn accepted_unit_names() -> String {
+    UNIT_NAMES
+        .iter()
+        .map(|(n, _, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Resolves a unit name (case-insensitive) to its canonical unit and conversion factor.
+pub fn parse_unit(text: &str) -> Result<(Unit, f64), String> {
+    let t = text.trim().to_lowercase();
+    if t.is_empty() {
+        return Err("missing unit".into());
+    }
+    UNIT_NAMES
+        .iter()
+        .find(|(name, _, _)| *name == t)
+        .map(|&(_, unit, factor)| (unit, factor))
+        .ok_or_else(|| {
+            format!(
+                "unknown unit '{}': accepted units are {}",
+                text.trim(),
+                accepted_unit_names()
+            )
+        })
+}
+
+/// How a file writes its decimal separator.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Decimal {
+    /// `1234.5`, with optional thousands commas in groups of three (`22,400`).
+    #[default]
+    Point,
+    /// `1234,5`, with optional thousands points or spaces (`22.400,5`), as declared by the file.
+    Comma,
+}
+
+/// Parses a quantity as printed in a file. Returns `Ok(None)` for an empty cell. Accepts
+/// stray spaces, a leading `+`, exponents (`9.9E-7`) and grouped thousands; rejects the rest
+/// with the reason: a unit glued on ("12 kg", "2 t 326 kg"), a decimal comma in a file that
+/// did not declare it, several numbers, NaN, infinities and values beyond f64.
+pub fn parse_number(text: &str, decimal: Decimal) -> Result<Option<f64>, String> {
+    let t = text.trim().trim_matches('\u{a0}');
+    if t.is_empty() {
+        return Ok(None);
+    }
+    if t.chars().any(|c| c.is_alphabetic()) && !looks_like_exponent(t) {
+        let lower = t.to_lowercase();
+        if ["nan", "inf", "+inf", "-inf", "infinity", "-infinity"].contains(&lower.as_str()) {
+            return Err(format!("'{t}' is not a finite number"));
+        }
+        return Err(format!(
+            "'{t}' is not a number: it has a unit or text in it (give the number alone and the unit in its own column)"
+        ));
+    }
+    let plain = match decimal {
+        Decimal::Point => ungroup(t, ',', '.')?,
+        Decimal::Comma => ungroup(&t.replace([' ', '\u{a0}'], ""), '.', ',')?.replace(',', "."),
+    };
+    match plain.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(Some(v)),
+        Ok(_) => Err(format!(
+            "'{t}' is not a finite number (overflows a 64-bit float)"
+        )),
+        Err(_) => Err(format!("'{t}' is not a number")),
+    }
+}
+
+fn looks_like_exponent(t: &str) -> bool {
+    let mut parts = t.splitn(2, ['e', 'E']);
+    let (mantissa, exponent) = (parts.next().unwrap_or(""), parts.next());
+    match exponent {
+        Some(e) => {
+            let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+            !e.is_empty()
+                && e.bytes().all(|b| b.is_ascii_digit())
+                && mantissa.bytes().any(|b| b.is_ascii_digit())
+                && mantissa
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b"+-.,".contains(&b))
+        }
+        None => false,
+    }
+}
+
+/// Removes thousands separators `group` when they sit in groups of three before the decimal
+/// separator `point`; anything else with a `group` character is an error naming the fix.
+fn ungroup(t: &str, group: char, point: char) -> Result<String, String> {
+    if !t.contains(group) {
+        return Ok(t.to_string());
+    }
+    let integer = t.split(point).next().unwrap_or(t);
+    let digits = integer.trim_start_matches(['+', '-']);
+    let mut groups = digits.split(group);
+    let first_ok = groups
+        .next()
+        .is_some_and(|g| (1..=3).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_digit()));
+    let rest_ok = groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
+    if first_ok && rest_ok && t.matches(point).count() <= 1 && !t[integer.len()..].contains(group) {
+        return Ok(t.replace(group, ""));
+    }
+    Err(match group {
+        ',' => format!(
+            "'{t}' is not a number: ',' is not a thousands separator here; if the file uses decimal commas, declare it (--decimal-comma, or decimal = \",\" in a mapping)"
+        ),
+        _ => format!("'{t}' is not a number with decimal comma"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn num(t: &str) -> Result<Option<f64>, String> {
+        parse_number(t, Decimal::Point)
+    }
+
+    #[test]
+    fn parses_plain_grouped_and_exponent_numbers() {
+        assert_eq!(num("5782.679").unwrap(), Some(5782.679));
+        assert_eq!(num(" 22,400 ").unwrap(), Some(22400.0));
+        assert_eq!(num("1,234,567.5").unwrap(), Some(1234567.5));
+        assert_eq!(
+            num("9.9999999999999995E-7").unwrap(),
+            Some(9.9999999999999995e-7)
+        );
+        assert_eq!(num("1e-06").unwrap(), Some(1e-6));
+        assert_eq!(num("").unwrap(), None);
+        assert_eq!(num("-3").unwrap(), Some(-3.0));
+        assert_eq!(parse_number("12,5", Decimal::Comma).unwrap(), Some(12.5));
+        assert_eq!(
+            parse_number("22.400,5", Decimal::Comma).unwrap(),
+            Some(22400.5)
+        );
+        assert_eq!(
+            parse_number("22 400,5", Decimal::Comma).unwrap(),
+            Some(22400.5)
+        );
+    }
+
+    #[test]
+    fn refuses_glued_units_decimal_commas_and_non_finite() {
+        assert!(num("2 t 326 kg").unwrap_err().contains("unit"));
+        assert!(num("12,5 kg").unwrap_err().contains("unit"));
+        assert!(num("12,5").unwrap_err().contains("decimal comma"));
+        assert!(num("1,2345").is_err());
+        assert!(num("NaN").unwrap_err().contains("finite"));
+        assert!(num("inf").unwrap_err().contains("finite"));
+        assert!(num("1e400").unwrap_err().contains("finite"));
+        assert!(num("1.2.3").is_err());
+        assert!(num("=1+1").is_err());
+    }
+
+    #[test]
+    fn converts_units_to_canonical() {
+        assert_eq!(parse_unit("t").unwrap(), (Unit::Kg, 1000.0));
+        assert_eq!(parse_unit(" G ").unwrap(), (Unit::Kg, 0.001));
+        assert_eq!(parse_unit("percent").unwrap(), (Unit::Share, 0.01));
+        assert_eq!(parse_unit("Counts").unwrap(), (Unit::Count, 1.0));
+        assert!(parse_unit("pounds").unwrap_err().contains("accepted units"));
+    }
+}

@@ -1,0 +1,4 @@
+//! Pipelines: the TOML files of `pipelines/` that declare inputs, parameters and outputs,
+//! and the stages that run them.
+
+pub mod config;
