@@ -26,6 +26,9 @@ pub const REQUIRED: [&str; 13] = [
     "Source",
 ];
 
+/// The columns this reader uses and cannot do without (`VALUE` may be `txtVALUE`).
+pub const REQUIRED_USED: [&str; 4] = ["Iso3_code", "Indicator", "Year", "Unit of measurement"];
+
 pub fn matches(header: &Header) -> bool {
     header.has_all(&["Iso3_code", "Indicator", "Year", "Unit of measurement"])
         && (header.find("VALUE").is_some() || header.find("txtVALUE").is_some())

@@ -115,6 +115,16 @@ impl Format {
         }
     }
 
+    /// Columns the format cannot do without (checked once its header row is found).
+    fn required(self) -> &'static [&'static str] {
+        match self {
+            Format::Canonical => &canonical::REQUIRED,
+            Format::UnodcExport => &unodc_export::REQUIRED,
+            Format::Cts => &cts::REQUIRED_USED,
+            Format::Wide | Format::Mapping => &[],
+        }
+    }
+
     fn matches(self, header: &Header, mapping: Option<&Mapping>) -> bool {
         match self {
             Format::Canonical => canonical::matches(header),
@@ -254,14 +264,24 @@ fn parse_table(
     let (header_index, format) = find_header(table, options)?;
     summary.format = format.name().to_string();
     let header = Header::new(&table.rows[header_index].cells);
+    if let Some(missing) = format.required().iter().find(|c| header.find(c).is_none()) {
+        return Err(IngestError::MissingColumn {
+            file: table.file.clone(),
+            format: format.name().into(),
+            missing: missing.to_string(),
+            expected: format.expected_header(),
+            found: header.names().join(", "),
+        });
+    }
+    // A CSV splits an unquoted title at its commas: join the pieces back.
     let title = table.rows[..header_index].first().map(|r| {
-        r.cells
+        let pieces: Vec<String> = r
+            .cells
             .iter()
+            .filter(|c| !c.is_empty())
             .map(Cell::text)
-            .collect::<Vec<_>>()
-            .join(" ")
-            .trim()
-            .to_string()
+            .collect();
+        pieces.join(",").trim().to_string()
     });
     let specs: Vec<RowSpec> = match format {
         Format::Canonical => vec![canonical::spec(&header, options)],

@@ -64,7 +64,7 @@ impl Pipeline {
         let raw: RawPipeline =
             toml::from_str(&text).map_err(|e| config_error(path, "", e.message()))?;
         let base = path.parent().unwrap_or(Path::new("."));
-        let root = base.join(raw.root.as_deref().unwrap_or("."));
+        let root = lexical_normal(&base.join(raw.root.as_deref().unwrap_or(".")));
         if raw.inputs.is_empty() {
             return Err(config_error(
                 path,
@@ -117,9 +117,29 @@ impl Pipeline {
             file: path.to_path_buf(),
             name: raw.name,
             description: raw.description,
-            output: root.join(&raw.output),
+            output: lexical_normal(&root.join(&raw.output)),
             root,
             inputs,
         })
+    }
+}
+
+/// `a/b/../c` -> `a/c` and `pipelines/..` -> `.`, without touching the file system.
+pub fn lexical_normal(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    if out.is_empty() {
+        PathBuf::from(".")
+    } else {
+        out.iter().collect()
     }
 }
