@@ -5,7 +5,10 @@
 //! [`model`]), analysed with the statistical conventions of STATISTICS.md ([`stats`],
 //! [`analysis`]) and published as tables and figures. `main.rs` only dispatches to [`cli`].
 
+pub mod analysis;
 pub mod cli;
 pub mod ingest;
 pub mod model;
 pub mod pipeline;
+pub mod report;
+pub mod stats;

@@ -1,6 +1,7 @@
 //! The command line: one module per subcommand, each with its clap `Args` and a short
 //! `run()` that calls the library. Exit codes are documented in the README.
 
+pub mod analyze;
 pub mod ingest;
 pub mod run;
 pub mod validate;
@@ -81,6 +82,8 @@ pub enum Command {
     Ingest(ingest::IngestArgs),
     /// Check input files like ingest does, writing nothing.
     Validate(validate::ValidateArgs),
+    /// The trends table of an observation table.
+    Analyze(analyze::AnalyzeArgs),
 }
 
 /// Options shared by `ingest` and `validate`: how to read the inputs.
@@ -183,6 +186,7 @@ pub fn main(cli: Cli) -> Exit {
         Command::Run(args) => run::run(args, cli.quiet),
         Command::Ingest(args) => ingest::run(args, cli.quiet),
         Command::Validate(args) => validate::run(args, cli.quiet),
+        Command::Analyze(args) => analyze::run(args, cli.quiet),
     };
     match result {
         Ok(exit) => exit,

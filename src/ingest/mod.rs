@@ -209,27 +209,40 @@ struct Record {
 /// Ingests files in order. A whole-file problem stops with an error naming the file; row
 /// problems become rejects.
 pub fn ingest_files(inputs: &[InputFile], reference: &Reference) -> Result<Ingested, IngestError> {
-    let mut out = Ingested::default();
-    let mut records = Vec::new();
-    for (file_index, input) in inputs.iter().enumerate() {
-        let (display, path, options) = (&input.name, input.path.as_path(), &input.options);
-        let bytes = std::fs::read(path).map_err(|e| IngestError::Io {
-            file: display.clone(),
+    let mut contents = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let bytes = std::fs::read(&input.path).map_err(|e| IngestError::Io {
+            file: input.name.clone(),
             message: e.to_string(),
         })?;
+        contents.push(bytes);
+    }
+    let sources: Vec<(&InputFile, &[u8])> = inputs
+        .iter()
+        .zip(contents.iter().map(Vec::as_slice))
+        .collect();
+    ingest_bytes(&sources, reference)
+}
+
+/// Ingests files already in memory (the fuzz targets call this directly).
+pub fn ingest_bytes(
+    sources: &[(&InputFile, &[u8])],
+    reference: &Reference,
+) -> Result<Ingested, IngestError> {
+    let mut out = Ingested::default();
+    let mut records = Vec::new();
+    for (file_index, (input, bytes)) in sources.iter().enumerate() {
+        let (display, options) = (&input.name, &input.options);
         let sheet = options
             .sheet
             .as_deref()
             .or(options.mapping.as_ref().and_then(|m| m.sheet.as_deref()));
-        let table = if table::is_spreadsheet(path) {
-            read_table(path, display, sheet)?
-        } else {
-            table::read_csv_bytes(&bytes, display)?
-        };
+        let spreadsheet = table::is_spreadsheet(&input.path);
+        let table = read_table(bytes, spreadsheet, display, sheet)?;
         let mut summary = FileSummary {
             file: display.clone(),
             sheet: table.sheet.clone(),
-            sha256: sha256_hex(&bytes),
+            sha256: sha256_hex(bytes),
             ..FileSummary::default()
         };
         let parsed = parse_table(&table, options, reference, &mut summary)?;

@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use calamine::{open_workbook_auto, Data, Reader};
+use calamine::{open_workbook_auto_from_rs, Data, Reader};
 
 use super::IngestError;
 
@@ -72,20 +72,17 @@ pub fn is_spreadsheet(path: &Path) -> bool {
     matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods")
 }
 
-/// Reads a CSV or spreadsheet file (first sheet unless `sheet` is given).
+/// Reads a file's bytes as a spreadsheet (first sheet unless `sheet` is given) or as CSV.
 pub fn read_table(
-    path: &Path,
+    bytes: &[u8],
+    spreadsheet: bool,
     display: &str,
     sheet: Option<&str>,
 ) -> Result<RawTable, IngestError> {
-    if is_spreadsheet(path) {
-        read_sheet(path, display, sheet)
+    if spreadsheet {
+        read_sheet(bytes, display, sheet)
     } else {
-        let bytes = std::fs::read(path).map_err(|e| IngestError::Io {
-            file: display.to_string(),
-            message: e.to_string(),
-        })?;
-        read_csv_bytes(&bytes, display)
+        read_csv_bytes(bytes, display)
     }
 }
 
@@ -207,12 +204,12 @@ fn sniff_delimiter(bytes: &[u8]) -> u8 {
 /// memory (a real UNODC export is ~100,000 cells).
 pub const MAX_SHEET_CELLS: usize = 50_000_000;
 
-fn read_sheet(path: &Path, display: &str, sheet: Option<&str>) -> Result<RawTable, IngestError> {
+fn read_sheet(bytes: &[u8], display: &str, sheet: Option<&str>) -> Result<RawTable, IngestError> {
     let unreadable = |message: String| IngestError::Unreadable {
         file: display.to_string(),
         message,
     };
-    let mut workbook = open_workbook_auto(path)
+    let mut workbook = open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| unreadable(format!("not a readable spreadsheet: {e}")))?;
     let names = workbook.sheet_names().to_vec();
     let name = match sheet {

@@ -14,6 +14,18 @@ use polars::prelude::*;
 use super::{FileSummary, IngestError, Reject};
 use crate::model::observation::SCHEMA_VERSION;
 
+/// The key-value metadata of every output table: tool, schema version and table name.
+pub fn provenance_keys(table: &str) -> Vec<(String, String)> {
+    vec![
+        (
+            "routetrend.tool".into(),
+            format!("routetrend {}", env!("CARGO_PKG_VERSION")),
+        ),
+        ("routetrend.schema_version".into(), SCHEMA_VERSION.into()),
+        ("routetrend.table".into(), table.into()),
+    ]
+}
+
 /// The key-value metadata written into every observation Parquet file.
 pub fn provenance(files: &[FileSummary]) -> Vec<(String, String)> {
     let inputs: Vec<serde_json::Value> = files

@@ -2,3 +2,6 @@
 //! and the stages that run them.
 
 pub mod config;
+pub mod lock;
+pub mod publish;
+pub mod stages;

@@ -1,0 +1,406 @@
+//! The trends table: for every series and window, one row of trend statistics (change, CAGR,
+//! OLS, APC, Mann-Kendall and its autocorrelation-corrected variants, Sen, Pettitt,
+//! joinpoint) with a plain-language `trend` label and `notes` giving the reason for every
+//! null. Pure: series in, rows out; reading and writing tables is report's job.
+//!
+//! Grain: one row per (series, window). Keys: the series columns plus `window_start`,
+//! `window_end`. Slopes are per year in the series' unit; `*_lo`/`*_hi` are the (1 - alpha)
+//! bounds. A window without any observation still gets a row, with every statistic null and
+//! the note "no observations in the window".
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::model::{Freq, Period};
+use crate::stats::{
+    annual_percent_change, cagr, fit_joinpoint, hamed_rao, linear_trend, mann_kendall, pettitt,
+    sen_slope, trend_free_prewhitening, yue_wang, Alpha, JoinpointOptions, Trend, Unavailable,
+};
+
+/// The identity of a series (DESIGN.md "The observation table").
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SeriesKey {
+    pub indicator: String,
+    pub geo: String,
+    pub drug: Option<String>,
+    pub dimension: Option<String>,
+    pub category: Option<String>,
+    pub freq: String,
+    pub unit: String,
+}
+
+/// One series in time order; missing periods are absent.
+#[derive(Clone, Debug)]
+pub struct Series {
+    pub key: SeriesKey,
+    pub periods: Vec<Period>,
+    pub values: Vec<f64>,
+}
+
+/// A window of periods, bounds included; `None` is the series' own first or last period.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Window {
+    pub start: Option<Period>,
+    pub end: Option<Period>,
+}
+
+impl Window {
+    /// Parses `all`, `2010-2016`, `2017Q1-2019Q4`, `2010-` (to the end) or `-2016`.
+    pub fn parse(text: &str) -> Result<Window, String> {
+        let t = text.trim();
+        if t.eq_ignore_ascii_case("all") {
+            return Ok(Window::default());
+        }
+        let (a, b) = t.split_once('-').ok_or_else(|| {
+            format!("window '{t}': expected all, START-END (2010-2016), START- or -END")
+        })?;
+        let bound = |s: &str| -> Result<Option<Period>, String> {
+            let s = s.trim();
+            if s.is_empty() {
+                Ok(None)
+            } else {
+                Period::parse(s)
+                    .map(Some)
+                    .map_err(|e| format!("window '{t}': {e}"))
+            }
+        };
+        let window = Window {
+            start: bound(a)?,
+            end: bound(b)?,
+        };
+        if let (Some(s), Some(e)) = (window.start, window.end) {
+            if s.x() > e.x() {
+                return Err(format!("window '{t}': start after end"));
+            }
+        }
+        Ok(window)
+    }
+}
+
+/// Choices of the trend analysis (pipeline `[analyze]`, documented defaults).
+#[derive(Clone, Debug)]
+pub struct TrendOptions {
+    pub alpha: Alpha,
+    pub joinpoint: JoinpointOptions,
+    /// Label the trend from the Hamed-Rao corrected test instead of the original MK test.
+    pub label_from_hamed_rao: bool,
+    pub windows: Vec<Window>,
+}
+
+impl Default for TrendOptions {
+    fn default() -> Self {
+        TrendOptions {
+            alpha: Alpha::FIVE_PERCENT,
+            joinpoint: JoinpointOptions::default(),
+            label_from_hamed_rao: false,
+            windows: vec![Window::default()],
+        }
+    }
+}
+
+/// One row of the trends table.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TrendRow {
+    pub window_start: Option<String>,
+    pub window_end: Option<String>,
+    pub n: u32,
+    pub n_missing: u32,
+    pub first_value: Option<f64>,
+    pub last_value: Option<f64>,
+    pub change_pct: Option<f64>,
+    pub cagr_pct: Option<f64>,
+    pub ols_slope: Option<f64>,
+    pub ols_slope_lo: Option<f64>,
+    pub ols_slope_hi: Option<f64>,
+    pub ols_p: Option<f64>,
+    pub ols_r2: Option<f64>,
+    pub apc: Option<f64>,
+    pub apc_lo: Option<f64>,
+    pub apc_hi: Option<f64>,
+    pub apc_p: Option<f64>,
+    pub mk_s: Option<i64>,
+    pub mk_var_s: Option<f64>,
+    pub mk_z: Option<f64>,
+    pub mk_p: Option<f64>,
+    pub mk_tau: Option<f64>,
+    pub mk_hr_p: Option<f64>,
+    pub mk_yw_p: Option<f64>,
+    pub mk_tfpw_p: Option<f64>,
+    pub sen_slope: Option<f64>,
+    pub sen_lo: Option<f64>,
+    pub sen_hi: Option<f64>,
+    pub pettitt_k: Option<i64>,
+    pub pettitt_period: Option<String>,
+    pub pettitt_p: Option<f64>,
+    pub jp_k: Option<u32>,
+    pub jp_periods: Option<String>,
+    pub jp_apcs: Option<String>,
+    pub aapc: Option<f64>,
+    pub trend: Option<String>,
+    pub notes: String,
+}
+
+/// Collects "cannot compute" reasons by method, so that notes read
+/// "apc, joinpoint: non-positive value; ols, apc: fewer than 3 observations".
+#[derive(Default)]
+struct Notes {
+    reasons: BTreeMap<String, Vec<&'static str>>,
+    extra: Vec<String>,
+}
+
+impl Notes {
+    fn keep<T>(&mut self, method: &'static str, result: Result<T, Unavailable>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.reasons.entry(e.to_string()).or_default().push(method);
+                None
+            }
+        }
+    }
+
+    fn text(self) -> String {
+        let mut parts: Vec<String> = self
+            .reasons
+            .into_iter()
+            .map(|(reason, methods)| format!("{}: {reason}", methods.join(", ")))
+            .collect();
+        parts.extend(self.extra);
+        parts.join("; ")
+    }
+}
+
+pub fn trend_label(trend: Trend) -> &'static str {
+    match trend {
+        Trend::Increasing => "increasing",
+        Trend::Decreasing => "decreasing",
+        Trend::NoTrend => "no trend",
+    }
+}
+
+/// The number of periods of `freq` from `start` to `end`, both included.
+fn periods_spanned(start: Period, end: Period, freq: Freq) -> u32 {
+    let span = match freq {
+        Freq::Annual => i64::from(end.year) - i64::from(start.year) + 1,
+        Freq::Quarterly => {
+            let q = |p: Period| i64::from(p.year) * 4 + i64::from(p.quarter.unwrap_or(1)) - 1;
+            q(end) - q(start) + 1
+        }
+    };
+    u32::try_from(span.max(0)).unwrap_or(u32::MAX)
+}
+
+fn joined(values: impl Iterator<Item = String>) -> String {
+    values.collect::<Vec<_>>().join(";")
+}
+
+/// The trend statistics of one series over one window.
+pub fn trend_row(series: &Series, window: Window, options: &TrendOptions) -> TrendRow {
+    let inside = |p: &Period| {
+        window.start.is_none_or(|s| p.x() >= s.x())
+            && window.end.is_none_or(|e| p.x() <= e.last_x())
+    };
+    let (mut periods, mut values) = (Vec::new(), Vec::new());
+    for (p, v) in series.periods.iter().zip(&series.values) {
+        if inside(p) {
+            periods.push(*p);
+            values.push(*v);
+        }
+    }
+    let x: Vec<f64> = periods.iter().map(|p| p.x()).collect();
+    let mut row = TrendRow {
+        window_start: window
+            .start
+            .or(periods.first().copied())
+            .map(|p| p.to_string()),
+        window_end: window
+            .end
+            .or(periods.last().copied())
+            .map(|p| p.to_string()),
+        n: u32::try_from(values.len()).unwrap_or(u32::MAX),
+        ..TrendRow::default()
+    };
+    let (Some(&first_p), Some(&last_p)) = (periods.first(), periods.last()) else {
+        row.notes = "no observations in the window".into();
+        return row;
+    };
+    let freq = first_p.freq();
+    let span = periods_spanned(
+        window.start.unwrap_or(first_p),
+        window.end.unwrap_or(last_p),
+        freq,
+    );
+    row.n_missing = span.saturating_sub(row.n);
+    let (first, last) = (values[0], values[values.len() - 1]);
+    row.first_value = Some(first);
+    row.last_value = Some(last);
+
+    let mut notes = Notes::default();
+    let alpha = options.alpha;
+    row.change_pct = notes.keep(
+        "change",
+        if values.len() < 2 {
+            Err(Unavailable::TooFewObservations { needed: 2 })
+        } else if first == 0.0 {
+            Err(Unavailable::ZeroBase)
+        } else {
+            Ok(100.0 * (last - first) / first)
+        },
+    );
+    row.cagr_pct = notes
+        .keep("cagr", cagr(first_p.x(), first, last_p.x(), last))
+        .map(|g| 100.0 * g.rate);
+    if let Some(ols) = notes.keep("ols", linear_trend(&x, &values, alpha)) {
+        row.ols_slope = Some(ols.slope);
+        row.ols_slope_lo = Some(ols.ci_lower);
+        row.ols_slope_hi = Some(ols.ci_upper);
+        row.ols_p = Some(ols.p);
+        row.ols_r2 = Some(ols.r_squared);
+    }
+    if let Some(apc) = notes.keep("apc", annual_percent_change(&x, &values, alpha)) {
+        row.apc = Some(apc.apc);
+        row.apc_lo = Some(apc.ci_lower);
+        row.apc_hi = Some(apc.ci_upper);
+        row.apc_p = Some(apc.p);
+    }
+    let mk = notes.keep("mk", mann_kendall(&values, alpha));
+    if let Some(mk) = &mk {
+        row.mk_s = Some(mk.s);
+        row.mk_var_s = Some(mk.var_s);
+        row.mk_z = Some(mk.z);
+        row.mk_p = Some(mk.p);
+        row.mk_tau = mk.tau_b;
+    }
+    let hr = notes.keep("mk_hr", hamed_rao(&values, alpha));
+    row.mk_hr_p = hr.as_ref().map(|h| h.p);
+    row.mk_yw_p = notes.keep("mk_yw", yue_wang(&values, alpha)).map(|y| y.p);
+    row.mk_tfpw_p = notes
+        .keep("mk_tfpw", trend_free_prewhitening(&values, alpha))
+        .map(|t| t.p);
+    if let Some(sen) = notes.keep("sen", sen_slope(&x, &values, alpha)) {
+        row.sen_slope = Some(sen.slope);
+        row.sen_lo = sen.ci_lower;
+        row.sen_hi = sen.ci_upper;
+        if sen.ci_lower.is_none() || sen.ci_upper.is_none() {
+            notes
+                .extra
+                .push("sen: confidence bound outside the ranked slopes (too few pairs)".into());
+        }
+    }
+    if let Some(p) = notes.keep("pettitt", pettitt(&values)) {
+        row.pettitt_k = Some(p.k_statistic);
+        row.pettitt_period = periods.get(p.last_before_change).map(Period::to_string);
+        row.pettitt_p = Some(p.p);
+    }
+    if let Some(jp) = notes.keep("joinpoint", fit_joinpoint(&x, &values, &options.joinpoint)) {
+        row.jp_k = u32::try_from(jp.joinpoints.len()).ok();
+        let label = |jx: f64| {
+            periods
+                .iter()
+                .find(|p| p.x() == jx)
+                .map_or_else(|| jx.to_string(), Period::to_string)
+        };
+        row.jp_periods = Some(joined(jp.joinpoints.iter().map(|&j| label(j))));
+        row.jp_apcs = Some(joined(jp.segments.iter().map(|s| s.apc.to_string())));
+        row.aapc = Some(jp.aapc);
+    }
+    let label = if options.label_from_hamed_rao {
+        hr.map(|h| h.trend)
+    } else {
+        mk.map(|m| m.trend)
+    };
+    row.trend = label.map(|t| trend_label(t).to_string());
+    if row.n_missing > 0 {
+        notes
+            .extra
+            .push(format!("{} period(s) missing in the window", row.n_missing));
+    }
+    row.notes = notes.text();
+    row
+}
+
+/// Every series over every window, in parallel across series; rows in series order, then
+/// window order. Two windows that resolve to the same bounds for a series (e.g. `all` and
+/// `2000-2022` on a 2000-2022 series) give one row, so keys stay unique.
+pub fn trend_rows(series: &[Series], options: &TrendOptions) -> Vec<(usize, TrendRow)> {
+    series
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, s)| {
+            let mut rows: Vec<TrendRow> = Vec::with_capacity(options.windows.len());
+            for w in &options.windows {
+                let row = trend_row(s, *w, options);
+                if !rows.iter().any(|r| {
+                    (&r.window_start, &r.window_end) == (&row.window_start, &row.window_end)
+                }) {
+                    rows.push(row);
+                }
+            }
+            rows.into_iter().map(move |r| (i, r))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(values: &[(i32, f64)]) -> Series {
+        Series {
+            key: SeriesKey {
+                indicator: "seizures".into(),
+                geo: "RUS".into(),
+                drug: Some("heroin".into()),
+                dimension: None,
+                category: None,
+                freq: "A".into(),
+                unit: "kg".into(),
+            },
+            periods: values.iter().map(|(y, _)| Period::year(*y)).collect(),
+            values: values.iter().map(|(_, v)| *v).collect(),
+        }
+    }
+
+    #[test]
+    fn counts_missing_periods_and_explains_nulls() {
+        let s = series(&[(2010, 5.0), (2012, 0.0), (2013, 4.0)]);
+        let row = trend_row(&s, Window::default(), &TrendOptions::default());
+        assert_eq!((row.n, row.n_missing), (3, 1));
+        assert_eq!(row.window_start.as_deref(), Some("2010"));
+        assert!(row.apc.is_none());
+        assert!(row.notes.contains("non-positive value"), "{}", row.notes);
+        assert!(row.notes.contains("1 period(s) missing"), "{}", row.notes);
+        assert_eq!(row.change_pct, Some(-20.0));
+    }
+
+    #[test]
+    fn a_window_without_data_gets_a_row_with_a_reason() {
+        let s = series(&[(2010, 5.0), (2011, 6.0)]);
+        let w = Window {
+            start: Some(Period::year(2015)),
+            end: Some(Period::year(2016)),
+        };
+        let row = trend_row(&s, w, &TrendOptions::default());
+        assert_eq!(row.n, 0);
+        assert_eq!(row.notes, "no observations in the window");
+        assert_eq!(row.window_start.as_deref(), Some("2015"));
+    }
+
+    #[test]
+    fn monotone_series_is_increasing() {
+        let s = series(
+            &(2000..2010)
+                .map(|y| (y, f64::from(y - 1990)))
+                .collect::<Vec<_>>(),
+        );
+        let row = trend_row(&s, Window::default(), &TrendOptions::default());
+        assert_eq!(row.trend.as_deref(), Some("increasing"));
+        assert_eq!(row.sen_slope, Some(1.0));
+        assert!(
+            row.notes.is_empty() || !row.notes.contains("mk:"),
+            "{}",
+            row.notes
+        );
+    }
+}

@@ -1,0 +1,3 @@
+//! Reports: output tables (CSV, Markdown, Parquet); later report.md/html and figure sidecars.
+
+pub mod tables;

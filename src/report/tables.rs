@@ -1,0 +1,365 @@
+//! Output tables: the trends table as a polars frame, and any table written as CSV (full
+//! precision, spreadsheet-safe text), Parquet (zstd, with provenance metadata) and Markdown
+//! (rounded for reading, aligned).
+//!
+//! trends: grain one row per series x window; keys indicator, geo, drug, dimension,
+//! category, freq, unit, window_start, window_end; units: slopes per year in the series'
+//! unit, change/CAGR/APC/AAPC in percent, p-values 0..1; invariants: keys unique, n >= 0,
+//! every null statistic explained in `notes`.
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::analysis::trend::{Series, TrendRow};
+use crate::ingest::write::{neutralise, write_parquet, write_text};
+use crate::ingest::IngestError;
+
+/// The columns of the trends table, in order.
+pub const TREND_COLUMNS: [&str; 44] = [
+    "indicator",
+    "geo",
+    "drug",
+    "dimension",
+    "category",
+    "freq",
+    "unit",
+    "window_start",
+    "window_end",
+    "n",
+    "n_missing",
+    "first_value",
+    "last_value",
+    "change_pct",
+    "cagr_pct",
+    "ols_slope",
+    "ols_slope_lo",
+    "ols_slope_hi",
+    "ols_p",
+    "ols_r2",
+    "apc",
+    "apc_lo",
+    "apc_hi",
+    "apc_p",
+    "mk_s",
+    "mk_var_s",
+    "mk_z",
+    "mk_p",
+    "mk_tau",
+    "mk_hr_p",
+    "mk_yw_p",
+    "mk_tfpw_p",
+    "sen_slope",
+    "sen_lo",
+    "sen_hi",
+    "pettitt_k",
+    "pettitt_period",
+    "pettitt_p",
+    "jp_k",
+    "jp_periods",
+    "jp_apcs",
+    "aapc",
+    "trend",
+    "notes",
+];
+
+/// Builds the trends table from (series index, row) pairs.
+pub fn trends_frame(series: &[Series], rows: &[(usize, TrendRow)]) -> PolarsResult<DataFrame> {
+    let key = |f: fn(&Series) -> Option<&str>| -> Vec<Option<&str>> {
+        rows.iter().map(|(i, _)| f(&series[*i])).collect()
+    };
+    let text = |f: fn(&TrendRow) -> Option<&str>| -> Vec<Option<&str>> {
+        rows.iter().map(|(_, r)| f(r)).collect()
+    };
+    let num = |f: fn(&TrendRow) -> Option<f64>| -> Vec<Option<f64>> {
+        rows.iter().map(|(_, r)| f(r)).collect()
+    };
+    let int = |f: fn(&TrendRow) -> Option<i64>| -> Vec<Option<i64>> {
+        rows.iter().map(|(_, r)| f(r)).collect()
+    };
+    let c = |name: &str, col: Column| col.with_name(name.into());
+    let columns = vec![
+        c(
+            "indicator",
+            Column::new("".into(), key(|s| Some(&s.key.indicator))),
+        ),
+        c("geo", Column::new("".into(), key(|s| Some(&s.key.geo)))),
+        c(
+            "drug",
+            Column::new("".into(), key(|s| s.key.drug.as_deref())),
+        ),
+        c(
+            "dimension",
+            Column::new("".into(), key(|s| s.key.dimension.as_deref())),
+        ),
+        c(
+            "category",
+            Column::new("".into(), key(|s| s.key.category.as_deref())),
+        ),
+        c("freq", Column::new("".into(), key(|s| Some(&s.key.freq)))),
+        c("unit", Column::new("".into(), key(|s| Some(&s.key.unit)))),
+        c(
+            "window_start",
+            Column::new("".into(), text(|r| r.window_start.as_deref())),
+        ),
+        c(
+            "window_end",
+            Column::new("".into(), text(|r| r.window_end.as_deref())),
+        ),
+        c(
+            "n",
+            Column::new(
+                "".into(),
+                rows.iter().map(|(_, r)| r.n).collect::<Vec<u32>>(),
+            ),
+        ),
+        c(
+            "n_missing",
+            Column::new(
+                "".into(),
+                rows.iter().map(|(_, r)| r.n_missing).collect::<Vec<u32>>(),
+            ),
+        ),
+        c(
+            "first_value",
+            Column::new("".into(), num(|r| r.first_value)),
+        ),
+        c("last_value", Column::new("".into(), num(|r| r.last_value))),
+        c("change_pct", Column::new("".into(), num(|r| r.change_pct))),
+        c("cagr_pct", Column::new("".into(), num(|r| r.cagr_pct))),
+        c("ols_slope", Column::new("".into(), num(|r| r.ols_slope))),
+        c(
+            "ols_slope_lo",
+            Column::new("".into(), num(|r| r.ols_slope_lo)),
+        ),
+        c(
+            "ols_slope_hi",
+            Column::new("".into(), num(|r| r.ols_slope_hi)),
+        ),
+        c("ols_p", Column::new("".into(), num(|r| r.ols_p))),
+        c("ols_r2", Column::new("".into(), num(|r| r.ols_r2))),
+        c("apc", Column::new("".into(), num(|r| r.apc))),
+        c("apc_lo", Column::new("".into(), num(|r| r.apc_lo))),
+        c("apc_hi", Column::new("".into(), num(|r| r.apc_hi))),
+        c("apc_p", Column::new("".into(), num(|r| r.apc_p))),
+        c("mk_s", Column::new("".into(), int(|r| r.mk_s))),
+        c("mk_var_s", Column::new("".into(), num(|r| r.mk_var_s))),
+        c("mk_z", Column::new("".into(), num(|r| r.mk_z))),
+        c("mk_p", Column::new("".into(), num(|r| r.mk_p))),
+        c("mk_tau", Column::new("".into(), num(|r| r.mk_tau))),
+        c("mk_hr_p", Column::new("".into(), num(|r| r.mk_hr_p))),
+        c("mk_yw_p", Column::new("".into(), num(|r| r.mk_yw_p))),
+        c("mk_tfpw_p", Column::new("".into(), num(|r| r.mk_tfpw_p))),
+        c("sen_slope", Column::new("".into(), num(|r| r.sen_slope))),
+        c("sen_lo", Column::new("".into(), num(|r| r.sen_lo))),
+        c("sen_hi", Column::new("".into(), num(|r| r.sen_hi))),
+        c("pettitt_k", Column::new("".into(), int(|r| r.pettitt_k))),
+        c(
+            "pettitt_period",
+            Column::new("".into(), text(|r| r.pettitt_period.as_deref())),
+        ),
+        c("pettitt_p", Column::new("".into(), num(|r| r.pettitt_p))),
+        c(
+            "jp_k",
+            Column::new(
+                "".into(),
+                rows.iter()
+                    .map(|(_, r)| r.jp_k)
+                    .collect::<Vec<Option<u32>>>(),
+            ),
+        ),
+        c(
+            "jp_periods",
+            Column::new("".into(), text(|r| r.jp_periods.as_deref())),
+        ),
+        c(
+            "jp_apcs",
+            Column::new("".into(), text(|r| r.jp_apcs.as_deref())),
+        ),
+        c("aapc", Column::new("".into(), num(|r| r.aapc))),
+        c(
+            "trend",
+            Column::new("".into(), text(|r| r.trend.as_deref())),
+        ),
+        c(
+            "notes",
+            Column::new(
+                "".into(),
+                rows.iter()
+                    .map(|(_, r)| r.notes.as_str())
+                    .collect::<Vec<&str>>(),
+            ),
+        ),
+    ];
+    DataFrame::new_infer_height(columns)
+}
+
+fn write_error(path: &Path, e: impl std::fmt::Display) -> IngestError {
+    IngestError::Write {
+        file: path.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// Writes `<dir>/<name>.csv`, `.parquet` and `.md`.
+pub fn write_table(
+    frame: &mut DataFrame,
+    dir: &Path,
+    name: &str,
+    title: &str,
+    metadata: &[(String, String)],
+) -> Result<(), IngestError> {
+    std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
+    write_parquet(frame, &dir.join(format!("{name}.parquet")), metadata)?;
+    write_text(&dir.join(format!("{name}.csv")), &csv_text(frame))?;
+    write_text(&dir.join(format!("{name}.md")), &markdown(frame, title))
+}
+
+/// A cell as text: full precision for numbers (shortest round-trip), empty for null.
+fn cell(value: AnyValue) -> String {
+    match value {
+        AnyValue::Null => String::new(),
+        AnyValue::String(s) => s.to_string(),
+        AnyValue::StringOwned(s) => s.to_string(),
+        AnyValue::Float64(v) => format!("{v}"),
+        other => other.to_string(),
+    }
+}
+
+/// CSV with full precision; text cells that a spreadsheet would execute are neutralised.
+pub fn csv_text(frame: &DataFrame) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let names: Vec<&str> = frame
+        .get_column_names()
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    let _ = writer.write_record(&names);
+    let columns = frame.columns();
+    for i in 0..frame.height() {
+        let record: Vec<String> = columns
+            .iter()
+            .map(|c| {
+                let text = cell(c.get(i).unwrap_or(AnyValue::Null));
+                if c.dtype() == &DataType::String {
+                    neutralise(&text)
+                } else {
+                    text
+                }
+            })
+            .collect();
+        let _ = writer.write_record(&record);
+    }
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// A number rounded for reading: thousands separators above 1,000, else 3 significant digits.
+pub fn readable(v: f64) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    let a = v.abs();
+    if a >= 1000.0 {
+        let digits = format!("{:.0}", a);
+        let mut grouped = String::new();
+        for (i, ch) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(ch);
+        }
+        format!("{}{grouped}", if v < 0.0 { "-" } else { "" })
+    } else if a >= 1.0 || a == 0.0 {
+        format!("{v:.2}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
+    } else if a >= 1e-4 {
+        let decimals = (-a.log10().floor()) as usize + 2;
+        format!("{v:.decimals$}")
+    } else {
+        format!("{v:.2e}")
+    }
+}
+
+/// Escapes text for a Markdown table cell: pipes, HTML and line breaks made inert.
+pub fn markdown_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
+}
+
+/// A Markdown table, numbers rounded, columns padded to align.
+pub fn markdown(frame: &DataFrame, title: &str) -> String {
+    let names: Vec<String> = frame
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let columns = frame.columns();
+    let mut rows: Vec<Vec<String>> = vec![names.clone()];
+    for i in 0..frame.height() {
+        rows.push(
+            columns
+                .iter()
+                .map(|c| match c.get(i).unwrap_or(AnyValue::Null) {
+                    AnyValue::Float64(v) => readable(v),
+                    other => markdown_escape(&cell(other)),
+                })
+                .collect(),
+        );
+    }
+    let widths: Vec<usize> = (0..names.len())
+        .map(|j| {
+            rows.iter()
+                .map(|r| r[j].chars().count())
+                .max()
+                .unwrap_or(3)
+                .max(3)
+        })
+        .collect();
+    let line = |r: &Vec<String>| {
+        let cells: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        format!("| {} |\n", cells.join(" | "))
+    };
+    let mut out = format!("# {title}\n\n");
+    out.push_str(&line(&rows[0]));
+    out.push_str(&format!(
+        "|{}|\n",
+        widths
+            .iter()
+            .map(|w| "-".repeat(w + 2))
+            .collect::<Vec<_>>()
+            .join("|")
+    ));
+    for r in &rows[1..] {
+        out.push_str(&line(r));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readable_numbers() {
+        assert_eq!(readable(3226.8), "3,227");
+        assert_eq!(readable(-1234567.0), "-1,234,567");
+        assert_eq!(readable(12.3456), "12.35");
+        assert_eq!(readable(0.0123456), "0.0123");
+        assert_eq!(readable(0.000012), "1.20e-5");
+        assert_eq!(readable(2.0), "2");
+    }
+
+    #[test]
+    fn markdown_cells_are_inert() {
+        assert_eq!(markdown_escape("a|<script>"), "a\\|&lt;script&gt;");
+    }
+}
