@@ -2,8 +2,10 @@
 //! `run()` that calls the library. Exit codes are documented in the README.
 
 pub mod analyze;
+pub mod diff;
 pub mod ingest;
 pub mod run;
+pub mod status;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -70,6 +72,9 @@ pub struct Cli {
     /// Only errors on stderr.
     #[arg(long, global = true)]
     pub quiet: bool,
+    /// Log format on stderr: `text` for people, `json` (one object per line) for collectors.
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -84,6 +89,10 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// The trends table of an observation table.
     Analyze(analyze::AnalyzeArgs),
+    /// What is up to date, what would run, and why.
+    Status(status::StatusArgs),
+    /// What changed between two runs: observations, series, trends.
+    Diff(diff::DiffArgs),
 }
 
 /// Options shared by `ingest` and `validate`: how to read the inputs.
@@ -180,18 +189,45 @@ pub fn display_path(path: &std::path::Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Logs go to stderr; `--quiet` keeps errors only.
+fn init_logging(format: LogFormat, quiet: bool) {
+    let level = if quiet {
+        tracing::Level::ERROR
+    } else {
+        tracing::Level::INFO
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    let _ = match format {
+        LogFormat::Text => builder.without_time().try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
 /// Runs the parsed command line and returns the exit code.
 pub fn main(cli: Cli) -> Exit {
+    init_logging(cli.log_format, cli.quiet);
     let result = match cli.command {
         Command::Run(args) => run::run(args, cli.quiet),
         Command::Ingest(args) => ingest::run(args, cli.quiet),
         Command::Validate(args) => validate::run(args, cli.quiet),
         Command::Analyze(args) => analyze::run(args, cli.quiet),
+        Command::Status(args) => status::run(args, cli.quiet),
+        Command::Diff(args) => diff::run(args, cli.quiet),
     };
     match result {
         Ok(exit) => exit,
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
+            tracing::error!(exit = failure.exit as u8, "{}", failure.message);
             failure.exit
         }
     }

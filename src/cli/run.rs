@@ -1,46 +1,112 @@
-//! `routetrend run [PIPELINE]`: runs a pipeline (default `pipelines/northern_route.toml`).
-//! Today it runs the ingest stage into `<output>/data/`.
+//! `routetrend run [PIPELINE]`: runs what is out of date (default
+//! `pipelines/northern_route.toml`), under the output folder's lock, publishing atomically.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Args;
 
-use super::ingest::{report, strict_failure};
+use super::ingest::report;
 use super::{Exit, Failure};
-use crate::ingest::ingest_files;
-use crate::ingest::output::write_ingested;
-use crate::model::Reference;
+use crate::model::Period;
 use crate::pipeline::config::Pipeline;
+use crate::pipeline::runner::{plan, run as run_pipeline, RunError, RunOptions, Stage};
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
     /// The pipeline file.
     #[arg(default_value = "pipelines/northern_route.toml")]
     pub pipeline: PathBuf,
-    /// Any rejected row is an error (exit 2).
+    /// Run only this stage (its inputs must exist).
+    #[arg(long, value_enum, conflicts_with = "from")]
+    pub stage: Option<Stage>,
+    /// Run this stage and the ones after it.
+    #[arg(long, value_enum)]
+    pub from: Option<Stage>,
+    /// Run the selected stages even when up to date.
+    #[arg(long)]
+    pub force: bool,
+    /// Print what would run and why, and do nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Use the observations up to this period only (`2017Q2`, `2015`): reproduces a past quarter.
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Seconds to wait for another run holding the lock before giving up (exit 3).
+    #[arg(long, default_value_t = 0)]
+    pub wait: u64,
+    /// Any rejected input row fails the run (exit 2).
     #[arg(long)]
     pub strict: bool,
-    /// Print the summary as JSON on stdout.
+    /// Print the ingest summary (or the dry-run plan) as JSON on stdout.
     #[arg(long)]
     pub json: bool,
 }
 
+pub fn options(args: &RunArgs) -> Result<RunOptions, Failure> {
+    let as_of = args
+        .as_of
+        .as_deref()
+        .map(Period::parse)
+        .transpose()
+        .map_err(|e| Failure {
+            exit: Exit::BadInput,
+            message: format!("--as-of: {e}"),
+        })?;
+    Ok(RunOptions {
+        stage: args.stage,
+        from: args.from,
+        force: args.force,
+        as_of,
+        wait: Duration::from_secs(args.wait),
+        strict: args.strict,
+    })
+}
+
 pub fn run(args: RunArgs, quiet: bool) -> Result<Exit, Failure> {
     let pipeline = Pipeline::load(&args.pipeline)?;
-    let reference = Reference::load_default(
-        Some(&pipeline.root.join("data/reference"))
-            .filter(|d| d.is_dir())
-            .map(|d| d.as_path()),
-    )?;
-    let ingested = ingest_files(&pipeline.inputs, &reference)?;
-    report(&ingested, args.json, quiet);
-    if args.strict && !ingested.rejects.is_empty() {
-        return Err(strict_failure(&ingested));
+    let options = options(&args)?;
+    if args.dry_run {
+        let checks = plan(&pipeline, &options);
+        if args.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&checks).unwrap_or_default()
+            );
+        } else {
+            for c in &checks {
+                let verdict = match (&c.reason, c.selected) {
+                    (_, false) => "not selected".to_string(),
+                    (None, true) => "up to date".to_string(),
+                    (Some(r), true) => format!("would run: {r}"),
+                };
+                println!("{}: {verdict}", c.stage.name());
+            }
+        }
+        return Ok(Exit::Done);
     }
-    let data_dir = pipeline.output.join("data");
-    write_ingested(&ingested, &data_dir, false)?;
-    if !quiet && !args.json {
-        eprintln!("wrote {}", data_dir.display());
+    let outcome = run_pipeline(&pipeline, &options).map_err(|e| {
+        let exit = match &e {
+            RunError::Input(crate::ingest::IngestError::Write { .. }) | RunError::Failed(_) => {
+                Exit::Failed
+            }
+            RunError::Input(_) | RunError::Strict(_) => Exit::BadInput,
+            RunError::Locked(_) => Exit::Locked,
+        };
+        Failure {
+            exit,
+            message: e.to_string(),
+        }
+    })?;
+    if outcome.up_to_date {
+        return Ok(Exit::UpToDate);
     }
+    if let Some(ingested) = &outcome.ingested {
+        report(ingested, args.json, quiet);
+    }
+    for s in &outcome.manifest.stages {
+        tracing::info!(stage = %s.name, status = %s.status, reason = %s.reason, duration_ms = s.duration_ms, "stage");
+    }
+    tracing::info!(run_id = %outcome.manifest.run_id, output = %pipeline.output.display(), "published");
     Ok(Exit::Done)
 }

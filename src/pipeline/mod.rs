@@ -2,6 +2,29 @@
 //! and the stages that run them.
 
 pub mod config;
+pub mod diff;
 pub mod lock;
+pub mod manifest;
 pub mod publish;
+pub mod runner;
 pub mod stages;
+
+/// Fault injection for the crash-safety tests, at named points of a run:
+/// `ROUTETREND_TEST_HOOK="before-commit=abort,after-stage:ingest=sleep:500"`. Unset, it
+/// does nothing.
+pub fn test_hook(point: &str) {
+    let Ok(spec) = std::env::var("ROUTETREND_TEST_HOOK") else {
+        return;
+    };
+    for item in spec.split(',') {
+        match item.split_once('=') {
+            Some((p, "abort")) if p == point => std::process::abort(),
+            Some((p, action)) if p == point => {
+                if let Some(ms) = action.strip_prefix("sleep:").and_then(|m| m.parse().ok()) {
+                    std::thread::sleep(std::time::Duration::from_millis(ms));
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -64,6 +64,7 @@ pub fn commit(output: &Path) -> io::Result<()> {
     if output.exists() {
         std::fs::rename(output, &previous)?;
     }
+    super::test_hook("between-renames");
     std::fs::rename(&staging, output)?;
     if previous.exists() {
         std::fs::remove_dir_all(&previous)?;

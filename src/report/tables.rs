@@ -282,11 +282,11 @@ pub fn readable(v: f64) -> String {
     }
 }
 
-/// Escapes text for a Markdown table cell: pipes, HTML and line breaks made inert.
+/// Escapes text for a Markdown table cell: pipes, HTML tags and line breaks made inert
+/// (`<` and `&` are enough to stop a tag or entity; `>` inside a cell is plain text).
 pub fn markdown_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
-        .replace('>', "&gt;")
         .replace('|', "\\|")
         .replace(['\n', '\r'], " ")
 }
@@ -360,6 +360,6 @@ mod tests {
 
     #[test]
     fn markdown_cells_are_inert() {
-        assert_eq!(markdown_escape("a|<script>"), "a\\|&lt;script&gt;");
+        assert_eq!(markdown_escape("a|<script>"), "a\\|&lt;script>");
     }
 }

@@ -1,0 +1,33 @@
+//! `routetrend diff RUN_A RUN_B`: what changed between two runs (output folders or their
+//! manifest.json), as Markdown or `--json`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{Exit, Failure};
+use crate::pipeline::diff::{diff_runs, markdown};
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// The earlier run (output folder or its manifest.json).
+    pub run_a: PathBuf,
+    /// The later run.
+    pub run_b: PathBuf,
+    /// Print JSON instead of Markdown.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: DiffArgs, _quiet: bool) -> Result<Exit, Failure> {
+    let diff = diff_runs(&args.run_a, &args.run_b)?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&diff).unwrap_or_default()
+        );
+    } else {
+        print!("{}", markdown(&diff));
+    }
+    Ok(Exit::Done)
+}

@@ -1,0 +1,39 @@
+//! `routetrend status [PIPELINE]`: for each stage, whether it is up to date and, if not,
+//! why (which input, parameter or tool version changed, which output is missing).
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{Exit, Failure};
+use crate::pipeline::config::Pipeline;
+use crate::pipeline::runner::{plan, RunOptions};
+
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    /// The pipeline file.
+    #[arg(default_value = "pipelines/northern_route.toml")]
+    pub pipeline: PathBuf,
+    /// Print the status as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: StatusArgs, _quiet: bool) -> Result<Exit, Failure> {
+    let pipeline = Pipeline::load(&args.pipeline)?;
+    let checks = plan(&pipeline, &RunOptions::default());
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&checks).unwrap_or_default()
+        );
+    } else {
+        for c in &checks {
+            match &c.reason {
+                None => println!("{}: up to date", c.stage.name()),
+                Some(r) => println!("{}: out of date: {r}", c.stage.name()),
+            }
+        }
+    }
+    Ok(Exit::Done)
+}

@@ -1,0 +1,503 @@
+//! Running a pipeline: which stages are out of date and why, then running them into a
+//! staging folder under the output folder's lock, and publishing the result atomically with
+//! its manifest.
+//!
+//! A stage is up to date when its input files' hashes, its parameter subtree of the pipeline
+//! file, the tool version and its output files' hashes all match the last manifest. The
+//! check is made stage by stage as the run proceeds, so a stage whose upstream re-ran but
+//! produced identical files is still skipped.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use tracing::{info, warn};
+
+use super::config::Pipeline;
+use super::lock::{acquire, LockError};
+use super::manifest::{utc_now, InputRecord, Manifest, PipelineRef, StageRecord, SCHEMA};
+use super::publish;
+use super::stages::analyze;
+use crate::ingest::output::write_ingested;
+use crate::ingest::{ingest_files, sha256_hex, IngestError, Ingested};
+use crate::model::{Period, Reference};
+
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The stages, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Ingest,
+    Analyze,
+}
+
+pub const STAGES: [Stage; 2] = [Stage::Ingest, Stage::Analyze];
+
+impl Stage {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Ingest => "ingest",
+            Stage::Analyze => "analyze",
+        }
+    }
+
+    /// The keys of the pipeline file that parameterise this stage.
+    fn param_keys(self) -> &'static [&'static str] {
+        match self {
+            Stage::Ingest => &["inputs"],
+            Stage::Analyze => &["analyze"],
+        }
+    }
+
+    /// Output files, relative to the output folder.
+    pub fn outputs(self) -> &'static [&'static str] {
+        match self {
+            Stage::Ingest => &["data/observations.parquet", "data/rejects.csv"],
+            Stage::Analyze => &[
+                "tables/trends.csv",
+                "tables/trends.parquet",
+                "tables/trends.md",
+            ],
+        }
+    }
+}
+
+/// How a run was asked for.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Run only this stage (its inputs must exist).
+    pub stage: Option<Stage>,
+    /// Run this stage and the ones after it.
+    pub from: Option<Stage>,
+    /// Run selected stages even when up to date.
+    pub force: bool,
+    /// Observations up to this period only.
+    pub as_of: Option<Period>,
+    /// How long to wait for another run's lock.
+    pub wait: Duration,
+    /// Any rejected input row fails the run.
+    pub strict: bool,
+}
+
+impl RunOptions {
+    fn selected(&self, stage: Stage) -> bool {
+        match (self.stage, self.from) {
+            (Some(s), _) => s == stage,
+            (None, Some(f)) => stage >= f,
+            (None, None) => true,
+        }
+    }
+}
+
+/// Why a run stopped; each maps to an exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Input(#[from] IngestError),
+    #[error(transparent)]
+    Locked(#[from] LockError),
+    #[error("{0}")]
+    Strict(String),
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// A stage's verdict before running.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct StageCheck {
+    pub stage: Stage,
+    pub selected: bool,
+    /// `None`: up to date; otherwise why it must run.
+    pub reason: Option<String>,
+    #[serde(skip)]
+    pub inputs: BTreeMap<String, String>,
+    #[serde(skip)]
+    pub params_sha256: String,
+}
+
+/// The result of a run.
+#[derive(Debug)]
+pub struct RunOutcome {
+    pub manifest: Manifest,
+    /// True when nothing was out of date (nothing ran, outputs untouched).
+    pub up_to_date: bool,
+    pub ingested: Option<Ingested>,
+}
+
+fn sha256_json(value: &serde_json::Value) -> String {
+    sha256_hex(value.to_string().as_bytes())
+}
+
+/// The reference tables that ingest reads (part of its inputs: an edited alias changes
+/// the observations).
+fn reference_dir(pipeline: &Pipeline) -> Option<PathBuf> {
+    let dir = pipeline.root.join("data/reference");
+    dir.is_dir().then_some(dir)
+}
+
+/// A stage's input files: (name recorded in the manifest, path).
+fn stage_inputs(stage: Stage, pipeline: &Pipeline, dir: &Path) -> Vec<(String, PathBuf)> {
+    match stage {
+        Stage::Ingest => {
+            let mut files: Vec<(String, PathBuf)> = pipeline
+                .inputs
+                .iter()
+                .map(|i| (i.name.clone(), i.path.clone()))
+                .collect();
+            if let Some(reference) = reference_dir(pipeline) {
+                let mut names: Vec<PathBuf> = std::fs::read_dir(&reference)
+                    .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+                    .unwrap_or_default();
+                names.retain(|p| {
+                    matches!(p.extension().and_then(|e| e.to_str()), Some("csv" | "toml"))
+                });
+                names.sort();
+                for p in names {
+                    let name = format!(
+                        "data/reference/{}",
+                        p.file_name().unwrap_or_default().to_string_lossy()
+                    );
+                    files.push((name, p));
+                }
+            }
+            files
+        }
+        Stage::Analyze => vec![(
+            "data/observations.parquet".into(),
+            dir.join("data/observations.parquet"),
+        )],
+    }
+}
+
+fn stage_params(stage: Stage, pipeline: &Pipeline, as_of: Option<Period>) -> String {
+    let mut params = pipeline.params(stage.param_keys());
+    if stage == Stage::Ingest {
+        if let Some(map) = params.as_object_mut() {
+            map.insert(
+                "as_of".into(),
+                serde_json::json!(as_of.map(|p| p.to_string())),
+            );
+        }
+    }
+    sha256_json(&params)
+}
+
+fn hash_file(path: &Path) -> Option<String> {
+    std::fs::read(path).ok().map(|b| sha256_hex(&b))
+}
+
+/// Checks one stage against the previous manifest, reading inputs and outputs in `dir`.
+pub fn check_stage(
+    stage: Stage,
+    pipeline: &Pipeline,
+    dir: &Path,
+    previous: Option<&Manifest>,
+    options: &RunOptions,
+) -> StageCheck {
+    let inputs: BTreeMap<String, String> = stage_inputs(stage, pipeline, dir)
+        .into_iter()
+        .map(|(name, path)| {
+            let hash = hash_file(&path).unwrap_or_else(|| "missing".into());
+            (name, hash)
+        })
+        .collect();
+    let params_sha256 = stage_params(stage, pipeline, options.as_of);
+    let reason = stage_reason(stage, dir, previous, &inputs, &params_sha256);
+    StageCheck {
+        stage,
+        selected: options.selected(stage),
+        reason,
+        inputs,
+        params_sha256,
+    }
+}
+
+fn stage_reason(
+    stage: Stage,
+    dir: &Path,
+    previous: Option<&Manifest>,
+    inputs: &BTreeMap<String, String>,
+    params_sha256: &str,
+) -> Option<String> {
+    let Some(last) = previous
+        .and_then(|m| m.stage(stage.name()))
+        .filter(|s| s.status != "not_run")
+    else {
+        return Some("never run".into());
+    };
+    if last.tool_version != TOOL_VERSION {
+        return Some(format!(
+            "tool version changed ({} -> {TOOL_VERSION})",
+            last.tool_version
+        ));
+    }
+    for (name, hash) in inputs {
+        match last.inputs.get(name) {
+            None => return Some(format!("input {name} added")),
+            Some(old) if old != hash => return Some(format!("input {name} changed")),
+            _ => {}
+        }
+    }
+    if let Some(gone) = last.inputs.keys().find(|k| !inputs.contains_key(*k)) {
+        return Some(format!("input {gone} removed"));
+    }
+    if last.params_sha256 != params_sha256 {
+        return Some(format!(
+            "parameters changed ([{}])",
+            stage.param_keys().join("], [")
+        ));
+    }
+    for output in stage.outputs() {
+        match (hash_file(&dir.join(output)), last.outputs.get(*output)) {
+            (None, _) => return Some(format!("output {output} missing")),
+            (Some(now), Some(then)) if &now != then => {
+                return Some(format!("output {output} modified"))
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Checks every stage against the published outputs, as `status` and `--dry-run` report:
+/// a stage after one that will run is reported as waiting on it.
+pub fn plan(pipeline: &Pipeline, options: &RunOptions) -> Vec<StageCheck> {
+    let previous = Manifest::read(&pipeline.output.join("manifest.json"));
+    let mut checks: Vec<StageCheck> = Vec::new();
+    for stage in STAGES {
+        let mut check = check_stage(
+            stage,
+            pipeline,
+            &pipeline.output,
+            previous.as_ref(),
+            options,
+        );
+        if check.reason.is_none() {
+            if let Some(up) = checks.iter().find(|c| c.selected && c.reason.is_some()) {
+                check.reason = Some(format!("runs if {} changes its outputs", up.stage.name()));
+            }
+        }
+        if options.force && check.selected && check.reason.is_none() {
+            check.reason = Some("--force".into());
+        }
+        checks.push(check);
+    }
+    checks
+}
+
+/// Runs a pipeline: lock, recover, stage by stage into staging, manifest, publish.
+pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunOutcome, RunError> {
+    let output = &pipeline.output;
+    let lock = acquire(output, options.wait)?;
+    if let Some(pid) = lock.took_over_from {
+        warn!(lock = %super::lock::lock_path(output).display(), pid, "took over a stale lock left by a dead process");
+    }
+    publish::recover(output)
+        .map_err(|e| RunError::Failed(format!("recovering {}: {e}", output.display())))?;
+    let previous = Manifest::read(&output.join("manifest.json"));
+    let started_at = utc_now();
+
+    // Nothing to do? Decide before copying anything.
+    let checks = plan(pipeline, options);
+    if checks.iter().all(|c| !c.selected || c.reason.is_none()) {
+        info!(pipeline = %pipeline.name, "everything is up to date");
+        return Ok(RunOutcome {
+            manifest: previous.unwrap_or_default(),
+            up_to_date: true,
+            ingested: None,
+        });
+    }
+    if let Some(stage) = options.stage {
+        for (name, path) in stage_inputs(stage, pipeline, output) {
+            if !path.exists() {
+                return Err(IngestError::Io {
+                    file: name,
+                    message: format!(
+                        "input of stage {} does not exist: run the stages before it first",
+                        stage.name()
+                    ),
+                }
+                .into());
+            }
+        }
+    }
+
+    let staging = publish::begin(output)
+        .map_err(|e| RunError::Failed(format!("staging {}: {e}", output.display())))?;
+    let result = run_stages(pipeline, options, &staging, previous.as_ref(), started_at);
+    match result {
+        Ok(outcome) => {
+            let text = serde_json::to_string_pretty(&outcome.manifest).unwrap_or_default() + "\n";
+            crate::ingest::write::write_text(&staging.join("manifest.json"), &text)?;
+            super::test_hook("before-commit");
+            publish::commit(output)
+                .map_err(|e| RunError::Failed(format!("publishing {}: {e}", output.display())))?;
+            drop(lock);
+            Ok(outcome)
+        }
+        Err(e) => {
+            publish::abort(output);
+            Err(e)
+        }
+    }
+}
+
+fn run_stages(
+    pipeline: &Pipeline,
+    options: &RunOptions,
+    staging: &Path,
+    previous: Option<&Manifest>,
+    started_at: String,
+) -> Result<RunOutcome, RunError> {
+    let mut stages = Vec::new();
+    let mut ingested = None;
+    let mut warnings = Vec::new();
+    let mut inputs: Vec<InputRecord> = previous.map(|m| m.inputs.clone()).unwrap_or_default();
+    for stage in STAGES {
+        let check = check_stage(stage, pipeline, staging, previous, options);
+        let carried = previous.and_then(|m| m.stage(stage.name())).cloned();
+        let must_run = check.selected && (options.force || check.reason.is_some());
+        if !must_run {
+            let mut record = carried.unwrap_or_else(|| StageRecord {
+                name: stage.name().into(),
+                status: "not_run".into(),
+                reason: "not selected".into(),
+                ..StageRecord::default()
+            });
+            if record.status != "not_run" {
+                record.status = "up_to_date".into();
+                record.reason = if check.selected {
+                    "up to date".into()
+                } else {
+                    "not selected".into()
+                };
+                record.duration_ms = 0;
+            }
+            stages.push(record);
+            continue;
+        }
+        let reason = if options.force {
+            "--force".to_string()
+        } else {
+            check.reason.clone().unwrap_or_default()
+        };
+        info!(stage = stage.name(), reason = %reason, "running");
+        let start = Instant::now();
+        let mut rows = BTreeMap::new();
+        match stage {
+            Stage::Ingest => {
+                let reference = Reference::load_default(reference_dir(pipeline).as_deref())
+                    .map_err(IngestError::from)?;
+                let mut result = ingest_files(&pipeline.inputs, &reference)?;
+                if options.strict && !result.rejects.is_empty() {
+                    return Err(RunError::Strict(format!(
+                        "--strict: {} rejected record(s); first: {} row {}: {}",
+                        result.rejects.len(),
+                        result.rejects[0].file,
+                        result.rejects[0].row,
+                        result.rejects[0].reason
+                    )));
+                }
+                if let Some(as_of) = options.as_of {
+                    let before = result.observations.len();
+                    result
+                        .observations
+                        .retain(|o| o.period.last_x() <= as_of.last_x());
+                    let dropped = before - result.observations.len();
+                    rows.insert("after_as_of".into(), dropped as u64);
+                    if dropped > 0 {
+                        warnings.push(format!(
+                            "--as-of {as_of}: {dropped} observation(s) after {as_of} left out"
+                        ));
+                    }
+                }
+                write_ingested(&result, &staging.join("data"), false)?;
+                rows.insert("observations".into(), result.observations.len() as u64);
+                rows.insert("rejected".into(), result.rejects.len() as u64);
+                inputs = result.files.iter().map(InputRecord::from).collect();
+                for f in &result.files {
+                    warnings.extend(f.warnings.iter().map(|w| format!("{}: {w}", f.file)));
+                }
+                ingested = Some(result);
+            }
+            Stage::Analyze => {
+                let summary = analyze(
+                    &staging.join("data/observations.parquet"),
+                    &staging.join("tables"),
+                    &pipeline.analyze.filter,
+                    &pipeline.analyze.trends,
+                )?;
+                rows.insert("series".into(), summary.series as u64);
+                rows.insert("trend_rows".into(), summary.trend_rows as u64);
+            }
+        }
+        super::test_hook(&format!("after-stage:{}", stage.name()));
+        // Inputs as read by this run (an upstream stage may have just rewritten them).
+        let check = check_stage(stage, pipeline, staging, previous, options);
+        let outputs = stage
+            .outputs()
+            .iter()
+            .map(|o| {
+                (
+                    (*o).to_string(),
+                    hash_file(&staging.join(o)).unwrap_or_else(|| "missing".into()),
+                )
+            })
+            .collect();
+        stages.push(StageRecord {
+            name: stage.name().into(),
+            status: "ran".into(),
+            reason,
+            duration_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
+            inputs: check.inputs,
+            params_sha256: check.params_sha256,
+            tool_version: TOOL_VERSION.into(),
+            outputs,
+            rows,
+        });
+    }
+    let pipeline_sha = hash_file(&pipeline.file).unwrap_or_default();
+    let run_id = run_id(&pipeline_sha, &inputs, options.as_of);
+    let manifest = Manifest {
+        schema: SCHEMA.into(),
+        run_id,
+        tool_version: TOOL_VERSION.into(),
+        pipeline: PipelineRef {
+            file: pipeline.file.to_string_lossy().replace('\\', "/"),
+            name: pipeline.name.clone(),
+            sha256: pipeline_sha,
+        },
+        as_of: options.as_of.map(|p| p.to_string()),
+        started_at,
+        finished_at: utc_now(),
+        stages,
+        inputs,
+        warnings,
+    };
+    Ok(RunOutcome {
+        manifest,
+        up_to_date: false,
+        ingested,
+    })
+}
+
+/// A run id derived from what determines the outputs (pipeline, inputs, tool, as-of), so
+/// that identical runs carry identical ids inside their (byte-identical) outputs.
+fn run_id(pipeline_sha: &str, inputs: &[InputRecord], as_of: Option<Period>) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(TOOL_VERSION.as_bytes());
+    hasher.update(pipeline_sha.as_bytes());
+    for i in inputs {
+        hasher.update(i.file.as_bytes());
+        hasher.update(i.sha256.as_bytes());
+    }
+    hasher.update(as_of.map(|p| p.to_string()).unwrap_or_default().as_bytes());
+    hasher
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
