@@ -15,7 +15,8 @@ use rayon::prelude::*;
 use crate::model::{Freq, Period};
 use crate::stats::{
     annual_percent_change, cagr, fit_joinpoint, hamed_rao, linear_trend, mann_kendall, pettitt,
-    sen_slope, trend_free_prewhitening, yue_wang, Alpha, JoinpointOptions, Trend, Unavailable,
+    relative_change_percent, sen_slope, trend_free_prewhitening, yue_wang, Alpha, JoinpointOptions,
+    Trend, Unavailable,
 };
 
 /// The identity of a series (DESIGN.md "The observation table").
@@ -242,10 +243,8 @@ pub fn trend_row(series: &Series, window: Window, options: &TrendOptions) -> Tre
         "change",
         if values.len() < 2 {
             Err(Unavailable::TooFewObservations { needed: 2 })
-        } else if first == 0.0 {
-            Err(Unavailable::ZeroBase)
         } else {
-            Ok(100.0 * (last - first) / first)
+            relative_change_percent(first, last)
         },
     );
     row.cagr_pct = notes
