@@ -10,5 +10,6 @@ pub mod cli;
 pub mod ingest;
 pub mod model;
 pub mod pipeline;
+pub mod plot;
 pub mod report;
 pub mod stats;

@@ -172,6 +172,7 @@ fn arbitrary_series() -> impl Strategy<Value = Series> {
         },
         periods: points.keys().map(|y| Period::year(*y)).collect(),
         values: points.values().copied().collect(),
+        coverage: Vec::new(),
     })
 }
 

@@ -1,4 +1,8 @@
 //! Analyses on the observation table: pure functions from series to table rows, no file IO.
 
+pub mod aggregate;
+pub mod claims;
+pub mod route;
 pub mod series;
+pub mod share;
 pub mod trend;

@@ -75,6 +75,7 @@ pub fn series_of(observations: LazyFrame, filter: &SeriesFilter) -> PolarsResult
                 .iter()
                 .map(|v| v.unwrap_or(f64::NAN))
                 .collect(),
+            coverage: Vec::new(),
         });
     }
     Ok(out)

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
+use super::aggregate::Coverage;
 use crate::model::{Freq, Period};
 use crate::stats::{
     annual_percent_change, cagr, fit_joinpoint, hamed_rao, linear_trend, mann_kendall, pettitt,
@@ -37,6 +38,8 @@ pub struct Series {
     pub key: SeriesKey,
     pub periods: Vec<Period>,
     pub values: Vec<f64>,
+    /// For an aggregate: who reported each period (empty for a country's own series).
+    pub coverage: Vec<Coverage>,
 }
 
 /// A window of periods, bounds included; `None` is the series' own first or last period.
@@ -202,11 +205,14 @@ pub fn trend_row(series: &Series, window: Window, options: &TrendOptions) -> Tre
         window.start.is_none_or(|s| p.x() >= s.x())
             && window.end.is_none_or(|e| p.x() <= e.last_x())
     };
-    let (mut periods, mut values) = (Vec::new(), Vec::new());
-    for (p, v) in series.periods.iter().zip(&series.values) {
+    let (mut periods, mut values, mut coverage) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, (p, v)) in series.periods.iter().zip(&series.values).enumerate() {
         if inside(p) {
             periods.push(*p);
             values.push(*v);
+            if let Some(c) = series.coverage.get(i) {
+                coverage.push(c);
+            }
         }
     }
     let x: Vec<f64> = periods.iter().map(|p| p.x()).collect();
@@ -315,8 +321,50 @@ pub fn trend_row(series: &Series, window: Window, options: &TrendOptions) -> Tre
             .extra
             .push(format!("{} period(s) missing in the window", row.n_missing));
     }
+    if let Some(note) = coverage_note(&periods, &coverage) {
+        notes.extra.push(note);
+    }
     row.notes = notes.text();
     row
+}
+
+/// For an aggregate, says which members are missing in which periods, and warns when the
+/// coverage changes inside the window: a member that stops reporting is not a fall.
+pub fn coverage_note(periods: &[Period], coverage: &[&Coverage]) -> Option<String> {
+    if coverage.iter().all(|c| c.complete()) {
+        return None;
+    }
+    // Runs of consecutive periods with the same missing members.
+    let mut runs: Vec<(String, Period, Period)> = Vec::new();
+    for (p, c) in periods.iter().zip(coverage) {
+        if c.complete() {
+            continue;
+        }
+        let missing = c.missing.join(" ");
+        match runs.last_mut() {
+            Some((m, _, end)) if *m == missing => *end = *p,
+            _ => runs.push((missing, *p, *p)),
+        }
+    }
+    let described: Vec<String> = runs
+        .iter()
+        .map(|(m, a, b)| {
+            if a == b {
+                format!("{m} missing {a}")
+            } else {
+                format!("{m} missing {a}-{b}")
+            }
+        })
+        .collect();
+    let changes = coverage.windows(2).any(|w| w[0].missing != w[1].missing);
+    Some(if changes {
+        format!(
+            "coverage changes in the window ({}): part of any change may be missing data, not seizures",
+            described.join("; ")
+        )
+    } else {
+        format!("incomplete coverage ({})", described.join("; "))
+    })
 }
 
 /// Every series over every window, in parallel across series; rows in series order, then
@@ -358,6 +406,7 @@ mod tests {
             },
             periods: values.iter().map(|(y, _)| Period::year(*y)).collect(),
             values: values.iter().map(|(_, v)| *v).collect(),
+            coverage: Vec::new(),
         }
     }
 

@@ -8,6 +8,7 @@ use clap::Args;
 use super::{Exit, Failure};
 use crate::analysis::series::SeriesFilter;
 use crate::analysis::trend::{TrendOptions, Window};
+use crate::pipeline::config::AnalyzeParams;
 use crate::pipeline::stages::analyze;
 use crate::stats::{Alpha, JoinpointOptions};
 
@@ -51,7 +52,7 @@ pub fn run(args: AnalyzeArgs, quiet: bool) -> Result<Exit, Failure> {
     };
     let alpha = Alpha::new(args.alpha).ok_or_else(|| {
         bad(format!(
-            "--alpha {}: expected a number strictly between 0 and 1",
+            "--alpha {}: expected a number in [1e-10, 1)",
             args.alpha
         ))
     })?;
@@ -75,7 +76,15 @@ pub fn run(args: AnalyzeArgs, quiet: bool) -> Result<Exit, Failure> {
         geos: args.geos,
         drugs: args.drugs,
     };
-    let summary = analyze(&args.observations, &args.out, &filter, &options)?;
+    let params = AnalyzeParams {
+        filter,
+        trends: options,
+        aggregates: Vec::new(),
+        shares: Vec::new(),
+        routes: Vec::new(),
+        claims: Vec::new(),
+    };
+    let summary = analyze(&args.observations, &args.out, &params)?;
     if args.json {
         println!("{}", serde_json::to_string(&summary).unwrap_or_default());
     } else if !quiet {

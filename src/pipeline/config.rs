@@ -10,10 +10,14 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::analysis::aggregate::{CoveragePolicy, DrugSelection, Selection};
+use crate::analysis::claims::{Claim, ClaimCheck, Qualifier};
 use crate::analysis::series::SeriesFilter;
+use crate::analysis::share::ShareDef;
 use crate::analysis::trend::{TrendOptions, Window};
 use crate::ingest::mapping::Mapping;
 use crate::ingest::{Format, IngestError, IngestOptions, InputFile, LineItems};
+use crate::model::{Period, Reference};
 use crate::stats::{Alpha, JoinpointOptions};
 
 #[derive(Debug, Deserialize)]
@@ -28,6 +32,106 @@ struct RawPipeline {
     inputs: Vec<RawInput>,
     #[serde(default)]
     analyze: RawAnalyze,
+    #[serde(default)]
+    aggregates: Vec<RawAggregate>,
+    #[serde(default)]
+    shares: Vec<RawShare>,
+    #[serde(default)]
+    routes: Vec<RawRoute>,
+    #[serde(default)]
+    claims: Vec<RawClaim>,
+}
+
+/// `{ geo = "CA5", drug = "group:cannabis_type", indicator = "seizures" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSelection {
+    geo: String,
+    drug: Option<String>,
+    indicator: Option<String>,
+    dimension: Option<String>,
+    category: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAggregate {
+    geo: String,
+    #[serde(default)]
+    drugs: Vec<String>,
+    indicator: Option<String>,
+    dimension: Option<String>,
+    category: Option<String>,
+    policy: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawShare {
+    id: String,
+    title: String,
+    part: RawSelection,
+    whole: RawSelection,
+    #[serde(default)]
+    compare: Vec<[String; 2]>,
+    window: Option<String>,
+    policy: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRoute {
+    id: String,
+    drugs: Vec<String>,
+    max_lag: Option<usize>,
+    policy: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClaim {
+    id: String,
+    statement: String,
+    kind: String,
+    value: Option<f64>,
+    qualifier: Option<String>,
+    tolerance: Option<f64>,
+    period: Option<String>,
+    share: Option<String>,
+    of: Option<RawSelection>,
+    a: Option<RawSelection>,
+    b: Option<RawSelection>,
+    window: Option<String>,
+    peak: Option<String>,
+    direction: Option<String>,
+}
+
+/// An aggregate series to compute (and analyse in the trends table).
+#[derive(Debug, Clone)]
+pub struct AggregateParams {
+    pub selection: Selection,
+    pub policy: CoveragePolicy,
+}
+
+/// A share with the selections of its part and whole.
+#[derive(Debug, Clone)]
+pub struct ShareParams {
+    pub def: ShareDef,
+    pub part: Selection,
+    pub whole: Selection,
+    pub policy: CoveragePolicy,
+}
+
+/// A route and the drug selections to measure on it.
+#[derive(Debug, Clone)]
+pub struct RouteParams {
+    pub id: String,
+    pub origin: Vec<String>,
+    pub transit: Vec<String>,
+    pub destination: Vec<String>,
+    pub drugs: Vec<(String, DrugSelection)>,
+    pub max_lag: usize,
+    pub policy: CoveragePolicy,
 }
 
 #[derive(Debug, Deserialize)]
@@ -62,6 +166,10 @@ struct RawAnalyze {
 pub struct AnalyzeParams {
     pub filter: SeriesFilter,
     pub trends: TrendOptions,
+    pub aggregates: Vec<AggregateParams>,
+    pub shares: Vec<ShareParams>,
+    pub routes: Vec<RouteParams>,
+    pub claims: Vec<Claim>,
 }
 
 /// A validated pipeline.
@@ -109,6 +217,36 @@ impl Pipeline {
         for (i, input) in raw.inputs.into_iter().enumerate() {
             inputs.push(validate_input(path, &root, i, input)?);
         }
+        let reference_dir = root.join("data/reference");
+        let reference =
+            Reference::load_default(reference_dir.is_dir().then_some(reference_dir.as_path()))?;
+        let mut analyze = validate_analyze(path, raw.analyze)?;
+        let v = Validator {
+            file: path,
+            reference: &reference,
+        };
+        for (i, a) in raw.aggregates.into_iter().enumerate() {
+            analyze.aggregates.extend(v.aggregate(i, a)?);
+        }
+        for (i, sh) in raw.shares.into_iter().enumerate() {
+            analyze.shares.push(v.share(i, sh)?);
+        }
+        for (i, r) in raw.routes.into_iter().enumerate() {
+            analyze.routes.push(v.route(i, r)?);
+        }
+        for (i, c) in raw.claims.into_iter().enumerate() {
+            let claim = v.claim(i, c)?;
+            if let ClaimCheck::Share { share, .. } = &claim.check {
+                if !analyze.shares.iter().any(|s| s.def.id == *share) {
+                    return Err(config_error(
+                        path,
+                        &format!("claims[{i}].share"),
+                        format!("'{share}' is not the id of a [[shares]] entry"),
+                    ));
+                }
+            }
+            analyze.claims.push(claim);
+        }
         Ok(Pipeline {
             file: path.to_path_buf(),
             name: raw.name,
@@ -116,7 +254,7 @@ impl Pipeline {
             output: lexical_normal(&root.join(&raw.output)),
             root,
             inputs,
-            analyze: validate_analyze(path, raw.analyze)?,
+            analyze,
             document,
         })
     }
@@ -188,7 +326,7 @@ fn validate_analyze(path: &Path, raw: RawAnalyze) -> Result<AnalyzeParams, Inges
             config_error(
                 path,
                 "analyze.alpha",
-                format!("{a}: expected a number strictly between 0 and 1"),
+                format!("{a}: expected a number in [1e-10, 1)"),
             )
         })?,
     };
@@ -236,7 +374,222 @@ fn validate_analyze(path: &Path, raw: RawAnalyze) -> Result<AnalyzeParams, Inges
             label_from_hamed_rao,
             windows,
         },
+        aggregates: Vec::new(),
+        shares: Vec::new(),
+        routes: Vec::new(),
+        claims: Vec::new(),
     })
+}
+
+/// Validates the Northern Route sections against the reference data.
+struct Validator<'a> {
+    file: &'a Path,
+    reference: &'a Reference,
+}
+
+impl Validator<'_> {
+    fn err(&self, key: String, message: impl Into<String>) -> IngestError {
+        config_error(self.file, &key, message)
+    }
+
+    fn policy(&self, key: String, text: Option<&str>) -> Result<CoveragePolicy, IngestError> {
+        text.map_or(Ok(CoveragePolicy::Flag), |p| {
+            CoveragePolicy::parse(p).map_err(|e| self.err(key, e))
+        })
+    }
+
+    fn window(&self, key: String, text: Option<&str>) -> Result<Window, IngestError> {
+        text.map_or(Ok(Window::default()), |w| {
+            Window::parse(w).map_err(|e| self.err(key, e))
+        })
+    }
+
+    fn period(&self, key: String, text: Option<&str>) -> Result<Period, IngestError> {
+        let t = text.ok_or_else(|| {
+            self.err(
+                key.clone(),
+                "missing: give a period such as \"2016\" or \"2017Q1\"",
+            )
+        })?;
+        Period::parse(t).map_err(|e| self.err(key, e))
+    }
+
+    fn selection(&self, key: &str, raw: &RawSelection) -> Result<Selection, IngestError> {
+        let (geo, members) = Selection::members(&raw.geo, self.reference)
+            .map_err(|e| self.err(format!("{key}.geo"), e))?;
+        let drug = DrugSelection::parse(raw.drug.as_deref().unwrap_or(""), self.reference)
+            .map_err(|e| self.err(format!("{key}.drug"), e))?;
+        Ok(Selection {
+            geo,
+            members,
+            drug,
+            indicator: raw.indicator.clone().unwrap_or_else(|| "seizures".into()),
+            dimension: raw.dimension.clone(),
+            category: raw.category.clone(),
+        })
+    }
+
+    fn aggregate(&self, i: usize, raw: RawAggregate) -> Result<Vec<AggregateParams>, IngestError> {
+        let policy = self.policy(format!("aggregates[{i}].policy"), raw.policy.as_deref())?;
+        let drugs = if raw.drugs.is_empty() {
+            vec![String::new()]
+        } else {
+            raw.drugs.clone()
+        };
+        drugs
+            .iter()
+            .map(|d| {
+                let raw_selection = RawSelection {
+                    geo: raw.geo.clone(),
+                    drug: Some(d.clone()),
+                    indicator: raw.indicator.clone(),
+                    dimension: raw.dimension.clone(),
+                    category: raw.category.clone(),
+                };
+                let selection = self.selection(&format!("aggregates[{i}]"), &raw_selection)?;
+                Ok(AggregateParams { selection, policy })
+            })
+            .collect()
+    }
+
+    fn share(&self, i: usize, raw: RawShare) -> Result<ShareParams, IngestError> {
+        let key = |k: &str| format!("shares[{i}].{k}");
+        let compare = raw
+            .compare
+            .iter()
+            .map(|[a, b]| {
+                Ok((
+                    self.period(key("compare"), Some(a))?,
+                    self.period(key("compare"), Some(b))?,
+                ))
+            })
+            .collect::<Result<_, IngestError>>()?;
+        Ok(ShareParams {
+            def: ShareDef {
+                id: raw.id,
+                title: raw.title,
+                compare,
+                window: self.window(key("window"), raw.window.as_deref())?,
+            },
+            part: self.selection(&key("part"), &raw.part)?,
+            whole: self.selection(&key("whole"), &raw.whole)?,
+            policy: self.policy(key("policy"), raw.policy.as_deref())?,
+        })
+    }
+
+    fn route(&self, i: usize, raw: RawRoute) -> Result<RouteParams, IngestError> {
+        let key = |k: &str| format!("routes[{i}].{k}");
+        let route = self.reference.route(&raw.id).ok_or_else(|| {
+            let ids: Vec<&str> = self
+                .reference
+                .routes
+                .iter()
+                .map(|r| r.id.as_str())
+                .collect();
+            self.err(
+                key("id"),
+                format!(
+                    "'{}': not a route of data/reference/routes.toml (routes: {})",
+                    raw.id,
+                    ids.join(", ")
+                ),
+            )
+        })?;
+        let drugs = raw
+            .drugs
+            .iter()
+            .map(|d| {
+                let selection = DrugSelection::parse(d, self.reference)
+                    .map_err(|e| self.err(key("drugs"), e))?;
+                Ok((selection.label().unwrap_or("").to_string(), selection))
+            })
+            .collect::<Result<_, IngestError>>()?;
+        Ok(RouteParams {
+            id: route.id.clone(),
+            origin: route.origin.clone(),
+            transit: route.transit.clone(),
+            destination: route.destination.clone(),
+            drugs,
+            max_lag: raw.max_lag.unwrap_or(3),
+            policy: self.policy(key("policy"), raw.policy.as_deref())?,
+        })
+    }
+
+    fn claim(&self, i: usize, raw: RawClaim) -> Result<Claim, IngestError> {
+        let key = |k: &str| format!("claims[{i}].{k}");
+        let needed = |what: &Option<RawSelection>, k: &str| -> Result<Selection, IngestError> {
+            let s = what.as_ref().ok_or_else(|| {
+                self.err(
+                    key(k),
+                    format!(
+                        "a {} claim needs `{k} = {{ geo = ..., drug = ... }}`",
+                        raw.kind
+                    ),
+                )
+            })?;
+            self.selection(&key(k), s)
+        };
+        let window = self.window(key("window"), raw.window.as_deref())?;
+        let check = match raw.kind.as_str() {
+            "share" => ClaimCheck::Share {
+                share: raw.share.clone().ok_or_else(|| {
+                    self.err(
+                        key("share"),
+                        "a share claim needs `share = \"<id of a [[shares]] entry>\"`",
+                    )
+                })?,
+                period: self.period(key("period"), raw.period.as_deref())?,
+            },
+            "total" => ClaimCheck::Total {
+                selection: needed(&raw.of, "of")?,
+                period: self.period(key("period"), raw.period.as_deref())?,
+            },
+            "greater" => ClaimCheck::Greater {
+                a: needed(&raw.a, "a")?,
+                b: needed(&raw.b, "b")?,
+                window,
+            },
+            "peak" => {
+                let peak = raw.peak.as_deref().ok_or_else(|| {
+                    self.err(key("peak"), "a peak claim needs `peak = \"2003-2004\"`")
+                })?;
+                ClaimCheck::Peak {
+                    selection: needed(&raw.of, "of")?,
+                    stated: self.window(key("peak"), Some(peak))?,
+                    within: window,
+                }
+            }
+            "trend" => ClaimCheck::Trend {
+                selection: needed(&raw.of, "of")?,
+                window,
+                direction: match raw.direction.as_deref() {
+                    Some(d @ ("increasing" | "decreasing" | "no trend")) => d.to_string(),
+                    other => return Err(self.err(
+                        key("direction"),
+                        format!(
+                            "{other:?}: expected \"increasing\", \"decreasing\" or \"no trend\""
+                        ),
+                    )),
+                },
+            },
+            other => {
+                return Err(self.err(
+                    key("kind"),
+                    format!("'{other}': expected share, total, greater, peak or trend"),
+                ))
+            }
+        };
+        let qualifier = Qualifier::parse(raw.qualifier.as_deref().unwrap_or(""))
+            .map_err(|e| self.err(key("qualifier"), e))?;
+        Ok(Claim {
+            id: raw.id,
+            statement: raw.statement,
+            check,
+            stated: raw.value,
+            qualifier,
+            tolerance: raw.tolerance,
+        })
+    }
 }
 
 /// `a/b/../c` -> `a/c` and `pipelines/..` -> `.`, without touching the file system.

@@ -5,7 +5,7 @@
 //!   give the same id), `tool_version`, `pipeline` (`file`, `name`, `sha256`), `as_of`;
 //! - `started_at`, `finished_at` (UTC, RFC 3339): the only timestamps of a run's outputs;
 //! - `stages`: one entry per stage with `name`, `status` (`ran`, `up_to_date`, `not_run`),
-//!   `reason`, `duration_ms`, `inputs` (path -> sha256), `params_sha256`, `outputs`
+//!   `reason`, `duration_ms`, `inputs` (path -> sha256), `params` (subtree -> sha256), `outputs`
 //!   (path -> sha256), `rows` (counts the stage reports);
 //! - `inputs`: rows read/kept/rejected per input file; `warnings`.
 
@@ -25,7 +25,8 @@ pub struct StageRecord {
     pub reason: String,
     pub duration_ms: u64,
     pub inputs: BTreeMap<String, String>,
-    pub params_sha256: String,
+    /// sha256 of each parameter subtree of the pipeline file that the stage reads.
+    pub params: BTreeMap<String, String>,
     pub tool_version: String,
     pub outputs: BTreeMap<String, String>,
     pub rows: BTreeMap<String, u64>,

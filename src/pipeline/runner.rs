@@ -18,7 +18,7 @@ use super::config::Pipeline;
 use super::lock::{acquire, LockError};
 use super::manifest::{utc_now, InputRecord, Manifest, PipelineRef, StageRecord, SCHEMA};
 use super::publish;
-use super::stages::analyze;
+use super::stages::{analyze, ANALYZE_OUTPUTS};
 use crate::ingest::output::write_ingested;
 use crate::ingest::{ingest_files, sha256_hex, IngestError, Ingested};
 use crate::model::{Period, Reference};
@@ -47,7 +47,7 @@ impl Stage {
     fn param_keys(self) -> &'static [&'static str] {
         match self {
             Stage::Ingest => &["inputs"],
-            Stage::Analyze => &["analyze"],
+            Stage::Analyze => &["analyze", "aggregates", "shares", "routes", "claims"],
         }
     }
 
@@ -55,11 +55,7 @@ impl Stage {
     pub fn outputs(self) -> &'static [&'static str] {
         match self {
             Stage::Ingest => &["data/observations.parquet", "data/rejects.csv"],
-            Stage::Analyze => &[
-                "tables/trends.csv",
-                "tables/trends.parquet",
-                "tables/trends.md",
-            ],
+            Stage::Analyze => &ANALYZE_OUTPUTS,
         }
     }
 }
@@ -114,7 +110,7 @@ pub struct StageCheck {
     #[serde(skip)]
     pub inputs: BTreeMap<String, String>,
     #[serde(skip)]
-    pub params_sha256: String,
+    pub params: BTreeMap<String, String>,
 }
 
 /// The result of a run.
@@ -171,17 +167,25 @@ fn stage_inputs(stage: Stage, pipeline: &Pipeline, dir: &Path) -> Vec<(String, P
     }
 }
 
-fn stage_params(stage: Stage, pipeline: &Pipeline, as_of: Option<Period>) -> String {
-    let mut params = pipeline.params(stage.param_keys());
+/// The hash of each parameter subtree of a stage (`[analyze]`, `[[shares]]`, ..., and
+/// `as_of` for ingest), so that a reason can name the one that changed.
+fn stage_params(
+    stage: Stage,
+    pipeline: &Pipeline,
+    as_of: Option<Period>,
+) -> BTreeMap<String, String> {
+    let mut hashes: BTreeMap<String, String> = stage
+        .param_keys()
+        .iter()
+        .map(|k| (k.to_string(), sha256_json(&pipeline.params(&[k]))))
+        .collect();
     if stage == Stage::Ingest {
-        if let Some(map) = params.as_object_mut() {
-            map.insert(
-                "as_of".into(),
-                serde_json::json!(as_of.map(|p| p.to_string())),
-            );
-        }
+        hashes.insert(
+            "as_of".into(),
+            sha256_json(&serde_json::json!(as_of.map(|p| p.to_string()))),
+        );
     }
-    sha256_json(&params)
+    hashes
 }
 
 fn hash_file(path: &Path) -> Option<String> {
@@ -203,14 +207,14 @@ pub fn check_stage(
             (name, hash)
         })
         .collect();
-    let params_sha256 = stage_params(stage, pipeline, options.as_of);
-    let reason = stage_reason(stage, dir, previous, &inputs, &params_sha256);
+    let params = stage_params(stage, pipeline, options.as_of);
+    let reason = stage_reason(stage, dir, previous, &inputs, &params);
     StageCheck {
         stage,
         selected: options.selected(stage),
         reason,
         inputs,
-        params_sha256,
+        params,
     }
 }
 
@@ -219,7 +223,7 @@ fn stage_reason(
     dir: &Path,
     previous: Option<&Manifest>,
     inputs: &BTreeMap<String, String>,
-    params_sha256: &str,
+    params: &BTreeMap<String, String>,
 ) -> Option<String> {
     let Some(last) = previous
         .and_then(|m| m.stage(stage.name()))
@@ -243,11 +247,13 @@ fn stage_reason(
     if let Some(gone) = last.inputs.keys().find(|k| !inputs.contains_key(*k)) {
         return Some(format!("input {gone} removed"));
     }
-    if last.params_sha256 != params_sha256 {
-        return Some(format!(
-            "parameters changed ([{}])",
-            stage.param_keys().join("], [")
-        ));
+    let changed: Vec<&str> = params
+        .iter()
+        .filter(|(k, v)| last.params.get(*k) != Some(*v))
+        .map(|(k, _)| k.as_str())
+        .collect();
+    if !changed.is_empty() {
+        return Some(format!("parameters changed ([{}])", changed.join("], [")));
     }
     for output in stage.outputs() {
         match (hash_file(&dir.join(output)), last.outputs.get(*output)) {
@@ -426,11 +432,14 @@ fn run_stages(
                 let summary = analyze(
                     &staging.join("data/observations.parquet"),
                     &staging.join("tables"),
-                    &pipeline.analyze.filter,
-                    &pipeline.analyze.trends,
+                    &pipeline.analyze,
                 )?;
                 rows.insert("series".into(), summary.series as u64);
+                rows.insert("aggregate_series".into(), summary.aggregate_series as u64);
                 rows.insert("trend_rows".into(), summary.trend_rows as u64);
+                rows.insert("share_rows".into(), summary.share_rows as u64);
+                rows.insert("route_rows".into(), summary.route_rows as u64);
+                rows.insert("claims".into(), summary.claims as u64);
             }
         }
         super::test_hook(&format!("after-stage:{}", stage.name()));
@@ -452,7 +461,7 @@ fn run_stages(
             reason,
             duration_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
             inputs: check.inputs,
-            params_sha256: check.params_sha256,
+            params: check.params,
             tool_version: TOOL_VERSION.into(),
             outputs,
             rows,

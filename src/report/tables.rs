@@ -63,135 +63,101 @@ pub const TREND_COLUMNS: [&str; 44] = [
     "notes",
 ];
 
+/// Builds a frame column by column from rows of any type.
+pub struct FrameBuilder<'a, T> {
+    rows: &'a [T],
+    columns: Vec<Column>,
+}
+
+impl<'a, T> FrameBuilder<'a, T> {
+    pub fn new(rows: &'a [T]) -> Self {
+        FrameBuilder {
+            rows,
+            columns: Vec::new(),
+        }
+    }
+
+    pub fn text(mut self, name: &str, f: impl Fn(&'a T) -> Option<&'a str>) -> Self {
+        let values: Vec<Option<&str>> = self.rows.iter().map(f).collect();
+        self.columns.push(Column::new(name.into(), values));
+        self
+    }
+
+    pub fn num(mut self, name: &str, f: impl Fn(&T) -> Option<f64>) -> Self {
+        let values: Vec<Option<f64>> = self.rows.iter().map(f).collect();
+        self.columns.push(Column::new(name.into(), values));
+        self
+    }
+
+    pub fn int(mut self, name: &str, f: impl Fn(&T) -> Option<i64>) -> Self {
+        let values: Vec<Option<i64>> = self.rows.iter().map(f).collect();
+        self.columns.push(Column::new(name.into(), values));
+        self
+    }
+
+    pub fn count(mut self, name: &str, f: impl Fn(&T) -> u32) -> Self {
+        let values: Vec<u32> = self.rows.iter().map(f).collect();
+        self.columns.push(Column::new(name.into(), values));
+        self
+    }
+
+    pub fn frame(self) -> PolarsResult<DataFrame> {
+        DataFrame::new(self.rows.len(), self.columns)
+    }
+}
+
 /// Builds the trends table from (series index, row) pairs.
-pub fn trends_frame(series: &[Series], rows: &[(usize, TrendRow)]) -> PolarsResult<DataFrame> {
-    let key = |f: fn(&Series) -> Option<&str>| -> Vec<Option<&str>> {
-        rows.iter().map(|(i, _)| f(&series[*i])).collect()
-    };
-    let text = |f: fn(&TrendRow) -> Option<&str>| -> Vec<Option<&str>> {
-        rows.iter().map(|(_, r)| f(r)).collect()
-    };
-    let num = |f: fn(&TrendRow) -> Option<f64>| -> Vec<Option<f64>> {
-        rows.iter().map(|(_, r)| f(r)).collect()
-    };
-    let int = |f: fn(&TrendRow) -> Option<i64>| -> Vec<Option<i64>> {
-        rows.iter().map(|(_, r)| f(r)).collect()
-    };
-    let c = |name: &str, col: Column| col.with_name(name.into());
-    let columns = vec![
-        c(
-            "indicator",
-            Column::new("".into(), key(|s| Some(&s.key.indicator))),
-        ),
-        c("geo", Column::new("".into(), key(|s| Some(&s.key.geo)))),
-        c(
-            "drug",
-            Column::new("".into(), key(|s| s.key.drug.as_deref())),
-        ),
-        c(
-            "dimension",
-            Column::new("".into(), key(|s| s.key.dimension.as_deref())),
-        ),
-        c(
-            "category",
-            Column::new("".into(), key(|s| s.key.category.as_deref())),
-        ),
-        c("freq", Column::new("".into(), key(|s| Some(&s.key.freq)))),
-        c("unit", Column::new("".into(), key(|s| Some(&s.key.unit)))),
-        c(
-            "window_start",
-            Column::new("".into(), text(|r| r.window_start.as_deref())),
-        ),
-        c(
-            "window_end",
-            Column::new("".into(), text(|r| r.window_end.as_deref())),
-        ),
-        c(
-            "n",
-            Column::new(
-                "".into(),
-                rows.iter().map(|(_, r)| r.n).collect::<Vec<u32>>(),
-            ),
-        ),
-        c(
-            "n_missing",
-            Column::new(
-                "".into(),
-                rows.iter().map(|(_, r)| r.n_missing).collect::<Vec<u32>>(),
-            ),
-        ),
-        c(
-            "first_value",
-            Column::new("".into(), num(|r| r.first_value)),
-        ),
-        c("last_value", Column::new("".into(), num(|r| r.last_value))),
-        c("change_pct", Column::new("".into(), num(|r| r.change_pct))),
-        c("cagr_pct", Column::new("".into(), num(|r| r.cagr_pct))),
-        c("ols_slope", Column::new("".into(), num(|r| r.ols_slope))),
-        c(
-            "ols_slope_lo",
-            Column::new("".into(), num(|r| r.ols_slope_lo)),
-        ),
-        c(
-            "ols_slope_hi",
-            Column::new("".into(), num(|r| r.ols_slope_hi)),
-        ),
-        c("ols_p", Column::new("".into(), num(|r| r.ols_p))),
-        c("ols_r2", Column::new("".into(), num(|r| r.ols_r2))),
-        c("apc", Column::new("".into(), num(|r| r.apc))),
-        c("apc_lo", Column::new("".into(), num(|r| r.apc_lo))),
-        c("apc_hi", Column::new("".into(), num(|r| r.apc_hi))),
-        c("apc_p", Column::new("".into(), num(|r| r.apc_p))),
-        c("mk_s", Column::new("".into(), int(|r| r.mk_s))),
-        c("mk_var_s", Column::new("".into(), num(|r| r.mk_var_s))),
-        c("mk_z", Column::new("".into(), num(|r| r.mk_z))),
-        c("mk_p", Column::new("".into(), num(|r| r.mk_p))),
-        c("mk_tau", Column::new("".into(), num(|r| r.mk_tau))),
-        c("mk_hr_p", Column::new("".into(), num(|r| r.mk_hr_p))),
-        c("mk_yw_p", Column::new("".into(), num(|r| r.mk_yw_p))),
-        c("mk_tfpw_p", Column::new("".into(), num(|r| r.mk_tfpw_p))),
-        c("sen_slope", Column::new("".into(), num(|r| r.sen_slope))),
-        c("sen_lo", Column::new("".into(), num(|r| r.sen_lo))),
-        c("sen_hi", Column::new("".into(), num(|r| r.sen_hi))),
-        c("pettitt_k", Column::new("".into(), int(|r| r.pettitt_k))),
-        c(
-            "pettitt_period",
-            Column::new("".into(), text(|r| r.pettitt_period.as_deref())),
-        ),
-        c("pettitt_p", Column::new("".into(), num(|r| r.pettitt_p))),
-        c(
-            "jp_k",
-            Column::new(
-                "".into(),
-                rows.iter()
-                    .map(|(_, r)| r.jp_k)
-                    .collect::<Vec<Option<u32>>>(),
-            ),
-        ),
-        c(
-            "jp_periods",
-            Column::new("".into(), text(|r| r.jp_periods.as_deref())),
-        ),
-        c(
-            "jp_apcs",
-            Column::new("".into(), text(|r| r.jp_apcs.as_deref())),
-        ),
-        c("aapc", Column::new("".into(), num(|r| r.aapc))),
-        c(
-            "trend",
-            Column::new("".into(), text(|r| r.trend.as_deref())),
-        ),
-        c(
-            "notes",
-            Column::new(
-                "".into(),
-                rows.iter()
-                    .map(|(_, r)| r.notes.as_str())
-                    .collect::<Vec<&str>>(),
-            ),
-        ),
-    ];
-    DataFrame::new_infer_height(columns)
+pub fn trends_frame<'a>(
+    series: &'a [Series],
+    rows: &'a [(usize, TrendRow)],
+) -> PolarsResult<DataFrame> {
+    let key = |i: &usize| -> &'a crate::analysis::trend::SeriesKey { &series[*i].key };
+    FrameBuilder::new(rows)
+        .text("indicator", |(i, _)| Some(key(i).indicator.as_str()))
+        .text("geo", |(i, _)| Some(key(i).geo.as_str()))
+        .text("drug", |(i, _)| key(i).drug.as_deref())
+        .text("dimension", |(i, _)| key(i).dimension.as_deref())
+        .text("category", |(i, _)| key(i).category.as_deref())
+        .text("freq", |(i, _)| Some(key(i).freq.as_str()))
+        .text("unit", |(i, _)| Some(key(i).unit.as_str()))
+        .text("window_start", |(_, r)| r.window_start.as_deref())
+        .text("window_end", |(_, r)| r.window_end.as_deref())
+        .count("n", |(_, r)| r.n)
+        .count("n_missing", |(_, r)| r.n_missing)
+        .num("first_value", |(_, r)| r.first_value)
+        .num("last_value", |(_, r)| r.last_value)
+        .num("change_pct", |(_, r)| r.change_pct)
+        .num("cagr_pct", |(_, r)| r.cagr_pct)
+        .num("ols_slope", |(_, r)| r.ols_slope)
+        .num("ols_slope_lo", |(_, r)| r.ols_slope_lo)
+        .num("ols_slope_hi", |(_, r)| r.ols_slope_hi)
+        .num("ols_p", |(_, r)| r.ols_p)
+        .num("ols_r2", |(_, r)| r.ols_r2)
+        .num("apc", |(_, r)| r.apc)
+        .num("apc_lo", |(_, r)| r.apc_lo)
+        .num("apc_hi", |(_, r)| r.apc_hi)
+        .num("apc_p", |(_, r)| r.apc_p)
+        .int("mk_s", |(_, r)| r.mk_s)
+        .num("mk_var_s", |(_, r)| r.mk_var_s)
+        .num("mk_z", |(_, r)| r.mk_z)
+        .num("mk_p", |(_, r)| r.mk_p)
+        .num("mk_tau", |(_, r)| r.mk_tau)
+        .num("mk_hr_p", |(_, r)| r.mk_hr_p)
+        .num("mk_yw_p", |(_, r)| r.mk_yw_p)
+        .num("mk_tfpw_p", |(_, r)| r.mk_tfpw_p)
+        .num("sen_slope", |(_, r)| r.sen_slope)
+        .num("sen_lo", |(_, r)| r.sen_lo)
+        .num("sen_hi", |(_, r)| r.sen_hi)
+        .int("pettitt_k", |(_, r)| r.pettitt_k)
+        .text("pettitt_period", |(_, r)| r.pettitt_period.as_deref())
+        .num("pettitt_p", |(_, r)| r.pettitt_p)
+        .int("jp_k", |(_, r)| r.jp_k.map(i64::from))
+        .text("jp_periods", |(_, r)| r.jp_periods.as_deref())
+        .text("jp_apcs", |(_, r)| r.jp_apcs.as_deref())
+        .num("aapc", |(_, r)| r.aapc)
+        .text("trend", |(_, r)| r.trend.as_deref())
+        .text("notes", |(_, r)| Some(r.notes.as_str()))
+        .frame()
 }
 
 fn write_error(path: &Path, e: impl std::fmt::Display) -> IngestError {

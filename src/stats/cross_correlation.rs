@@ -5,7 +5,7 @@
 //! at many lags. Callers pass only the periods where both series are present.
 
 use super::distribution::normal_quantile;
-use super::input::{all_finite, check_values};
+use super::input::{all_finite, check_values, is_positive};
 use super::Unavailable;
 
 /// One lag of a [`CrossCorrelation`].
@@ -74,10 +74,12 @@ pub fn cross_correlation(
     let y_dev: Vec<f64> = y.iter().map(|v| v - y_mean).collect();
     let x_sd = (x_dev.iter().map(|d| d * d).sum::<f64>() / nf).sqrt();
     let y_sd = (y_dev.iter().map(|d| d * d).sum::<f64>() / nf).sqrt();
-    if !(x_sd > 0.0) {
+    // Constancy is tested on the values: the mean of equal values need not
+    // equal them exactly, which would leave a spurious sd ~ 1e-17.
+    if !is_positive(x_sd) || x.iter().all(|&v| v == x[0]) {
         return Err(Unavailable::ZeroVariance { of: "x" });
     }
-    if !(y_sd > 0.0) {
+    if !is_positive(y_sd) || y.iter().all(|&v| v == y[0]) {
         return Err(Unavailable::ZeroVariance { of: "y" });
     }
     let scale = nf * x_sd * y_sd;
@@ -114,10 +116,10 @@ mod tests {
         let y = [2.0, 1.0, 5.0, 4.0, 7.0];
         let ccf = cross_correlation(&x, &y, 0).unwrap();
         // Pearson r by hand: dx = [-2.2,-1.2,0.8,-0.2,2.8], dy = [-1.8,-2.8,1.2,0.2,3.2]
-        let sxy = 3.96 + 3.36 + 0.96 - 0.04 + 8.96;
-        let sxx = 4.84 + 1.44 + 0.64 + 0.04 + 7.84;
-        let syy = 3.24 + 7.84 + 1.44 + 0.04 + 10.24;
-        let r: f64 = sxy / (sxx * syy as f64).sqrt();
+        let sxy: f64 = 3.96 + 3.36 + 0.96 - 0.04 + 8.96;
+        let sxx: f64 = 4.84 + 1.44 + 0.64 + 0.04 + 7.84;
+        let syy: f64 = 3.24 + 7.84 + 1.44 + 0.04 + 10.24;
+        let r = sxy / (sxx * syy).sqrt();
         assert!((ccf.lags[0].r - r).abs() < 1e-12);
     }
 

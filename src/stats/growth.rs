@@ -4,7 +4,7 @@
 //! turned into reasons rather than infinities. Tests of whether a share
 //! changed are in `proportions` (counts) or the trend tests (kg shares).
 
-use super::input::all_finite;
+use super::input::{all_finite, is_positive};
 use super::Unavailable;
 
 /// Result of [`cagr`].
@@ -49,11 +49,11 @@ pub fn cagr(x_start: f64, start: f64, x_end: f64, end: f64) -> Result<CompoundGr
         return Err(Unavailable::NegativeEnd);
     }
     let years = x_end - x_start;
-    if !(years > 0.0) {
+    if !is_positive(years) {
         return Err(Unavailable::EmptyPeriod);
     }
     let rate = (end / start).powf(1.0 / years) - 1.0;
-    all_finite(&[rate])?;
+    all_finite(&[rate, years])?;
     Ok(CompoundGrowth { rate, years })
 }
 

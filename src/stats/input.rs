@@ -32,6 +32,12 @@ pub(crate) fn check_series(x: &[f64], values: &[f64], needed: usize) -> Result<(
     Ok(())
 }
 
+/// `v > 0`, false for NaN: the test every divisor and variance passes
+/// before it is used, so that a NaN can never slip through as "positive".
+pub(crate) fn is_positive(v: f64) -> bool {
+    v > 0.0
+}
+
 /// Guard applied to every result before it is returned: a non-finite field
 /// (overflow on extreme inputs) becomes a reason instead of a silent NaN.
 pub(crate) fn all_finite(fields: &[f64]) -> Result<(), Unavailable> {

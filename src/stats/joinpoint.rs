@@ -12,7 +12,7 @@
 //! The best set for each k is then refitted by Householder QR, whose residual
 //! sum of squares is what the BIC and the report use.
 
-use super::input::{all_finite, check_series};
+use super::input::{all_finite, check_series, is_positive};
 use super::Unavailable;
 
 /// Largest `max_joinpoints` accepted. The search is exhaustive (about
@@ -287,6 +287,8 @@ struct Search<'a> {
     tie: f64,
     /// Lower-triangular factor, row-major; row p is the column being tried.
     l: [[f64; MAX_COLUMNS]; MAX_COLUMNS],
+    /// `1 / l[i][i]`.
+    inverse_diagonal: [f64; MAX_COLUMNS],
     /// `L^{-1} X'y`, one entry per column.
     z: [f64; MAX_COLUMNS],
     /// SSE with `depth` hinges in the model.
@@ -329,6 +331,9 @@ impl<'a> Search<'a> {
         l[1][1] = (suu - l[1][0] * l[1][0]).sqrt();
         z[0] = sy / l[0][0];
         z[1] = (suy - l[1][0] * z[0]) / l[1][1];
+        let mut inverse_diagonal = [0.0; MAX_COLUMNS];
+        inverse_diagonal[0] = 1.0 / l[0][0];
+        inverse_diagonal[1] = 1.0 / l[1][1];
         let mut sse = [0.0; MAX_JOINPOINTS + 1];
         sse[0] = yy - z[0] * z[0] - z[1] * z[1];
         let mut best_sse = [f64::INFINITY; MAX_JOINPOINTS + 1];
@@ -347,6 +352,7 @@ impl<'a> Search<'a> {
             min_between: options.min_obs_between,
             tie: SSE_TIE_RELATIVE * yy,
             l,
+            inverse_diagonal,
             z,
             sse,
             positions: [0; MAX_JOINPOINTS],
@@ -385,6 +391,8 @@ impl<'a> Search<'a> {
             let hh = t2 - 2.0 * ub * t1 + ub * ub * t0;
             let hy = self.tuy[b] - ub * self.ty[b];
 
+            // Forward solve L w = c with the stored reciprocal diagonal: no
+            // division or square root per candidate except the one below.
             let mut w = [0.0; MAX_COLUMNS];
             let mut ww = 0.0;
             let mut wz = 0.0;
@@ -393,17 +401,18 @@ impl<'a> Search<'a> {
                 for (m, wm) in w.iter().enumerate().take(i) {
                     acc -= self.l[i][m] * wm;
                 }
-                w[i] = acc / self.l[i][i];
+                w[i] = acc * self.inverse_diagonal[i];
                 ww += w[i] * w[i];
                 wz += w[i] * self.z[i];
             }
             let d2 = hh - ww;
-            if !(d2 > COLLINEAR_RELATIVE * hh) {
+            if d2.is_nan() || d2 <= COLLINEAR_RELATIVE * hh {
                 continue;
             }
-            let d = d2.sqrt();
-            let zp = (hy - wz) / d;
-            let sse = self.sse[depth] - zp * zp;
+            // The new factor entry is d = sqrt(d2) and z_p = (hy - wz)/d, so
+            // the SSE drops by (hy - wz)^2 / d2.
+            let projection = hy - wz;
+            let sse = self.sse[depth] - projection * projection / d2;
             let k = depth + 1;
             self.positions[depth] = b;
             if sse < self.best_sse[k] - self.tie {
@@ -412,9 +421,11 @@ impl<'a> Search<'a> {
                 self.found[k] = true;
             }
             if k < self.k_max {
+                let d = d2.sqrt();
                 self.l[p][..p].copy_from_slice(&w[..p]);
                 self.l[p][p] = d;
-                self.z[p] = zp;
+                self.inverse_diagonal[p] = 1.0 / d;
+                self.z[p] = projection / d;
                 self.sse[k] = sse;
                 self.descend(k, b + self.min_between + 1);
             }
@@ -448,7 +459,7 @@ fn refit(u: &[f64], y: &[f64], positions: &[usize]) -> Option<([f64; MAX_COLUMNS
             .map(|v| v * v)
             .sum::<f64>()
             .sqrt();
-        if !(norm > 0.0) {
+        if !is_positive(norm) {
             return None;
         }
         let diagonal = a[j * n + j];
@@ -493,49 +504,42 @@ fn reflect(v: &[f64], target: &mut [f64], v_norm2: f64) {
 mod tests {
     use super::*;
 
+    /// Every admissible set of k joinpoint indices, in lexicographic order.
+    fn admissible_sets(n: usize, k: usize, o: &JoinpointOptions) -> Vec<Vec<usize>> {
+        let mut sets = vec![Vec::new()];
+        for _ in 0..k {
+            sets = sets
+                .into_iter()
+                .flat_map(|set: Vec<usize>| {
+                    let first = set
+                        .last()
+                        .map_or(o.min_obs_end, |&a| a + o.min_obs_between + 1);
+                    (first..n - o.min_obs_end).map(move |b| {
+                        let mut longer = set.clone();
+                        longer.push(b);
+                        longer
+                    })
+                })
+                .collect();
+        }
+        sets
+    }
+
+    /// The slow reference: every admissible set refitted by QR; earliest on ties.
     fn brute_force_best(
         u: &[f64],
         y: &[f64],
         k: usize,
         options: &JoinpointOptions,
     ) -> (Vec<usize>, f64) {
-        // Every admissible set, refitted by QR: the slow reference.
-        let n = u.len();
         let mut best: (Vec<usize>, f64) = (Vec::new(), f64::INFINITY);
-        let mut set = vec![0usize; k];
-        fn rec(
-            depth: usize,
-            first: usize,
-            set: &mut Vec<usize>,
-            n: usize,
-            o: &JoinpointOptions,
-            u: &[f64],
-            y: &[f64],
-            best: &mut (Vec<usize>, f64),
-        ) {
-            if depth == set.len() {
-                if let Some((_, sse)) = refit(u, y, set) {
-                    if sse < best.1 - 1e-9 {
-                        *best = (set.clone(), sse);
-                    }
+        for set in admissible_sets(u.len(), k, options) {
+            if let Some((_, sse)) = refit(u, y, &set) {
+                if sse < best.1 - 1e-9 {
+                    best = (set, sse);
                 }
-                return;
-            }
-            for b in first..n - o.min_obs_end {
-                set[depth] = b;
-                rec(depth + 1, b + o.min_obs_between + 1, set, n, o, u, y, best);
             }
         }
-        rec(
-            0,
-            options.min_obs_end,
-            &mut set,
-            n,
-            options,
-            u,
-            y,
-            &mut best,
-        );
         best
     }
 

@@ -4,7 +4,7 @@
 //! beside Sen's slope, not instead of it.
 
 use super::distribution::t_two_sided_p;
-use super::input::{all_finite, check_series};
+use super::input::{all_finite, check_series, is_positive};
 use super::{Alpha, Unavailable};
 
 /// Result of [`linear_trend`].
@@ -90,6 +90,11 @@ pub fn linear_trend(x: &[f64], values: &[f64], alpha: Alpha) -> Result<LinearTre
 /// Least-squares line of already-checked series (equal lengths >= 3, finite,
 /// x strictly increasing).
 pub(crate) fn fit_line(x: &[f64], y: &[f64], alpha: Alpha) -> Result<LineFit, Unavailable> {
+    // Tested on the values themselves: the mean of equal values need not
+    // equal them exactly, which would leave a spurious Syy ~ 1e-30.
+    if y.iter().all(|&v| v == y[0]) {
+        return Err(Unavailable::ConstantValues);
+    }
     let nf = y.len() as f64;
     let x_mean = x.iter().sum::<f64>() / nf;
     let y_mean = y.iter().sum::<f64>() / nf;
@@ -100,11 +105,8 @@ pub(crate) fn fit_line(x: &[f64], y: &[f64], alpha: Alpha) -> Result<LineFit, Un
         sxy += dx * dy;
         syy += dy * dy;
     }
-    if !(sxx > 0.0) {
+    if !is_positive(sxx) {
         return Err(Unavailable::ZeroVariance { of: "x" });
-    }
-    if !(syy > 0.0) {
-        return Err(Unavailable::ConstantValues);
     }
     let slope = sxy / sxx;
     let intercept = y_mean - slope * x_mean;

@@ -12,8 +12,9 @@ use super::ranks::{variance_of_s, TieSummary};
 use super::{Alpha, Trend, Unavailable};
 
 /// Series of at most this many values get S from the direct double loop;
-/// longer ones from the merge sort (measured crossover is near 64 values).
-const PAIRWISE_MAX_N: usize = 64;
+/// longer ones from the merge sort (release build: the two cost the same
+/// near 20 values, 0.3 µs at 16; at 200 values the merge sort is 3x faster).
+const PAIRWISE_MAX_N: usize = 20;
 
 /// Result of the original Mann-Kendall test.
 #[derive(Debug, Clone, Copy, PartialEq)]

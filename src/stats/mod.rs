@@ -36,7 +36,7 @@ mod unavailable;
 pub use cross_correlation::{cross_correlation, CrossCorrelation, LagCorrelation};
 pub use distribution::{
     normal_quantile, normal_sf, normal_two_sided_p, t_quantile, t_two_sided_p,
-    T_QUANTILE_CORNISH_FISHER_DF,
+    T_QUANTILE_CORNISH_FISHER_DF, T_QUANTILE_MIN_TAIL,
 };
 pub use growth::{
     cagr, percentage_point_change, relative_change_percent, share, share_change, CompoundGrowth,

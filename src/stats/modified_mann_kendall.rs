@@ -7,7 +7,7 @@
 //! as pymannkendall does. For independent data use `mann_kendall`.
 
 use super::distribution::normal_two_sided_p;
-use super::input::{all_finite, check_values};
+use super::input::{all_finite, check_values, is_positive};
 use super::mann_kendall::{continuity_z, kendall_score};
 use super::ranks::average_ranks;
 use super::sen::index_sen_slope;
@@ -117,6 +117,9 @@ pub fn hamed_rao(values: &[f64], alpha: Alpha) -> Result<HamedRao, Unavailable> 
     let score = kendall_score(values);
     let slope = index_sen_slope(values);
     let residuals = detrend(values, slope);
+    if is_constant(&residuals) {
+        return Err(Unavailable::ConstantResiduals);
+    }
     let (mut order, mut ranks) = (Vec::new(), Vec::new());
     average_ranks(&residuals, &mut order, &mut ranks);
 
@@ -126,7 +129,7 @@ pub fn hamed_rao(values: &[f64], alpha: Alpha) -> Result<HamedRao, Unavailable> 
         *r -= mean;
     }
     let acov0 = lagged_product_sum(&ranks, 0) / nf;
-    if !(acov0 > 0.0) {
+    if !is_positive(acov0) {
         return Err(Unavailable::ConstantResiduals);
     }
     let bound = alpha.normal_critical() / nf.sqrt();
@@ -145,7 +148,7 @@ pub fn hamed_rao(values: &[f64], alpha: Alpha) -> Result<HamedRao, Unavailable> 
         }
     }
     let n_over_n_star = 1.0 + (2.0 / (nf * (nf - 1.0) * (nf - 2.0))) * weighted_sum;
-    if !(n_over_n_star > 0.0) {
+    if !is_positive(n_over_n_star) {
         return Err(Unavailable::HamedRaoUndefined);
     }
     let var_s_corrected = score.var_s * n_over_n_star;
@@ -197,7 +200,7 @@ pub fn yue_wang(values: &[f64], alpha: Alpha) -> Result<YueWang, Unavailable> {
     let r1 = lag1_autocorrelation(&residuals).ok_or(Unavailable::ConstantResiduals)?;
     let nf = n as f64;
     let n_over_n_star = 1.0 + 2.0 * ((1.0 - 1.0 / nf) * r1);
-    if !(n_over_n_star > 0.0) {
+    if !is_positive(n_over_n_star) {
         return Err(Unavailable::YueWangUndefined);
     }
     let var_s_corrected = score.var_s * n_over_n_star;
@@ -275,6 +278,13 @@ pub fn trend_free_prewhitening(
     })
 }
 
+/// True when every value equals the first. Tested directly because the mean
+/// of equal values need not equal them exactly, which would turn 0/0 into a
+/// ratio of rounding errors.
+fn is_constant(series: &[f64]) -> bool {
+    series.iter().all(|&v| v == series[0])
+}
+
 /// `y_i - i * slope` for i = 1..n, in pymannkendall's operation order.
 fn detrend(values: &[f64], slope: f64) -> Vec<f64> {
     values
@@ -295,9 +305,12 @@ fn lagged_product_sum(deviations: &[f64], lag: usize) -> f64 {
 }
 
 /// Biased lag-1 autocorrelation `c1/c0`, `c_k = sum_t d_{t+k} d_t / n`,
-/// `d = e - mean(e)` (pymannkendall's `__acf`). `None` when `c0` is 0
-/// (constant series).
+/// `d = e - mean(e)` (pymannkendall's `__acf`). `None` for a constant
+/// series (0/0).
 fn lag1_autocorrelation(series: &[f64]) -> Option<f64> {
+    if is_constant(series) {
+        return None;
+    }
     let nf = series.len() as f64;
     let mean = series.iter().sum::<f64>() / nf;
     let deviations: Vec<f64> = series.iter().map(|v| v - mean).collect();

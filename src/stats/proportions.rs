@@ -5,7 +5,7 @@
 //! instead (STATISTICS.md).
 
 use super::distribution::normal_two_sided_p;
-use super::input::{all_finite, check_values};
+use super::input::{all_finite, check_values, is_positive};
 use super::Unavailable;
 
 /// A count out of a total, e.g. heroin cases out of all drug cases.
@@ -170,7 +170,7 @@ pub fn cochran_armitage(
         sum_ns2 += n * s * s;
     }
     let variance = pooled * (1.0 - pooled) * (sum_ns2 - sum_ns * sum_ns / total_cases);
-    if !(variance > 0.0) {
+    if !is_positive(variance) {
         return Err(Unavailable::ZeroVariance { of: "x" });
     }
     let z = t / variance.sqrt();

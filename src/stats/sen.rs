@@ -137,13 +137,29 @@ fn median_of_sorted(sorted: &[f64]) -> f64 {
 }
 
 /// The value at 1-based `rank` of `values` in sorted order, or `None` when
-/// the rank is outside 1..len (or not finite). Reorders `values`.
+/// the rank is outside 1..len (or not finite). `values` must already be
+/// partitioned around index `len/2` (as [`median_in_place`] leaves it); the
+/// selection then only reorders the side the rank falls in.
 fn order_statistic(values: &mut [f64], rank: f64) -> Option<f64> {
-    if !(rank >= 1.0 && rank <= values.len() as f64) {
+    let in_range = rank >= 1.0 && rank <= values.len() as f64;
+    if !in_range {
         return None;
     }
     let index = rank as usize - 1;
-    let (_, &mut value, _) = values.select_nth_unstable_by(index, f64::total_cmp);
+    let mid = values.len() / 2;
+    let value = match index.cmp(&mid) {
+        std::cmp::Ordering::Equal => values[mid],
+        std::cmp::Ordering::Less => {
+            *values[..mid]
+                .select_nth_unstable_by(index, f64::total_cmp)
+                .1
+        }
+        std::cmp::Ordering::Greater => {
+            *values[mid + 1..]
+                .select_nth_unstable_by(index - mid - 1, f64::total_cmp)
+                .1
+        }
+    };
     Some(value)
 }
 

@@ -7,8 +7,9 @@ use std::fmt;
 
 use super::distribution::{normal_quantile, t_quantile};
 
-/// A significance level in the open interval (0, 1); intervals are at
-/// confidence level `1 - alpha`.
+/// A significance level in [1e-10, 1); intervals are at confidence level
+/// `1 - alpha`. The lower limit keeps every critical value inside the range
+/// where the t quantile is computed ([`crate::stats::T_QUANTILE_MIN_TAIL`]).
 ///
 /// ```
 /// use routetrend::stats::Alpha;
@@ -16,6 +17,7 @@ use super::distribution::{normal_quantile, t_quantile};
 /// assert_eq!(Alpha::default(), Alpha::FIVE_PERCENT);
 /// assert_eq!(Alpha::new(0.10).map(Alpha::get), Some(0.10));
 /// assert!(Alpha::new(0.0).is_none() && Alpha::new(f64::NAN).is_none());
+/// assert!(Alpha::new(1e-12).is_none());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Alpha(f64);
@@ -24,9 +26,12 @@ impl Alpha {
     /// The default, 0.05 (95 % intervals).
     pub const FIVE_PERCENT: Alpha = Alpha(0.05);
 
-    /// `Some` when `alpha` lies strictly between 0 and 1.
+    /// The smallest level accepted.
+    pub const MIN: f64 = 1e-10;
+
+    /// `Some` when `1e-10 <= alpha < 1`.
     pub fn new(alpha: f64) -> Option<Alpha> {
-        (alpha > 0.0 && alpha < 1.0).then_some(Alpha(alpha))
+        (Alpha::MIN..1.0).contains(&alpha).then_some(Alpha(alpha))
     }
 
     /// The level as a plain number.
@@ -36,11 +41,12 @@ impl Alpha {
 
     /// `z_{1 - alpha/2}`, the two-sided standard normal critical value.
     pub(crate) fn normal_critical(self) -> f64 {
-        // 1 - alpha/2 lies in (0.5, 1) because alpha is in (0, 1).
+        // 1 - alpha/2 lies in (0.5, 1 - 5e-11] because alpha is in [1e-10, 1),
+        // where the quantile always exists.
         normal_quantile(1.0 - self.0 / 2.0).unwrap_or(f64::NAN)
     }
 
-    /// `t_{1 - alpha/2, df}`; `None` only for df <= 0.
+    /// `t_{1 - alpha/2, df}`; `None` only for df < 1.
     pub(crate) fn t_critical(self, df: f64) -> Option<f64> {
         t_quantile(1.0 - self.0 / 2.0, df)
     }

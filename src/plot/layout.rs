@@ -1,0 +1,1629 @@
+//! Where everything goes: header (title, subtitle), footer (source, notes), legend or direct
+//! labels, axes with ticks, and the marks of each chart kind, as a [`Scene`] in output pixels.
+//!
+//! Layout rules: text never overlaps other text or leaves the canvas (tests check every kind
+//! at every preset); legends and direct labels sit outside the plot area so they never cover
+//! data; long titles, subtitles and notes wrap. Not here: data policy (`prepare.rs`) and
+//! pixel output (`scene.rs`, `output.rs`).
+
+use plotters::style::RGBColor;
+
+use super::prepare::{PSeries, Prepared};
+use super::scale::{self, Ticks, TimeTicks};
+use super::scene::{Align, Prim, Scene, ASCENT_EM, DESCENT_EM};
+use super::theme::{self, Theme};
+use super::{Chart, ChartKind, PanelY, PlotError};
+
+/// Baseline-to-baseline distance of wrapped lines, in em.
+const LINE_SPACING: f64 = 1.22;
+
+/// Removes characters that cannot appear in XML or would garble a text line (control
+/// characters other than line breaks) and trims the ends. Line breaks are kept: titles,
+/// subtitles and notes honour them.
+pub(crate) fn clean(s: &str) -> String {
+    s.chars()
+        .filter(|c| *c != '\r')
+        .map(|c| {
+            if c == '\n' {
+                '\n'
+            } else if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// [`clean`] for single-line text (series names, labels): line breaks become spaces.
+pub(crate) fn clean_line(s: &str) -> String {
+    clean(s).replace('\n', " ")
+}
+
+/// Greedy word wrap to `max_w` pixels; honours '\n'; breaks words longer than a line.
+pub(crate) fn wrap(text: &str, em: f64, bold: bool, max_w: f64) -> Result<Vec<String>, PlotError> {
+    let mut lines = Vec::new();
+    for para in text.split('\n') {
+        let mut line = String::new();
+        for word in para.split_whitespace() {
+            let candidate = if line.is_empty() {
+                word.to_string()
+            } else {
+                format!("{line} {word}")
+            };
+            if theme::text_width(&candidate, em, bold)? <= max_w {
+                line = candidate;
+                continue;
+            }
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            // The word alone may still be too long: cut it by characters.
+            let mut piece = String::new();
+            for ch in word.chars() {
+                piece.push(ch);
+                if theme::text_width(&piece, em, bold)? > max_w && piece.chars().count() > 1 {
+                    piece.pop();
+                    lines.push(std::mem::take(&mut piece));
+                    piece.push(ch);
+                }
+            }
+            line = piece;
+        }
+        if !line.is_empty() {
+            lines.push(line);
+        }
+    }
+    Ok(lines)
+}
+
+/// Places `lines` with their ink starting at `top`; returns the y of the last line's ink bottom.
+#[allow(clippy::too_many_arguments)]
+fn text_block(
+    scene: &mut Scene,
+    lines: &[String],
+    x: f64,
+    top: f64,
+    em: f64,
+    bold: bool,
+    color: RGBColor,
+    align: Align,
+) -> Result<f64, PlotError> {
+    let mut baseline = top + ASCENT_EM * em;
+    let mut bottom = top;
+    for line in lines {
+        scene.text(line, x, baseline, em, bold, color, align)?;
+        bottom = baseline + DESCENT_EM * em;
+        baseline += LINE_SPACING * em;
+    }
+    Ok(bottom)
+}
+
+/// Height of a block of `n` lines as placed by [`text_block`].
+fn block_height(n: usize, em: f64) -> f64 {
+    if n == 0 {
+        0.0
+    } else {
+        (ASCENT_EM + DESCENT_EM) * em + (n - 1) as f64 * LINE_SPACING * em
+    }
+}
+
+/// A plot rectangle and the data ranges it maps.
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    left: f64,
+    right: f64,
+    top: f64,
+    bottom: f64,
+    x0: f64,
+    x1: f64,
+    y0: f64,
+    y1: f64,
+}
+
+impl Frame {
+    fn px(&self, x: f64) -> f64 {
+        self.left + (x - self.x0) / (self.x1 - self.x0) * (self.right - self.left)
+    }
+    fn py(&self, y: f64) -> f64 {
+        self.bottom - (y - self.y0) / (self.y1 - self.y0) * (self.bottom - self.top)
+    }
+}
+
+/// Labels the y axis title: the measure and the display unit.
+fn axis_title(chart: &Chart, p: &Prepared) -> String {
+    let measure = clean_line(&chart.y_label);
+    let unit = &p.unit.label;
+    if p.unit.percent || unit == "count" || unit.is_empty() {
+        if measure.is_empty() && p.unit.percent {
+            return "Share (%)".into();
+        }
+        return measure;
+    }
+    if measure.is_empty() {
+        unit.clone()
+    } else {
+        format!("{measure} ({unit})")
+    }
+}
+
+fn tick_label(v: f64, ticks: &Ticks, percent: bool) -> String {
+    let s = scale::format_number(v, ticks.decimals).replace('-', "\u{2212}");
+    if percent {
+        format!("{s}%")
+    } else {
+        s
+    }
+}
+
+/// Spreads label centres so that none are closer than `h`, staying within `[lo, hi]` where
+/// possible and keeping their order. Returns centres in the input order.
+fn spread(desired: &[f64], h: f64, lo: f64, hi: f64) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..desired.len()).collect();
+    order.sort_by(|&a, &b| desired[a].total_cmp(&desired[b]).then(a.cmp(&b)));
+    let mut pos: Vec<f64> = order.iter().map(|&i| desired[i].clamp(lo, hi)).collect();
+    for i in 1..pos.len() {
+        pos[i] = pos[i].max(pos[i - 1] + h);
+    }
+    if let Some(last) = pos.last_mut() {
+        *last = last.min(hi);
+    }
+    for i in (0..pos.len().saturating_sub(1)).rev() {
+        pos[i] = pos[i].min(pos[i + 1] - h);
+    }
+    if let Some(first) = pos.first().copied() {
+        if first < lo {
+            // Not enough room: keep the spacing and accept running past `hi`.
+            let shift = lo - first;
+            for p in &mut pos {
+                *p += shift;
+            }
+        }
+    }
+    let mut out = vec![0.0; desired.len()];
+    for (k, &i) in order.iter().enumerate() {
+        out[i] = pos[k];
+    }
+    out
+}
+
+/// How series are named on the figure.
+enum Keying {
+    /// Labels right of the plot at the ends of the lines or bands.
+    Direct(Vec<DirectLabel>),
+    /// A key above the plot.
+    Legend(Vec<LegendEntry>),
+}
+
+struct DirectLabel {
+    text: String,
+    /// Anchor in data units.
+    x: f64,
+    y: f64,
+    /// For bands: the band's lower and upper edge at `x`; the label must sit beside it.
+    band: Option<(f64, f64)>,
+    color: RGBColor,
+}
+
+#[derive(Clone)]
+enum Sample {
+    Line {
+        color: RGBColor,
+        width: f64,
+        dash: Vec<f64>,
+    },
+    Swatch(RGBColor),
+}
+
+#[derive(Clone)]
+struct LegendEntry {
+    sample: Sample,
+    text: String,
+}
+
+struct Ctx<'a> {
+    chart: &'a Chart,
+    p: &'a Prepared,
+    t: &'a Theme,
+    w: f64,
+    h: f64,
+}
+
+pub(crate) fn layout(chart: &Chart, p: &Prepared, t: &Theme) -> Result<Scene, PlotError> {
+    let mut scene = Scene {
+        width: t.width,
+        height: t.height,
+        prims: Vec::new(),
+    };
+    let ctx = Ctx {
+        chart,
+        p,
+        t,
+        w: f64::from(t.width),
+        h: f64::from(t.height),
+    };
+    let m = t.margin;
+    let inner_w = ctx.w - 2.0 * m;
+
+    // Header.
+    let title = wrap(&clean(&chart.title), t.title_em, true, inner_w)?;
+    let mut y = m;
+    if !title.is_empty() {
+        y = text_block(
+            &mut scene,
+            &title,
+            m,
+            y,
+            t.title_em,
+            true,
+            theme::TITLE_INK,
+            Align::Left,
+        )?;
+        y += 0.45 * t.title_em;
+    }
+    let subtitle = wrap(&clean(&chart.subtitle), t.subtitle_em, false, inner_w)?;
+    if !subtitle.is_empty() {
+        y = text_block(
+            &mut scene,
+            &subtitle,
+            m,
+            y,
+            t.subtitle_em,
+            false,
+            theme::BODY_INK,
+            Align::Left,
+        )?;
+    }
+    let body_top = y + 1.1 * t.body_em;
+
+    // Footer, bottom-up: source, then notes.
+    let mut footer: Vec<String> = Vec::new();
+    let source = clean(&chart.source);
+    if !source.is_empty() {
+        footer.extend(wrap(
+            &format!("Source: {source}"),
+            t.small_em,
+            false,
+            inner_w,
+        )?);
+    }
+    for note in &chart.notes {
+        let note = clean(note);
+        if !note.is_empty() {
+            footer.extend(wrap(&format!("Note: {note}"), t.small_em, false, inner_w)?);
+        }
+    }
+    let footer_h = block_height(footer.len(), t.small_em);
+    let footer_top = ctx.h - m - footer_h;
+    text_block(
+        &mut scene,
+        &footer,
+        m,
+        footer_top,
+        t.small_em,
+        false,
+        theme::MUTED_INK,
+        Align::Left,
+    )?;
+    let body_bottom = if footer.is_empty() {
+        ctx.h - m
+    } else {
+        footer_top - 1.0 * t.body_em
+    };
+
+    if body_bottom - body_top < 8.0 * t.body_em {
+        return Err(PlotError::Layout(format!(
+            "title, subtitle, source and notes take {:.0} of {} px height; shorten them or use a \
+             larger size preset",
+            ctx.h - (body_bottom - body_top),
+            t.height
+        )));
+    }
+    match chart.kind {
+        ChartKind::SmallMultiples => small_multiples(&ctx, &mut scene, body_top, body_bottom)?,
+        _ => single_plot(&ctx, &mut scene, body_top, body_bottom)?,
+    }
+    Ok(scene)
+}
+
+/// The line style of series `i` in a multi-series chart.
+fn line_sample(t: &Theme, i: usize) -> Sample {
+    Sample::Line {
+        color: theme::series_color(i),
+        width: t.line_w,
+        dash: theme::series_dash(i).iter().map(|d| d * t.line_w).collect(),
+    }
+}
+
+fn trend_style(t: &Theme, p: &Prepared, single_colour: bool) -> Option<(RGBColor, f64, Vec<f64>)> {
+    p.trend.as_ref().map(|tr| {
+        let base = if single_colour {
+            theme::series_color(0)
+        } else {
+            theme::series_color(tr.series)
+        };
+        (
+            theme::text_color(base),
+            t.trend_w,
+            vec![3.0 * t.trend_w, 2.0 * t.trend_w],
+        )
+    })
+}
+
+fn last_value(s: &PSeries) -> Option<(f64, f64)> {
+    s.points.iter().rev().find_map(|q| q.y.map(|y| (q.x, y)))
+}
+
+/// The legend entries, and direct labels when every line or band reaches the right edge and
+/// the labels are narrow enough (whether they sit close enough to their lines is decided once
+/// the plot is laid out).
+fn keying(ctx: &Ctx) -> Result<(Option<Vec<DirectLabel>>, Vec<LegendEntry>), PlotError> {
+    let (p, t) = (ctx.p, ctx.t);
+    let last_x = *p.grid.last().unwrap_or(&0.0);
+    let mut direct = Vec::new();
+    let mut legend = Vec::new();
+    let mut all_reach_end = true;
+    match p.kind {
+        ChartKind::Line => {
+            for (i, s) in p.series.iter().enumerate() {
+                let name = clean_line(&s.name);
+                match last_value(s) {
+                    Some((x, y)) if x >= last_x - 0.5 * p.step => direct.push(DirectLabel {
+                        text: name.clone(),
+                        x,
+                        y,
+                        band: None,
+                        color: theme::text_color(theme::series_color(i)),
+                    }),
+                    _ => all_reach_end = false,
+                }
+                legend.push(LegendEntry {
+                    sample: line_sample(t, i),
+                    text: name,
+                });
+            }
+            if let (Some(tr), Some((color, width, dash))) = (&p.trend, trend_style(t, p, false)) {
+                let text = clean_line(&tr.label);
+                if tr.end.0 >= last_x - 1.5 * p.step {
+                    // Grey text: the label names an annotation, not another series.
+                    direct.push(DirectLabel {
+                        text: text.clone(),
+                        x: tr.end.0,
+                        y: tr.end.1,
+                        band: None,
+                        color: theme::ANNOTATION,
+                    });
+                } else {
+                    all_reach_end = false;
+                }
+                legend.push(LegendEntry {
+                    sample: Sample::Line { color, width, dash },
+                    text,
+                });
+            }
+        }
+        ChartKind::StackedArea | ChartKind::ShareArea => {
+            let last_run_end = p.runs.last().and_then(|r| r.last()).copied();
+            all_reach_end = last_run_end == Some(p.grid.len() - 1);
+            // Top band first in the legend, matching the stack as seen.
+            for (i, s) in p.series.iter().enumerate().rev() {
+                let name = clean_line(&s.name);
+                if let Some(gi) = last_run_end {
+                    let q = &s.points[gi];
+                    if let (Some(y), Some(b)) = (q.y, q.y_base) {
+                        direct.push(DirectLabel {
+                            text: name.clone(),
+                            x: q.x,
+                            y: b + y / 2.0,
+                            band: Some((b, b + y)),
+                            color: theme::text_color(theme::series_color(i)),
+                        });
+                    }
+                }
+                legend.push(LegendEntry {
+                    sample: Sample::Swatch(theme::series_color(i)),
+                    text: name,
+                });
+            }
+        }
+        ChartKind::GroupedBars | ChartKind::SmallMultiples => {
+            all_reach_end = false;
+            for (i, s) in p.series.iter().enumerate() {
+                legend.push(LegendEntry {
+                    sample: Sample::Swatch(theme::series_color(i)),
+                    text: clean_line(&s.name),
+                });
+            }
+        }
+    }
+    if all_reach_end && !direct.is_empty() {
+        let mut widest: f64 = 0.0;
+        for d in &direct {
+            widest = widest.max(theme::text_width(&d.text, t.body_em, false)?);
+        }
+        let fits = widest + 1.6 * t.body_em <= 0.3 * ctx.w && direct.len() <= 12;
+        if fits {
+            return Ok((Some(direct), legend));
+        }
+    }
+    Ok((None, legend))
+}
+
+/// Lays out a legend as a flow of entries from `top`; returns the bottom of its ink.
+fn legend(
+    ctx: &Ctx,
+    scene: &mut Scene,
+    entries: &[LegendEntry],
+    top: f64,
+) -> Result<f64, PlotError> {
+    let t = ctx.t;
+    let em = t.body_em;
+    let (left, right) = (t.margin, ctx.w - t.margin);
+    let row_h = 1.45 * em;
+    let mut x = left;
+    let mut row_top = top;
+    // Bottom of the tallest entry in the current row (entries may wrap to several lines).
+    let mut row_bottom = top + (ASCENT_EM + DESCENT_EM) * em;
+    for e in entries {
+        let sample_w = match e.sample {
+            Sample::Line { .. } => 2.6 * em,
+            Sample::Swatch(_) => 0.9 * em,
+        };
+        let text_x_offset = sample_w + 0.45 * em;
+        let text_w = theme::text_width(&e.text, em, false)?;
+        let mut entry_w = text_x_offset + text_w;
+        if x > left && x + entry_w > right {
+            x = left;
+            row_top = row_bottom + (row_h - (ASCENT_EM + DESCENT_EM) * em);
+        }
+        // An entry wider than the whole line wraps its text.
+        let lines = if entry_w > right - left {
+            let lines = wrap(&e.text, em, false, right - left - text_x_offset)?;
+            entry_w = right - left;
+            lines
+        } else {
+            vec![e.text.clone()]
+        };
+        let baseline = row_top + ASCENT_EM * em;
+        let mid = baseline - 0.36 * em;
+        match &e.sample {
+            Sample::Line { color, width, dash } => {
+                scene.path(
+                    vec![(x, mid), (x + sample_w, mid)],
+                    *color,
+                    *width,
+                    dash.clone(),
+                );
+            }
+            Sample::Swatch(color) => scene.prims.push(Prim::Rect {
+                x0: x,
+                y0: mid - 0.45 * em,
+                x1: x + sample_w,
+                y1: mid + 0.45 * em,
+                color: *color,
+            }),
+        }
+        let bottom = text_block(
+            scene,
+            &lines,
+            x + text_x_offset,
+            row_top,
+            em,
+            false,
+            theme::BODY_INK,
+            Align::Left,
+        )?;
+        row_bottom = row_bottom.max(bottom);
+        x += entry_w + 1.5 * em;
+    }
+    Ok(row_bottom)
+}
+
+/// Widest of the given labels at `em`.
+fn widest(labels: impl IntoIterator<Item = String>, em: f64) -> Result<f64, PlotError> {
+    let mut w: f64 = 0.0;
+    for l in labels {
+        w = w.max(theme::text_width(&l, em, false)?);
+    }
+    Ok(w)
+}
+
+/// Space for x tick labels under a plot: tick, gap, one line of tick text.
+fn x_label_band(t: &Theme) -> f64 {
+    (0.35 + 0.35 + ASCENT_EM + DESCENT_EM) * t.tick_em
+}
+
+/// The widest possible time label, for spacing ticks.
+fn time_label_width(ctx: &Ctx) -> Result<f64, PlotError> {
+    let sample = if ctx.p.quarterly { "2000Q0" } else { "2000" };
+    theme::text_width(sample, ctx.t.tick_em, false)
+}
+
+/// y axis: gridlines, tick labels left of `frame`, and the zero line.
+fn draw_y_axis(ctx: &Ctx, scene: &mut Scene, f: &Frame, ticks: &Ticks) -> Result<(), PlotError> {
+    let t = ctx.t;
+    for &v in &ticks.values {
+        let y = f.py(v);
+        if v != 0.0 {
+            scene.line((f.left, y), (f.right, y), theme::GRID, t.grid_w);
+        }
+        let label = tick_label(v, ticks, ctx.p.unit.percent);
+        scene.text(
+            &label,
+            f.left - 0.5 * t.tick_em,
+            y + 0.365 * t.tick_em,
+            t.tick_em,
+            false,
+            theme::BODY_INK,
+            Align::Right,
+        )?;
+    }
+    Ok(())
+}
+
+fn draw_zero_line(ctx: &Ctx, scene: &mut Scene, f: &Frame) {
+    let y = f.py(0.0_f64.clamp(f.y0, f.y1));
+    scene.line((f.left, y), (f.right, y), theme::AXIS, ctx.t.axis_w);
+}
+
+/// x axis: tick marks and labels under `frame`.
+fn draw_x_axis(
+    ctx: &Ctx,
+    scene: &mut Scene,
+    f: &Frame,
+    ticks: &TimeTicks,
+    labels: bool,
+    marks: bool,
+) -> Result<(), PlotError> {
+    let t = ctx.t;
+    let em = t.tick_em;
+    if marks {
+        for &x in &ticks.minor {
+            let px = f.px(x);
+            scene.line(
+                (px, f.bottom),
+                (px, f.bottom + 0.2 * em),
+                theme::AXIS,
+                t.grid_w,
+            );
+        }
+        for (x, _) in &ticks.major {
+            let px = f.px(*x);
+            scene.line(
+                (px, f.bottom),
+                (px, f.bottom + 0.35 * em),
+                theme::AXIS,
+                t.axis_w,
+            );
+        }
+    }
+    if labels {
+        let baseline = f.bottom + (0.35 + 0.35 + ASCENT_EM) * em;
+        for (x, label) in &ticks.major {
+            scene.text(
+                label,
+                f.px(*x),
+                baseline,
+                em,
+                false,
+                theme::BODY_INK,
+                Align::Center,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Number of y intervals that keep tick labels well apart at this plot height.
+fn y_intervals(t: &Theme, plot_h: f64) -> usize {
+    ((plot_h / (3.0 * t.tick_em)).floor() as usize).clamp(2, 8)
+}
+
+/// The same for the small panels of small multiples, which tolerate tighter ticks.
+fn panel_y_intervals(t: &Theme, plot_h: f64) -> usize {
+    ((plot_h / (2.2 * t.tick_em)).floor() as usize).clamp(2, 5)
+}
+
+fn single_plot(ctx: &Ctx, scene: &mut Scene, top: f64, bottom: f64) -> Result<(), PlotError> {
+    let (direct, legend) = keying(ctx)?;
+    if let Some(labels) = direct {
+        let mut attempt = scene.clone();
+        if plot_keyed(ctx, &mut attempt, top, bottom, Keying::Direct(labels))? {
+            *scene = attempt;
+            return Ok(());
+        }
+    }
+    plot_keyed(ctx, scene, top, bottom, Keying::Legend(legend))?;
+    Ok(())
+}
+
+/// Lays out one plot with the given keying. Returns `false` (and leaves a partial scene) when
+/// direct labels would stray too far from their lines; the caller then uses a legend.
+fn plot_keyed(
+    ctx: &Ctx,
+    scene: &mut Scene,
+    top: f64,
+    bottom: f64,
+    keying: Keying,
+) -> Result<bool, PlotError> {
+    let (p, t, chart) = (ctx.p, ctx.t, ctx.chart);
+    let m = t.margin;
+    let mut y = top;
+    if let Keying::Legend(entries) = &keying {
+        y = legend(ctx, scene, entries, y)? + 1.0 * t.body_em;
+    }
+    // y axis title, above the tick labels.
+    let axis = axis_title(chart, p);
+    if !axis.is_empty() {
+        let lines = wrap(&axis, t.body_em, false, ctx.w - 2.0 * m)?;
+        y = text_block(
+            scene,
+            &lines,
+            m,
+            y,
+            t.body_em,
+            false,
+            theme::BODY_INK,
+            Align::Left,
+        )?;
+    }
+    // Change-point label row(s), above the plot so the label never covers data.
+    let cp_row = match &p.change_point {
+        Some(c) => {
+            let lines = wrap(&clean_line(&c.label), t.tick_em, false, ctx.w - 2.0 * m)?;
+            let row_top = y + 0.5 * t.tick_em;
+            y = row_top + block_height(lines.len(), t.tick_em);
+            Some((row_top, lines))
+        }
+        None => None,
+    };
+    let plot_top = y + 0.75 * t.tick_em;
+    let plot_bottom = bottom - x_label_band(t);
+    if plot_bottom - plot_top < 4.0 * t.tick_em {
+        return Err(PlotError::Layout(
+            "the legend and labels leave no room for the plot".into(),
+        ));
+    }
+
+    // Value axis.
+    let (lo, hi) = p.value_range(&(0..p.series.len()).collect::<Vec<_>>());
+    let ticks = if chart.kind == ChartKind::ShareArea {
+        scale::nice_ticks(0.0, 100.0, y_intervals(t, plot_bottom - plot_top).min(5))
+    } else {
+        scale::nice_ticks(
+            lo.min(0.0),
+            hi.max(0.0),
+            y_intervals(t, plot_bottom - plot_top),
+        )
+    };
+    let ylabels = widest(
+        ticks
+            .values
+            .iter()
+            .map(|&v| tick_label(v, &ticks, p.unit.percent)),
+        t.tick_em,
+    )?;
+    let plot_left = m + ylabels + 0.5 * t.tick_em;
+
+    // Time axis.
+    let first = p.grid[0];
+    let last = p.grid[p.grid.len() - 1];
+    let pad = match chart.kind {
+        ChartKind::GroupedBars => 0.5 * p.step,
+        ChartKind::StackedArea | ChartKind::ShareArea => 0.0,
+        _ => 0.35 * p.step,
+    };
+    let label_w = time_label_width(ctx)?;
+    let plot_right = match &keying {
+        Keying::Direct(labels) => {
+            let w = widest(labels.iter().map(|l| l.text.clone()), t.body_em)?;
+            ctx.w - m - w - 1.3 * t.body_em
+        }
+        Keying::Legend(_) => ctx.w - m - if pad > 0.0 { 0.0 } else { label_w / 2.0 },
+    };
+    let (x0, x1) = if last > first {
+        (first - pad, last + pad)
+    } else {
+        (first - 0.5 * p.step, last + 0.5 * p.step)
+    };
+    let f = Frame {
+        left: plot_left,
+        right: plot_right,
+        top: plot_top,
+        bottom: plot_bottom,
+        x0,
+        x1,
+        y0: ticks.lo,
+        y1: ticks.hi,
+    };
+    let px_per_year = (f.right - f.left) / (x1 - x0);
+    let xticks = scale::time_ticks(
+        first,
+        last,
+        p.quarterly,
+        px_per_year,
+        label_w + 1.2 * t.tick_em,
+    );
+
+    let centres = match &keying {
+        Keying::Direct(labels) => match direct_label_centres(ctx, &f, labels) {
+            Some(c) => c,
+            None => return Ok(false),
+        },
+        Keying::Legend(_) => Vec::new(),
+    };
+    if matches!(chart.kind, ChartKind::StackedArea | ChartKind::ShareArea) {
+        no_data_regions(ctx, scene, &f)?;
+    }
+    draw_y_axis(ctx, scene, &f, &ticks)?;
+    match chart.kind {
+        ChartKind::Line => {
+            draw_zero_line(ctx, scene, &f);
+            if let Some((row_top, lines)) = &cp_row {
+                change_point(ctx, scene, &f, Some((*row_top, lines.as_slice())))?;
+            }
+            draw_lines(
+                ctx,
+                scene,
+                &f,
+                &(0..p.series.len()).collect::<Vec<_>>(),
+                false,
+            )?;
+            draw_x_axis(ctx, scene, &f, &xticks, true, true)?;
+        }
+        ChartKind::StackedArea | ChartKind::ShareArea => {
+            draw_areas(ctx, scene, &f);
+            draw_zero_line(ctx, scene, &f);
+            draw_x_axis(ctx, scene, &f, &xticks, true, true)?;
+        }
+        ChartKind::GroupedBars => {
+            draw_bars(ctx, scene, &f);
+            draw_zero_line(ctx, scene, &f);
+            draw_x_axis(ctx, scene, &f, &xticks, true, false)?;
+        }
+        ChartKind::SmallMultiples => unreachable!("small multiples have their own layout"),
+    }
+    if let Keying::Direct(labels) = &keying {
+        direct_labels(ctx, scene, &f, labels, &centres)?;
+    }
+    Ok(true)
+}
+
+/// Stacked and share areas: a light band with "No data" where periods were skipped, so a
+/// blank is read as missing data rather than as zero.
+fn no_data_regions(ctx: &Ctx, scene: &mut Scene, f: &Frame) -> Result<(), PlotError> {
+    let (p, t) = (ctx.p, ctx.t);
+    let complete: Vec<bool> = (0..p.grid.len())
+        .map(|gi| p.runs.iter().any(|r| r.contains(&gi)))
+        .collect();
+    let mut gi = 0;
+    while gi < p.grid.len() {
+        if complete[gi] {
+            gi += 1;
+            continue;
+        }
+        let start = gi;
+        while gi < p.grid.len() && !complete[gi] {
+            gi += 1;
+        }
+        // From the last complete period before to the first after (or the plot edge); a lone
+        // complete column is drawn 0.2 step wide, so stop at its edge.
+        let edge = |i: usize, dir: f64| {
+            let lone = p.runs.iter().any(|r| r.len() == 1 && r[0] == i);
+            p.grid[i] + if lone { dir * 0.2 * p.step } else { 0.0 }
+        };
+        let x0 = if start == 0 {
+            f.x0
+        } else {
+            edge(start - 1, 1.0)
+        };
+        let x1 = if gi == p.grid.len() {
+            f.x1
+        } else {
+            edge(gi, -1.0)
+        };
+        let (px0, px1) = (f.px(x0), f.px(x1));
+        scene.prims.push(Prim::Rect {
+            x0: px0,
+            y0: f.top,
+            x1: px1,
+            y1: f.bottom,
+            color: theme::NO_DATA,
+        });
+        let em = t.tick_em;
+        let label = "No data";
+        if theme::text_width(label, em, false)? + 0.6 * em <= px1 - px0 {
+            scene.text(
+                label,
+                (px0 + px1) / 2.0,
+                f.top + (0.5 + ASCENT_EM) * em,
+                em,
+                false,
+                theme::MUTED_INK,
+                Align::Center,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Label centres for direct labels, or `None` when some label would sit so far from its line
+/// or band (thin bands, bunched line ends) that a legend reads better.
+fn direct_label_centres(ctx: &Ctx, f: &Frame, labels: &[DirectLabel]) -> Option<Vec<f64>> {
+    let em = ctx.t.body_em;
+    let desired: Vec<f64> = labels.iter().map(|l| f.py(l.y)).collect();
+    let centres = spread(&desired, 1.3 * em, f.top, f.bottom);
+    let close = labels
+        .iter()
+        .zip(centres.iter().zip(&desired))
+        .all(|(l, (c, d))| match l.band {
+            // Beside its own band (with a little slack for thin bands).
+            Some((lo, hi)) => *c <= f.py(lo) + 0.4 * em && *c >= f.py(hi) - 0.4 * em,
+            None => (c - d).abs() <= 1.5 * em,
+        });
+    let inside = centres.iter().all(|c| *c <= f.bottom + 0.2 * em);
+    // A leader may only bridge the padding at the right edge, never run across the plot (as
+    // it would from a lone period in the middle of the x axis).
+    let at_edge = labels.iter().all(|l| f.right - f.px(l.x) <= 2.0 * em);
+    (close && inside && at_edge).then_some(centres)
+}
+
+fn direct_labels(
+    ctx: &Ctx,
+    scene: &mut Scene,
+    f: &Frame,
+    labels: &[DirectLabel],
+    centres: &[f64],
+) -> Result<(), PlotError> {
+    let t = ctx.t;
+    let em = t.body_em;
+    let desired: Vec<f64> = labels.iter().map(|l| f.py(l.y)).collect();
+    let text_x = f.right + 1.3 * em;
+    for ((l, &c), &d) in labels.iter().zip(centres).zip(&desired) {
+        let ax = f.px(l.x) + 0.25 * em;
+        // A short leader from the end of the line or band to its label.
+        scene.path(
+            vec![(ax, d), (f.right + 0.45 * em, d), (text_x - 0.25 * em, c)],
+            l.color,
+            t.grid_w * 1.5,
+            Vec::new(),
+        );
+        scene.text(
+            &l.text,
+            text_x,
+            c + 0.36 * em,
+            em,
+            false,
+            l.color,
+            Align::Left,
+        )?;
+    }
+    Ok(())
+}
+
+/// Lines with gaps: each segment is one polyline; a lone value between gaps is a dot.
+fn draw_lines(
+    ctx: &Ctx,
+    scene: &mut Scene,
+    f: &Frame,
+    which: &[usize],
+    single_colour: bool,
+) -> Result<(), PlotError> {
+    let (p, t) = (ctx.p, ctx.t);
+    // Trend first so the data line stays on top of it.
+    if let (Some(tr), Some((color, width, dash))) = (&p.trend, trend_style(t, p, single_colour)) {
+        if which.contains(&tr.series) {
+            let pts = vec![
+                (f.px(tr.start.0), f.py(tr.start.1)),
+                (f.px(tr.end.0), f.py(tr.end.1)),
+            ];
+            scene.path(pts, color, width, dash);
+        }
+    }
+    // Later series are drawn first so the first series (usually the focus) is on top.
+    for &i in which.iter().rev() {
+        let (color, dash) = if single_colour {
+            (theme::series_color(0), Vec::new())
+        } else {
+            (
+                theme::series_color(i),
+                theme::series_dash(i).iter().map(|d| d * t.line_w).collect(),
+            )
+        };
+        for seg in &p.series[i].segments {
+            let pts: Vec<(f64, f64)> = seg.iter().map(|&(x, y)| (f.px(x), f.py(y))).collect();
+            if pts.len() == 1 {
+                scene.prims.push(Prim::Circle {
+                    x: pts[0].0,
+                    y: pts[0].1,
+                    r: 1.3 * t.line_w,
+                    color,
+                    fill: true,
+                    width: 0.0,
+                });
+            } else {
+                scene.path(pts, color, t.line_w, dash.clone());
+            }
+        }
+    }
+    if let Some(c) = &p.change_point {
+        if let (true, Some(y)) = (which.contains(&c.series), c.y) {
+            let (x, y) = (f.px(c.x), f.py(y));
+            let r = 1.9 * t.line_w;
+            scene.prims.push(Prim::Circle {
+                x,
+                y,
+                r,
+                color: theme::WHITE,
+                fill: true,
+                width: 0.0,
+            });
+            scene.prims.push(Prim::Circle {
+                x,
+                y,
+                r,
+                color: theme::ANNOTATION,
+                fill: false,
+                width: t.axis_w,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The change-point rule, and its label in the rows above the plot (`row`: ink top, lines):
+/// right of the rule where it fits, else left of it, else as close as the canvas allows.
+fn change_point(
+    ctx: &Ctx,
+    scene: &mut Scene,
+    f: &Frame,
+    row: Option<(f64, &[String])>,
+) -> Result<(), PlotError> {
+    let (p, t) = (ctx.p, ctx.t);
+    let Some(c) = &p.change_point else {
+        return Ok(());
+    };
+    let x = f.px(c.x);
+    let mut rule_top = f.top;
+    if let Some((row_top, lines)) = row {
+        let em = t.tick_em;
+        let w = widest(lines.iter().cloned(), em)?;
+        let gap = 0.4 * em;
+        let (lo, hi) = (t.margin, ctx.w - t.margin);
+        let (left, beside) = if x + gap + w <= hi {
+            (x + gap, true)
+        } else if x - gap - w >= lo {
+            (x - gap - w, true)
+        } else {
+            ((hi - w).max(lo), false)
+        };
+        let bottom = text_block(
+            scene,
+            lines,
+            left,
+            row_top,
+            em,
+            false,
+            theme::ANNOTATION,
+            Align::Left,
+        )?;
+        // The rule reaches up beside the label, or stops under it when the label spans it.
+        rule_top = if beside { row_top } else { bottom + 0.3 * em };
+    }
+    scene.path(
+        vec![(x, rule_top), (x, f.bottom)],
+        theme::ANNOTATION,
+        t.axis_w,
+        vec![4.0 * t.axis_w, 3.0 * t.axis_w],
+    );
+    Ok(())
+}
+
+fn draw_areas(ctx: &Ctx, scene: &mut Scene, f: &Frame) {
+    let (p, t) = (ctx.p, ctx.t);
+    for run in &p.runs {
+        for (i, s) in p.series.iter().enumerate() {
+            let color = theme::series_color(i);
+            let band = |gi: usize| {
+                let q = &s.points[gi];
+                let base = q.y_base.unwrap_or(0.0);
+                (q.x, base, base + q.y.unwrap_or(0.0))
+            };
+            if run.len() == 1 {
+                // A lone complete period between gaps: a narrow column, not a sliver.
+                let (x, b, top) = band(run[0]);
+                let half = 0.2 * p.step;
+                scene.prims.push(Prim::Rect {
+                    x0: f.px((x - half).max(f.x0)),
+                    y0: f.py(top),
+                    x1: f.px((x + half).min(f.x1)),
+                    y1: f.py(b),
+                    color,
+                });
+                continue;
+            }
+            let mut pts: Vec<(f64, f64)> = run
+                .iter()
+                .map(|&gi| {
+                    let (x, _, top) = band(gi);
+                    (f.px(x), f.py(top))
+                })
+                .collect();
+            pts.extend(run.iter().rev().map(|&gi| {
+                let (x, b, _) = band(gi);
+                (f.px(x), f.py(b))
+            }));
+            scene.prims.push(Prim::Polygon { pts, color });
+        }
+        // Thin white rules between bands keep adjacent colours apart.
+        if run.len() > 1 {
+            for s in p.series.iter().take(p.series.len().saturating_sub(1)) {
+                let pts: Vec<(f64, f64)> = run
+                    .iter()
+                    .map(|&gi| {
+                        let q = &s.points[gi];
+                        (
+                            f.px(q.x),
+                            f.py(q.y_base.unwrap_or(0.0) + q.y.unwrap_or(0.0)),
+                        )
+                    })
+                    .collect();
+                scene.path(pts, theme::WHITE, t.grid_w, Vec::new());
+            }
+        }
+    }
+}
+
+fn draw_bars(ctx: &Ctx, scene: &mut Scene, f: &Frame) {
+    let (p, t) = (ctx.p, ctx.t);
+    let n = p.series.len() as f64;
+    let group = 0.8 * p.step;
+    let bar = group / n;
+    let zero = f.py(0.0_f64.clamp(f.y0, f.y1));
+    let gap = (0.06 * (f.px(bar) - f.px(0.0))).clamp(0.0, 0.5 * t.line_w);
+    // Sorted by period, then series: the drawing order is fixed.
+    for &x in &p.grid {
+        for (i, s) in p.series.iter().enumerate() {
+            let Some(v) = s
+                .points
+                .iter()
+                .find(|q| (q.x - x).abs() < 1e-6)
+                .and_then(|q| q.y)
+            else {
+                continue; // no value: no bar (a zero gets a visible hairline below)
+            };
+            let bx0 = f.px(x - group / 2.0 + i as f64 * bar) + gap / 2.0;
+            let bx1 = f.px(x - group / 2.0 + (i + 1) as f64 * bar) - gap / 2.0;
+            let mut y = f.py(v);
+            if (y - zero).abs() < t.axis_w * 1.5 {
+                y = zero - t.axis_w * 1.5 * if v < 0.0 { -1.0 } else { 1.0 };
+            }
+            scene.prims.push(Prim::Rect {
+                x0: bx0,
+                y0: y.min(zero),
+                x1: bx1,
+                y1: y.max(zero),
+                color: theme::series_color(i),
+            });
+        }
+    }
+}
+
+/// The panel grid of small multiples for a given column count.
+struct PanelGrid {
+    cols: usize,
+    cell_w: f64,
+    cell_h: f64,
+    /// Per panel: header lines, `true` for the (bold) name lines.
+    headers: Vec<Vec<(String, bool)>>,
+    header_h: f64,
+    plot_h: f64,
+}
+
+const PANEL_HGAP_EM: f64 = 1.6;
+const PANEL_VGAP_EM: f64 = 0.6;
+
+/// Lays out `cols` columns of panels between `top` and `bottom`; `None` if the plots would be
+/// too small to read.
+fn panel_grid(
+    ctx: &Ctx,
+    cols: usize,
+    top: f64,
+    bottom: f64,
+) -> Result<Option<PanelGrid>, PlotError> {
+    let (p, t) = (ctx.p, ctx.t);
+    let n = p.series.len();
+    let rows = n.div_ceil(cols);
+    let hgap = PANEL_HGAP_EM * t.body_em;
+    let vgap = PANEL_VGAP_EM * t.body_em;
+    let cell_w = (ctx.w - 2.0 * t.margin - hgap * (cols as f64 - 1.0)) / cols as f64;
+    let cell_h = (bottom - top - vgap * (rows as f64 - 1.0)) / rows as f64;
+    if cell_w < 8.0 * t.tick_em {
+        return Ok(None);
+    }
+    // Panel headers: the series name, then annotations (change point, trend) of that panel.
+    let mut headers: Vec<Vec<(String, bool)>> = Vec::with_capacity(n);
+    for (i, s) in p.series.iter().enumerate() {
+        let mut lines: Vec<(String, bool)> = wrap(&clean_line(&s.name), t.body_em, true, cell_w)?
+            .into_iter()
+            .map(|l| (l, true))
+            .collect();
+        let mut notes = Vec::new();
+        if let Some(c) = p.change_point.as_ref().filter(|c| c.series == i) {
+            notes.push(clean_line(&c.label));
+        }
+        if let Some(tr) = p.trend.as_ref().filter(|tr| tr.series == i) {
+            notes.push(clean_line(&tr.label));
+        }
+        if !notes.is_empty() {
+            lines.extend(
+                wrap(&notes.join("; "), t.tick_em, false, cell_w)?
+                    .into_iter()
+                    .map(|l| (l, false)),
+            );
+        }
+        headers.push(lines);
+    }
+    let header_h = headers
+        .iter()
+        .map(|h| {
+            let bold = h.iter().filter(|l| l.1).count();
+            let small = h.len() - bold;
+            block_height(bold, t.body_em)
+                + if small > 0 {
+                    0.3 * t.body_em + block_height(small, t.tick_em)
+                } else {
+                    0.0
+                }
+        })
+        .fold(0.0, f64::max);
+    let plot_h = cell_h - header_h - 0.9 * t.tick_em - x_label_band(t);
+    if plot_h < 3.0 * t.tick_em {
+        return Ok(None);
+    }
+    Ok(Some(PanelGrid {
+        cols,
+        cell_w,
+        cell_h,
+        headers,
+        header_h,
+        plot_h,
+    }))
+}
+
+fn small_multiples(ctx: &Ctx, scene: &mut Scene, top: f64, bottom: f64) -> Result<(), PlotError> {
+    let (p, t, chart) = (ctx.p, ctx.t, ctx.chart);
+    let m = t.margin;
+    let n = p.series.len();
+    let mut y = top;
+    let axis = axis_title(chart, p);
+    if !axis.is_empty() {
+        let lines = wrap(&axis, t.body_em, false, ctx.w - 2.0 * m)?;
+        y = text_block(
+            scene,
+            &lines,
+            m,
+            y,
+            t.body_em,
+            false,
+            theme::BODY_INK,
+            Align::Left,
+        )? + 0.6 * t.body_em;
+    }
+    // Columns as asked; when not given, 3, or more if the rows would get too flat.
+    let candidates: Vec<usize> = if chart.columns == 0 {
+        (3.min(n)..=n.max(1)).collect()
+    } else {
+        vec![chart.columns.min(n).max(1)]
+    };
+    let mut grid = None;
+    for cols in candidates {
+        if let Some(g) = panel_grid(ctx, cols, y, bottom)? {
+            grid = Some(g);
+            break;
+        }
+    }
+    let Some(PanelGrid {
+        cols,
+        cell_w,
+        cell_h,
+        headers,
+        header_h,
+        plot_h,
+    }) = grid
+    else {
+        return Err(PlotError::Layout(format!(
+            "{n} panels leave no room for the plots at this size; use fewer panels, shorter \
+             text or a larger preset"
+        )));
+    };
+    let hgap = PANEL_HGAP_EM * t.body_em;
+    let vgap = PANEL_VGAP_EM * t.body_em;
+    let intervals = panel_y_intervals(t, plot_h);
+    let all: Vec<usize> = (0..n).collect();
+    let shared = scale::nice_ticks(
+        p.value_range(&all).0.min(0.0),
+        p.value_range(&all).1.max(0.0),
+        intervals,
+    );
+    let first = p.grid[0];
+    let last = p.grid[p.grid.len() - 1];
+    let pad = 0.35 * p.step;
+    let (x0, x1) = if last > first {
+        (first - pad, last + pad)
+    } else {
+        (first - 0.5 * p.step, last + 0.5 * p.step)
+    };
+    let label_w = time_label_width(ctx)?;
+
+    // Every panel reserves the same label widths so the plots line up.
+    let panel_ticks: Vec<Ticks> = (0..n)
+        .map(|i| match chart.panel_y {
+            PanelY::Shared => shared.clone(),
+            PanelY::Independent => {
+                let (lo, hi) = p.value_range(&[i]);
+                scale::nice_ticks(lo.min(0.0), hi.max(0.0), intervals)
+            }
+        })
+        .collect();
+    let mut ylabels: f64 = 0.0;
+    for tk in &panel_ticks {
+        ylabels = ylabels.max(widest(
+            tk.values.iter().map(|&v| tick_label(v, tk, p.unit.percent)),
+            t.tick_em,
+        )?);
+    }
+
+    for i in 0..n {
+        let (r, c) = (i / cols, i % cols);
+        let cell_x = m + c as f64 * (cell_w + hgap);
+        let cell_y = y + r as f64 * (cell_h + vgap);
+        // Header.
+        let mut hy = cell_y;
+        let bold: Vec<String> = headers[i]
+            .iter()
+            .filter(|l| l.1)
+            .map(|l| l.0.clone())
+            .collect();
+        let small: Vec<String> = headers[i]
+            .iter()
+            .filter(|l| !l.1)
+            .map(|l| l.0.clone())
+            .collect();
+        hy = text_block(
+            scene,
+            &bold,
+            cell_x,
+            hy,
+            t.body_em,
+            true,
+            theme::TITLE_INK,
+            Align::Left,
+        )?;
+        if !small.is_empty() {
+            text_block(
+                scene,
+                &small,
+                cell_x,
+                hy + 0.3 * t.body_em,
+                t.tick_em,
+                false,
+                theme::ANNOTATION,
+                Align::Left,
+            )?;
+        }
+        let ticks = &panel_ticks[i];
+        // Every column keeps room for half a tick label on the right so the panels share one
+        // x scale exactly.
+        let plot_right = cell_x + cell_w - label_w / 2.0;
+        let f = Frame {
+            left: cell_x + ylabels + 0.5 * t.tick_em,
+            right: plot_right,
+            top: cell_y + header_h + 0.9 * t.tick_em,
+            bottom: cell_y + header_h + 0.9 * t.tick_em + plot_h,
+            x0,
+            x1,
+            y0: ticks.lo,
+            y1: ticks.hi,
+        };
+        let px_per_year = (f.right - f.left) / (x1 - x0);
+        let xticks = scale::time_ticks(
+            first,
+            last,
+            p.quarterly,
+            px_per_year,
+            label_w + 1.2 * t.tick_em,
+        );
+        draw_y_axis(ctx, scene, &f, ticks)?;
+        draw_zero_line(ctx, scene, &f);
+        if p.change_point.as_ref().is_some_and(|cp| cp.series == i) {
+            change_point(ctx, scene, &f, None)?;
+        }
+        draw_lines(ctx, scene, &f, &[i], true)?;
+        // Tick labels only where no panel sits below; the marks everywhere.
+        let below = i + cols < n;
+        draw_x_axis(ctx, scene, &f, &xticks, !below, true)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plot::{prepare, ChangePoint, Series, SizePreset, TrendLine, Unit};
+
+    /// Charts that push the layout: long wrapped title, subtitle and notes, long series
+    /// names, many series, a series that ends early, gaps, quarterly data.
+    fn stress_charts() -> Vec<Chart> {
+        let wave = |i: usize,
+                    n: usize,
+                    step: f64,
+                    start: f64,
+                    gap: Option<usize>|
+         -> Vec<(f64, Option<f64>)> {
+            (0..n)
+                .map(|k| {
+                    let v = 1500.0 + 900.0 * ((k as f64) * 0.7 + i as f64).sin() + 300.0 * i as f64;
+                    (
+                        start + k as f64 * step,
+                        if Some(k) == gap {
+                            None
+                        } else {
+                            Some(v.max(0.0))
+                        },
+                    )
+                })
+                .collect()
+        };
+        let names = [
+            "Russian Federation",
+            "Tajikistan",
+            "Uzbekistan",
+            "Kyrgyzstan",
+            "Kazakhstan",
+            "Turkmenistan",
+            "Iran (Islamic Republic of)",
+        ];
+        let common = Chart {
+            title: "Heroin and opium seizures along the Northern Route from Afghanistan through Central Asia to the Russian Federation, 2000-2022".into(),
+            subtitle: "Quantity seized in kilograms as reported by national authorities; annual totals for Kazakhstan, Kyrgyzstan, Tajikistan, Turkmenistan and Uzbekistan".into(),
+            source: "UNODC, responses to the annual report questionnaire; national press releases; see SOURCES.md for the full provenance of each figure.".into(),
+            notes: vec!["Turkmenistan not reported after 2016.".into(), "A second, longer note that explains the treatment of gaps: periods without data are drawn as gaps and never as zeros or interpolated.".into()],
+            y_label: "Heroin seized".into(),
+            unit: Unit::Kilograms,
+            ..Chart::default()
+        };
+        let series = |n: usize, len: usize, step: f64, gaps: bool| -> Vec<Series> {
+            (0..n)
+                .map(|i| {
+                    Series::new(
+                        names[i % names.len()],
+                        wave(
+                            i,
+                            len - if i == 5 { 6 } else { 0 },
+                            step,
+                            2000.0,
+                            gaps.then_some(3 + i),
+                        ),
+                    )
+                })
+                .collect()
+        };
+        let mut out = Vec::new();
+        for kind in [
+            ChartKind::Line,
+            ChartKind::StackedArea,
+            ChartKind::ShareArea,
+            ChartKind::GroupedBars,
+            ChartKind::SmallMultiples,
+        ] {
+            let n_series = if kind == ChartKind::GroupedBars { 4 } else { 7 };
+            let len = if kind == ChartKind::GroupedBars {
+                8
+            } else {
+                23
+            };
+            out.push(Chart {
+                kind,
+                series: series(n_series, len, 1.0, kind != ChartKind::StackedArea),
+                ..common.clone()
+            });
+            out.push(Chart {
+                kind,
+                series: series(3, 12, 0.25, false),
+                ..common.clone()
+            });
+        }
+        out.push(Chart {
+            kind: ChartKind::Line,
+            series: series(2, 23, 1.0, false),
+            trend: Some(TrendLine {
+                series: 0,
+                start: (2000.0, 3000.0),
+                end: (2022.0, 900.0),
+                label: "Trend (Sen): \u{2212}120 kg/year".into(),
+            }),
+            change_point: Some(ChangePoint {
+                series: 0,
+                x: 2021.0,
+                label: "Shift after 2021 (Pettitt, p = 0.01), near the right edge".into(),
+            }),
+            ..common.clone()
+        });
+        out.push(Chart {
+            kind: ChartKind::SmallMultiples,
+            series: series(5, 23, 1.0, true),
+            trend: Some(TrendLine {
+                series: 2,
+                start: (2000.0, 3000.0),
+                end: (2022.0, 900.0),
+                label: "Trend (Sen): \u{2212}120 kg/year".into(),
+            }),
+            change_point: Some(ChangePoint {
+                series: 2,
+                x: 2011.0,
+                label: "Shift after 2011 (Pettitt)".into(),
+            }),
+            panel_y: PanelY::Shared,
+            ..common.clone()
+        });
+        // Degenerate shapes: one period, all zeros, negative values, many series, very long
+        // names and labels.
+        let short = Chart {
+            notes: Vec::new(),
+            ..common.clone()
+        };
+        for kind in [
+            ChartKind::Line,
+            ChartKind::StackedArea,
+            ChartKind::ShareArea,
+            ChartKind::GroupedBars,
+            ChartKind::SmallMultiples,
+        ] {
+            out.push(Chart {
+                kind,
+                series: vec![
+                    Series::new("Only 2016", vec![(2016.0, Some(5.0))]),
+                    Series::new("Other", vec![(2016.0, Some(3.0))]),
+                ],
+                ..short.clone()
+            });
+        }
+        out.push(Chart {
+            kind: ChartKind::Line,
+            series: vec![Series::new(
+                "Zeros",
+                wave(0, 10, 1.0, 2000.0, None)
+                    .into_iter()
+                    .map(|(x, _)| (x, Some(0.0)))
+                    .collect(),
+            )],
+            ..short.clone()
+        });
+        out.push(Chart {
+            kind: ChartKind::GroupedBars,
+            unit: Unit::Other("index".into()),
+            series: vec![
+                Series::new(
+                    "Change",
+                    (0..6)
+                        .map(|k| (2010.0 + k as f64, Some(k as f64 * 40.0 - 100.0)))
+                        .collect(),
+                ),
+                Series::new(
+                    "Other",
+                    (0..6)
+                        .map(|k| (2010.0 + k as f64, Some(50.0 - k as f64 * 30.0)))
+                        .collect(),
+                ),
+            ],
+            ..short.clone()
+        });
+        out.push(Chart {
+            kind: ChartKind::Line,
+            series: (0..12)
+                .map(|i| Series::new(format!("Series number {i}"), wave(i, 23, 1.0, 2000.0, None)))
+                .collect(),
+            ..short.clone()
+        });
+        let long = "A very long series name that could come from a data file where someone pasted the full official name of a country together with a footnote";
+        out.push(Chart {
+            kind: ChartKind::Line,
+            series: vec![
+                Series::new(long, wave(0, 23, 1.0, 2000.0, None)),
+                Series::new("Short", wave(1, 23, 1.0, 2000.0, None)),
+            ],
+            change_point: Some(ChangePoint {
+                series: 0,
+                x: 2003.0,
+                label: long.repeat(2),
+            }),
+            ..short.clone()
+        });
+        out.push(Chart {
+            kind: ChartKind::SmallMultiples,
+            series: vec![Series::new(long, wave(0, 23, 1.0, 2000.0, None))],
+            ..short
+        });
+        out
+    }
+
+    #[test]
+    fn text_stays_on_the_canvas_and_never_overlaps_at_any_preset() {
+        crate::plot::theme::ensure_fonts().unwrap();
+        for preset in [SizePreset::Report, SizePreset::Slide, SizePreset::Web] {
+            let t = Theme::new(preset);
+            for chart in stress_charts() {
+                let chart = Chart {
+                    size: preset,
+                    ..chart
+                };
+                let p = prepare::prepare(&chart).unwrap();
+                let scene = layout(&chart, &p, &t)
+                    .unwrap_or_else(|e| panic!("{:?} {preset:?}: {e}", chart.kind));
+                let boxes: Vec<(String, (f64, f64, f64, f64))> = scene
+                    .prims
+                    .iter()
+                    .filter_map(|q| match q {
+                        Prim::Text { text, .. } => Some((text.clone(), q.text_box().unwrap())),
+                        _ => None,
+                    })
+                    .collect();
+                let what = format!(
+                    "{:?} {} series at {preset:?}",
+                    chart.kind,
+                    chart.series.len()
+                );
+                assert!(boxes.len() > 10, "{what}");
+                for (s, b) in &boxes {
+                    assert!(
+                        b.0 >= 0.0 && b.1 >= 0.0 && b.2 <= t.width as f64 && b.3 <= t.height as f64,
+                        "{what}: {s:?} at {b:?} leaves the canvas"
+                    );
+                }
+                for (i, (s1, a)) in boxes.iter().enumerate() {
+                    for (s2, b) in &boxes[i + 1..] {
+                        let overlap = a.0 < b.2 - 0.5
+                            && b.0 < a.2 - 0.5
+                            && a.1 < b.3 - 0.5
+                            && b.1 < a.3 - 0.5;
+                        assert!(!overlap, "{what}: {s1:?} {a:?} overlaps {s2:?} {b:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn spread_keeps_order_and_spacing_within_bounds() {
+        let c = spread(&[100.0, 101.0, 300.0, 99.0], 10.0, 0.0, 400.0);
+        let mut sorted = c.clone();
+        sorted.sort_by(f64::total_cmp);
+        for w in sorted.windows(2) {
+            assert!(w[1] - w[0] >= 10.0 - 1e-9, "{c:?}");
+        }
+        assert_eq!(c[2], 300.0);
+        assert!(c[3] < c[0] && c[0] < c[1]);
+        let c = spread(&[395.0, 399.0], 10.0, 0.0, 400.0);
+        assert!(c[1] <= 400.0 && c[0] <= 390.0);
+    }
+
+    #[test]
+    fn clean_removes_control_characters() {
+        assert_eq!(clean("a\u{0}b\r\n c\t"), "a b\n c");
+        assert_eq!(clean_line("a\nb"), "a b");
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_honours_newlines() {
+        crate::plot::theme::ensure_fonts().unwrap();
+        let lines = wrap("one two three four\nfive", 20.0, false, 120.0).unwrap();
+        assert!(lines.len() >= 3, "{lines:?}");
+        assert_eq!(lines.last().unwrap(), "five");
+        for l in &lines {
+            assert!(crate::plot::theme::text_width(l, 20.0, false).unwrap() <= 120.0);
+        }
+    }
+}

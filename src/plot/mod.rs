@@ -1,0 +1,357 @@
+//! Report figures: one theme, five chart kinds, PNG and SVG with byte-identical re-renders.
+//!
+//! [`render`] turns a [`Chart`] (series already selected and aggregated by the caller) into a
+//! PNG and an SVG at a [`SizePreset`], and returns a [`RenderInfo`] holding the exact plotted
+//! points (after unit scaling, stacking and share normalisation) so that the caller can write
+//! them beside the figure. It decides nothing about files beyond writing those two paths: no
+//! CSV, JSON or slug naming here (that is `report/`).
+//!
+//! Rules the module enforces rather than leaves to callers:
+//! - **Gaps stay gaps.** A `None` value, or a period missing from a series on the chart's
+//!   time grid, breaks the line; an isolated point between gaps gets a marker. A stacked or
+//!   100 % area never treats a missing member as zero: periods where any member is missing are
+//!   left blank (shaded "No data") and listed in [`RenderInfo::skipped_periods`]. A missing
+//!   bar is not drawn; a zero bar is drawn as a hairline, so the two are never confused.
+//! - **Units by magnitude.** Weights are given in kg and shown in kg, or in tonnes when the
+//!   largest plotted value reaches 10,000 kg; shares (0..1) are shown in percent; tick labels
+//!   carry thousands separators.
+//! - **Never colour alone.** Okabe-Ito colours plus a dash pattern per series, and direct
+//!   labels at line ends where they fit (a legend outside the plot otherwise).
+//! - **Same input, same bytes.** No timestamps, no hash-ordered drawing, fonts embedded
+//!   (DejaVu Sans, licence in `assets/LICENSE-DejaVu.txt`). The PNG is rasterised with the
+//!   embedded font; the SVG keeps text as text naming DejaVu Sans (with metric-compatible
+//!   fallbacks), laid out with the same metrics.
+//!
+//! Not here: choosing which series to plot, statistics (trend slopes and change points arrive
+//! computed), and file naming.
+
+mod layout;
+mod output;
+mod prepare;
+mod scale;
+mod scene;
+mod theme;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use scale::format_number;
+
+/// What kind of figure to draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartKind {
+    /// One line per series over time, optionally with a trend line and a change-point marker.
+    Line,
+    /// Series stacked in the given order (first at the bottom) from a zero baseline.
+    StackedArea,
+    /// Like `StackedArea`, each period normalised to 100 % over the series.
+    ShareArea,
+    /// One group per period, one bar per series in the given order.
+    GroupedBars,
+    /// One line panel per series on a grid ([`Chart::columns`] wide), shared x axis.
+    SmallMultiples,
+}
+
+/// The unit the series values are given in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unit {
+    /// Weights in kilograms (the canonical unit); shown in kg or t by magnitude.
+    Kilograms,
+    /// Counts (cases, persons); shown as they are.
+    Count,
+    /// Shares as fractions 0..1; shown in percent.
+    Share,
+    /// Anything else, shown as given with this unit label (e.g. "per 100,000").
+    Other(String),
+}
+
+/// Output size. Fonts, strokes and margins scale with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SizePreset {
+    /// 170 mm wide at 300 dpi (2008 x 1240 px), text 7-11 pt at print size.
+    Report,
+    /// 1920 x 1080 px for a 16:9 slide.
+    Slide,
+    /// 850 x 600 CSS px at 2x (1700 x 1200 px).
+    Web,
+}
+
+impl SizePreset {
+    /// Pixel size of the PNG (and the SVG's viewBox).
+    pub fn pixels(self) -> (u32, u32) {
+        let t = theme::Theme::new(self);
+        (t.width, t.height)
+    }
+
+    /// The preset's name as used in pipeline files: `report`, `slide`, `web`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SizePreset::Report => "report",
+            SizePreset::Slide => "slide",
+            SizePreset::Web => "web",
+        }
+    }
+}
+
+/// How small multiples scale their y axes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PanelY {
+    /// One y range for every panel: panels compare magnitudes.
+    Shared,
+    /// Each panel fits its own data: panels compare shapes.
+    Independent,
+}
+
+/// One named series. `x` is time in years (2016.0; 2017.25 is 2017Q2), `None` is a gap
+/// (not reported). Points may come in any order; an x may appear once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub name: String,
+    pub points: Vec<(f64, Option<f64>)>,
+}
+
+impl Series {
+    pub fn new(name: impl Into<String>, points: Vec<(f64, Option<f64>)>) -> Self {
+        Series {
+            name: name.into(),
+            points,
+        }
+    }
+}
+
+/// A straight trend line drawn over one series, from `start` to `end` in data units
+/// (x in years, y in the series' unit, e.g. kg). The caller computes it (e.g. Sen's slope).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendLine {
+    /// Index into [`Chart::series`].
+    pub series: usize,
+    pub start: (f64, f64),
+    pub end: (f64, f64),
+    /// Shown as a direct label or legend entry, e.g. "Trend (Sen): -180 kg/year".
+    pub label: String,
+}
+
+/// A marker at a change point of one series: a vertical rule at `x` and a label above the plot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangePoint {
+    /// Index into [`Chart::series`].
+    pub series: usize,
+    pub x: f64,
+    /// e.g. "Change point 2011 (Pettitt, p = 0.01)".
+    pub label: String,
+}
+
+/// Everything a figure shows. Build with struct-update syntax from [`Chart::default`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    pub kind: ChartKind,
+    pub title: String,
+    /// What is measured, unit, geography and period, e.g. "Heroin seized, tonnes, 2000-2022".
+    pub subtitle: String,
+    /// Shown as "Source: ...".
+    pub source: String,
+    /// Each shown as its own "Note: ..." paragraph under the source line.
+    pub notes: Vec<String>,
+    /// The measure on the y axis, without unit (the unit is appended), e.g. "Heroin seized".
+    pub y_label: String,
+    pub unit: Unit,
+    pub series: Vec<Series>,
+    pub trend: Option<TrendLine>,
+    pub change_point: Option<ChangePoint>,
+    /// Small multiples: shared or independent y axes.
+    pub panel_y: PanelY,
+    /// Small multiples: panels per row (0 = 3).
+    pub columns: usize,
+    pub size: SizePreset,
+    /// Text alternative for the SVG `<desc>` and the PNG description; generated from the data
+    /// when `None`.
+    pub alt_text: Option<String>,
+}
+
+impl Default for Chart {
+    fn default() -> Self {
+        Chart {
+            kind: ChartKind::Line,
+            title: String::new(),
+            subtitle: String::new(),
+            source: String::new(),
+            notes: Vec::new(),
+            y_label: String::new(),
+            unit: Unit::Count,
+            series: Vec::new(),
+            trend: None,
+            change_point: None,
+            panel_y: PanelY::Shared,
+            columns: 0,
+            size: SizePreset::Report,
+            alt_text: None,
+        }
+    }
+}
+
+/// One plotted point, in display units (the unit of [`RenderInfo::y_unit`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlottedPoint {
+    pub x: f64,
+    /// "2016" or "2017Q2".
+    pub period: String,
+    /// The value as plotted (scaled to t, or normalised to percent); `None` = not drawn.
+    pub y: Option<f64>,
+    /// Lower edge of the drawn band for stacked and share areas (the top of the series
+    /// below); `None` for lines and bars.
+    pub y_base: Option<f64>,
+}
+
+/// The plotted points of one series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlottedSeries {
+    pub name: String,
+    pub points: Vec<PlottedPoint>,
+}
+
+/// A period left blank in a stacked or share area, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkippedPeriod {
+    pub x: f64,
+    pub period: String,
+    pub reason: String,
+}
+
+/// What [`render`] drew.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderInfo {
+    /// PNG size in pixels (also the SVG viewBox).
+    pub width: u32,
+    pub height: u32,
+    /// Resolution written into the PNG.
+    pub dpi: f64,
+    /// Unit of the plotted y values: "kg", "t", "%", "count" or the `Unit::Other` label.
+    pub y_unit: String,
+    /// Input values were divided by this to get plotted values (1000 for kg shown as t; for
+    /// share areas each value is divided by its period's total and multiplied by 100 instead).
+    pub y_divisor: f64,
+    pub series: Vec<PlottedSeries>,
+    pub skipped_periods: Vec<SkippedPeriod>,
+    /// The trend line as plotted (display units), if any.
+    pub trend: Option<((f64, f64), (f64, f64))>,
+    /// The text in the SVG `<desc>` and the PNG `Description` chunk.
+    pub alt_text: String,
+}
+
+/// Why a chart could not be rendered. Nothing in this module panics on bad input.
+#[derive(Debug)]
+pub enum PlotError {
+    /// The chart has no series.
+    EmptyChart,
+    /// A series has no value at all (every point is a gap, or there are no points).
+    NoData { series: String },
+    /// A NaN or infinite x or y.
+    NonFinite { series: String, what: String },
+    /// The same period twice in one series.
+    DuplicatePeriod { series: String, period: String },
+    /// A negative value where the chart kind stacks values.
+    NegativeValue {
+        series: String,
+        period: String,
+        value: f64,
+    },
+    /// A trend line or change point names a series that does not exist.
+    BadSeriesIndex {
+        what: &'static str,
+        index: usize,
+        series_count: usize,
+    },
+    /// The chart kind cannot show this (e.g. a trend line on a share area).
+    NotSupported { what: &'static str, kind: ChartKind },
+    /// A stacked or share area where no period has every member (nothing would be drawn).
+    NoCompletePeriod { skipped: usize },
+    /// The text (title, notes, labels) leaves no room for the plot at this size.
+    Layout(String),
+    /// The embedded font could not be registered or used.
+    Font(String),
+    /// plotters failed while drawing.
+    Draw(String),
+    /// Writing an output file failed.
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl fmt::Display for PlotError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PlotError::EmptyChart => write!(f, "chart has no series; expected at least one"),
+            PlotError::NoData { series } => {
+                write!(f, "series {series:?} has no values (every point is a gap)")
+            }
+            PlotError::NonFinite { series, what } => {
+                write!(f, "series {series:?}: {what} is not a finite number")
+            }
+            PlotError::DuplicatePeriod { series, period } => {
+                write!(f, "series {series:?} has period {period} more than once")
+            }
+            PlotError::NegativeValue {
+                series,
+                period,
+                value,
+            } => write!(
+                f,
+                "series {series:?} has negative value {value} in {period}; stacked and share \
+                 areas need values >= 0"
+            ),
+            PlotError::BadSeriesIndex {
+                what,
+                index,
+                series_count,
+            } => write!(
+                f,
+                "{what} refers to series {index}, but the chart has {series_count} series \
+                 (valid: 0..{series_count})"
+            ),
+            PlotError::NotSupported { what, kind } => write!(
+                f,
+                "a {what} cannot be drawn on a {kind:?} chart; it is supported on Line and \
+                 SmallMultiples"
+            ),
+            PlotError::NoCompletePeriod { skipped } => write!(
+                f,
+                "no period has a value for every series ({skipped} periods skipped); a stacked \
+                 or share area needs at least one"
+            ),
+            PlotError::Layout(m) => write!(f, "layout: {m}"),
+            PlotError::Font(m) => write!(f, "embedded font: {m}"),
+            PlotError::Draw(m) => write!(f, "drawing failed: {m}"),
+            PlotError::Io { path, source } => write!(f, "writing {}: {source}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for PlotError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            PlotError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// Renders `chart` to a PNG at `png` and an SVG at `svg` (both overwritten).
+///
+/// The same chart always gives byte-identical files. The SVG carries the title and alt text
+/// in `<title>` and `<desc>` and references nothing outside itself; the PNG carries its
+/// resolution (pHYs) and the same title and description (iTXt).
+pub fn render(chart: &Chart, png: &Path, svg: &Path) -> Result<RenderInfo, PlotError> {
+    theme::ensure_fonts()?;
+    let theme = theme::Theme::new(chart.size);
+    let prepared = prepare::prepare(chart)?;
+    let scene = layout::layout(chart, &prepared, &theme)?;
+    let alt_text = match &chart.alt_text {
+        Some(t) => layout::clean(t),
+        None => prepare::describe(chart, &prepared),
+    };
+    let title = layout::clean(&chart.title);
+    output::write_png(&scene, &theme, png, &title, &alt_text)?;
+    output::write_svg(&scene, &theme, svg, &title, &alt_text)?;
+    Ok(prepared.into_info(&theme, alt_text))
+}

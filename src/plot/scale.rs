@@ -1,0 +1,290 @@
+//! Axis arithmetic: display units by magnitude, "nice" value ticks, annual and quarterly
+//! time ticks, and number formatting with thousands separators. Pure functions, no drawing.
+
+use super::Unit;
+
+/// Weights at or above this many kilograms are shown in tonnes.
+pub(crate) const TONNES_FROM_KG: f64 = 10_000.0;
+
+/// How values are shown on the y axis.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct DisplayUnit {
+    /// Input values are divided by this (share areas normalise instead).
+    pub divisor: f64,
+    /// Unit label for the axis title and `RenderInfo::y_unit`: "kg", "t", "%", "count", ...
+    pub label: String,
+    /// Tick labels get a "%" suffix and the axis title no unit.
+    pub percent: bool,
+}
+
+/// Picks the display unit for values whose largest magnitude is `max_abs` (input unit).
+pub(crate) fn display_unit(unit: &Unit, max_abs: f64) -> DisplayUnit {
+    match unit {
+        Unit::Kilograms if max_abs >= TONNES_FROM_KG => DisplayUnit {
+            divisor: 1000.0,
+            label: "t".into(),
+            percent: false,
+        },
+        Unit::Kilograms => DisplayUnit {
+            divisor: 1.0,
+            label: "kg".into(),
+            percent: false,
+        },
+        Unit::Count => DisplayUnit {
+            divisor: 1.0,
+            label: "count".into(),
+            percent: false,
+        },
+        Unit::Share => DisplayUnit {
+            divisor: 0.01,
+            label: "%".into(),
+            percent: true,
+        },
+        Unit::Other(s) => DisplayUnit {
+            divisor: 1.0,
+            label: s.clone(),
+            percent: false,
+        },
+    }
+}
+
+/// The unit for a 100 % share area, whatever the input unit.
+pub(crate) fn percent_unit() -> DisplayUnit {
+    DisplayUnit {
+        divisor: 1.0,
+        label: "%".into(),
+        percent: true,
+    }
+}
+
+/// `value` with `decimals` decimals and a comma every three integer digits:
+/// `format_number(12000.0, 0) == "12,000"`, `format_number(-1234.5, 1) == "-1,234.5"`.
+/// A value that rounds to zero is written without a sign.
+///
+/// ```
+/// use routetrend::plot::format_number;
+/// assert_eq!(format_number(1_234_567.891, 2), "1,234,567.89");
+/// assert_eq!(format_number(-0.0001, 1), "0.0");
+/// ```
+pub fn format_number(value: f64, decimals: usize) -> String {
+    if !value.is_finite() {
+        return value.to_string();
+    }
+    let digits = format!("{:.*}", decimals, value.abs());
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits.as_str(), None),
+    };
+    let mut out = String::with_capacity(digits.len() + int.len() / 3 + 1);
+    let is_zero = digits.bytes().all(|b| b == b'0' || b == b'.');
+    if value < 0.0 && !is_zero {
+        out.push('-');
+    }
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
+/// Value ticks for an axis.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Ticks {
+    pub lo: f64,
+    pub hi: f64,
+    pub values: Vec<f64>,
+    /// Decimals that show every tick exactly.
+    pub decimals: usize,
+}
+
+/// Ticks at 1, 2, 2.5 or 5 x 10^k covering `[min, max]` with at most `max_ticks` intervals.
+/// The axis ends on ticks. A flat or empty range is widened so there is always an interval.
+pub(crate) fn nice_ticks(min: f64, max: f64, max_intervals: usize) -> Ticks {
+    let max_intervals = max_intervals.max(2) as f64;
+    let (mut min, mut max) = (min.min(max), max.max(min));
+    if max - min <= f64::EPSILON * max.abs().max(1.0) {
+        if max == 0.0 {
+            max = 1.0;
+        } else if max > 0.0 {
+            min = min.min(0.0);
+            max *= 1.0 + 1e-9;
+        } else {
+            max = 0.0;
+        }
+    }
+    let raw = (max - min) / max_intervals;
+    let mut exp = raw.log10().floor() as i32;
+    let (step, mantissa) = loop {
+        let base = 10f64.powi(exp);
+        let found = [1.0, 2.0, 2.5, 5.0]
+            .into_iter()
+            .map(|m| (m * base, m))
+            .find(|(s, _)| ((max / s).ceil() - (min / s).floor()) <= max_intervals);
+        if let Some(f) = found {
+            break f;
+        }
+        exp += 1;
+    };
+    // 2.5 x 10^exp needs one decimal more than 1, 2 or 5 x 10^exp.
+    let decimals = if mantissa == 2.5 { 1 - exp } else { -exp }.max(0) as usize;
+    let first = (min / step).floor() as i64;
+    let last = (max / step).ceil() as i64;
+    let round = |v: f64| {
+        let p = 10f64.powi(decimals as i32 + 1);
+        let r = (v * p).round() / p;
+        if r == 0.0 {
+            0.0
+        } else {
+            r
+        }
+    };
+    let values: Vec<f64> = (first..=last).map(|i| round(i as f64 * step)).collect();
+    Ticks {
+        lo: values[0],
+        hi: values[values.len() - 1],
+        values,
+        decimals,
+    }
+}
+
+/// "2016" for annual x, "2017Q2" for 2017.25 on a quarterly axis.
+pub(crate) fn period_label(x: f64, quarterly: bool) -> String {
+    let year = (x + 1e-9).floor();
+    if !quarterly {
+        if (x - year).abs() < 1e-6 {
+            return format!("{year:.0}");
+        }
+        return format!("{x}");
+    }
+    let q = ((x - year) * 4.0).round() as i64 + 1;
+    if (x - year - (q - 1) as f64 / 4.0).abs() < 1e-6 {
+        format!("{year:.0}Q{q}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// Major (labelled) and minor ticks of a time axis.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TimeTicks {
+    pub major: Vec<(f64, String)>,
+    pub minor: Vec<f64>,
+}
+
+/// Time ticks over the data range `[first, last]` (years). Annual axes tick whole years every
+/// 1, 2, 5, 10 ... years; quarterly axes every 1, 2, 4 ... quarters (Q1s once a label no
+/// longer fits each quarter), labelled `2017Q1`. `px_per_year` and `label_px` (the widest
+/// label plus spacing) decide how crowded is too crowded. Periods between labels get minor
+/// ticks when there is room for them.
+pub(crate) fn time_ticks(
+    first: f64,
+    last: f64,
+    quarterly: bool,
+    px_per_year: f64,
+    label_px: f64,
+) -> TimeTicks {
+    let (unit, steps): (f64, &[i64]) = if quarterly {
+        (0.25, &[1, 2, 4, 8, 12, 20, 40, 80, 200, 400])
+    } else {
+        (1.0, &[1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000])
+    };
+    let px_per_unit = px_per_year * unit;
+    let step = steps
+        .iter()
+        .copied()
+        .find(|s| *s as f64 * px_per_unit >= label_px)
+        .unwrap_or(steps[steps.len() - 1]);
+    let i0 = (first / unit - 1e-6).ceil() as i64;
+    let i1 = (last / unit + 1e-6).floor() as i64;
+    let mut major = Vec::new();
+    let mut minor = Vec::new();
+    let minor_room = px_per_unit >= 6.0;
+    for i in i0..=i1 {
+        let x = i as f64 * unit;
+        if i.rem_euclid(step) == 0 {
+            major.push((x, period_label(x, quarterly)));
+        } else if minor_room {
+            minor.push(x);
+        }
+    }
+    if major.is_empty() && i0 <= i1 {
+        // A range shorter than one step: label its first period rather than nothing.
+        let x = i0 as f64 * unit;
+        minor.retain(|m| (m - x).abs() > 1e-9);
+        major.push((x, period_label(x, quarterly)));
+    }
+    TimeTicks { major, minor }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(format_number(0.0, 0), "0");
+        assert_eq!(format_number(999.0, 0), "999");
+        assert_eq!(format_number(1000.0, 0), "1,000");
+        assert_eq!(format_number(12000.0, 0), "12,000");
+        assert_eq!(format_number(123456789.0, 0), "123,456,789");
+        assert_eq!(format_number(-1234.5, 1), "-1,234.5");
+        assert_eq!(format_number(2.5, 1), "2.5");
+    }
+
+    #[test]
+    fn nice_ticks_start_at_zero_and_cover_the_maximum() {
+        let t = nice_ticks(0.0, 3227.0, 6);
+        assert_eq!(t.values, vec![0.0, 1000.0, 2000.0, 3000.0, 4000.0]);
+        assert_eq!(t.decimals, 0);
+        let t = nice_ticks(0.0, 100.0, 6);
+        assert_eq!(t.values, vec![0.0, 20.0, 40.0, 60.0, 80.0, 100.0]);
+        let t = nice_ticks(0.0, 0.9, 5);
+        assert_eq!(t.hi, 1.0);
+        assert_eq!(t.decimals, 1);
+        let t = nice_ticks(0.0, 0.0, 5);
+        assert_eq!((t.lo, t.hi), (0.0, 1.0));
+        let t = nice_ticks(0.0, 9.0, 4);
+        assert_eq!(t.values, vec![0.0, 2.5, 5.0, 7.5, 10.0]);
+        assert_eq!(t.decimals, 1);
+    }
+
+    #[test]
+    fn units_switch_to_tonnes_at_ten_thousand_kg() {
+        assert_eq!(display_unit(&Unit::Kilograms, 9_999.0).label, "kg");
+        let t = display_unit(&Unit::Kilograms, 10_000.0);
+        assert_eq!((t.label.as_str(), t.divisor), ("t", 1000.0));
+        assert!(display_unit(&Unit::Share, 0.5).percent);
+    }
+
+    #[test]
+    fn period_labels() {
+        assert_eq!(period_label(2016.0, false), "2016");
+        assert_eq!(period_label(2017.0, true), "2017Q1");
+        assert_eq!(period_label(2017.25, true), "2017Q2");
+        assert_eq!(period_label(2017.75, true), "2017Q4");
+    }
+
+    #[test]
+    fn annual_ticks_thin_out_when_crowded() {
+        let t = time_ticks(2000.0, 2022.0, false, 100.0, 80.0);
+        assert_eq!(t.major.len(), 23);
+        let t = time_ticks(2000.0, 2022.0, false, 30.0, 80.0);
+        let xs: Vec<f64> = t.major.iter().map(|m| m.0).collect();
+        assert_eq!(xs, vec![2000.0, 2005.0, 2010.0, 2015.0, 2020.0]);
+        assert_eq!(t.minor.len(), 18);
+    }
+
+    #[test]
+    fn quarterly_ticks_fall_back_to_first_quarters() {
+        let t = time_ticks(2016.0, 2018.75, true, 100.0, 90.0);
+        let labels: Vec<&str> = t.major.iter().map(|m| m.1.as_str()).collect();
+        assert_eq!(labels, vec!["2016Q1", "2017Q1", "2018Q1"]);
+        assert_eq!(t.minor.len(), 9);
+    }
+}

@@ -1,0 +1,178 @@
+//! The Northern Route tables on the shipped data: reviewed snapshots of shares, route and
+//! claims (refresh with `UPDATE_SNAPSHOTS=1 cargo test --test northern_route`, then review
+//! the diff), their invariants, and the newsletter claims' verdicts.
+
+mod common;
+
+use common::{root, Workdir};
+use polars::prelude::*;
+
+fn run_shipped() -> Workdir {
+    let w = Workdir::new();
+    w.copy_from_root("data");
+    w.copy_from_root("pipelines");
+    w.run(&["run", "--quiet"]).expect_code(0);
+    w
+}
+
+fn table(w: &Workdir, name: &str) -> DataFrame {
+    let file =
+        std::fs::File::open(w.path(&format!("out/northern_route/tables/{name}.parquet"))).unwrap();
+    ParquetReader::new(file).finish().unwrap()
+}
+
+#[test]
+fn tables_match_their_reviewed_snapshots() {
+    let w = run_shipped();
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    for name in ["aggregates", "shares", "route", "route_ccf", "claims"] {
+        let got = w.read(&format!("out/northern_route/tables/{name}.csv"));
+        let path = root().join(format!("tests/snapshots/{name}.csv"));
+        if update {
+            std::fs::write(&path, &got).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+            panic!(
+                "no snapshot {}; run with UPDATE_SNAPSHOTS=1",
+                path.display()
+            )
+        });
+        if got != want {
+            let first = got
+                .lines()
+                .zip(want.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(0);
+            panic!(
+                "{name}.csv differs from its snapshot at line {}:\n got: {}\nwant: {}\n(refresh with UPDATE_SNAPSHOTS=1 if the change is intended)",
+                first + 1,
+                got.lines().nth(first).unwrap_or("<end>"),
+                want.lines().nth(first).unwrap_or("<end>")
+            );
+        }
+    }
+}
+
+#[test]
+fn newsletter_claims_get_the_verdicts_the_data_support() {
+    let w = run_shipped();
+    let claims = table(&w, "claims");
+    let ids = claims.column("id").unwrap().str().unwrap();
+    let verdicts = claims.column("verdict").unwrap().str().unwrap();
+    let whys = claims.column("why").unwrap().str().unwrap();
+    let verdict = |id: &str| {
+        let i = ids
+            .iter()
+            .position(|x| x == Some(id))
+            .unwrap_or_else(|| panic!("no claim {id}"));
+        (
+            verdicts.get(i).unwrap().to_string(),
+            whys.get(i).unwrap().to_string(),
+        )
+    };
+    assert_eq!(verdict("cannabis_share_2001").0, "supported");
+    assert_eq!(verdict("cannabis_share_2016").0, "supported");
+    assert_eq!(verdict("rus_heroin_above_ca5").0, "supported");
+    assert_eq!(verdict("heroin_peak_2003_2004").0, "supported");
+    for id in [
+        "opium_peak_1990s",
+        "cannabis_2017q1",
+        "opiates_2017q1",
+        "offences_2010",
+        "offences_2016",
+        "offences_decrease",
+    ] {
+        let (v, why) = verdict(id);
+        assert_eq!(v, "not checkable", "{id}");
+        assert!(!why.is_empty(), "{id} says why");
+    }
+    assert!(verdict("cannabis_2017q1")
+        .1
+        .contains("no quarterly figure for 2017Q1"));
+    assert!(
+        verdict("offences_2010")
+            .1
+            .contains("only 1 of the 5 members of CA5 ever report it (UZB)"),
+        "{}",
+        verdict("offences_2010").1
+    );
+    assert!(verdict("offences_2016").1.contains("invented"));
+}
+
+#[test]
+fn route_and_aggregate_invariants_hold() {
+    let w = run_shipped();
+    // Transit countries' shares of the transit total sum to 1 in every period.
+    let route = table(&w, "route");
+    let sums = route
+        .clone()
+        .lazy()
+        .filter(col("indicator").eq(lit("transit_share")))
+        .group_by([col("drug"), col("period")])
+        .agg([col("value").sum()])
+        .collect()
+        .unwrap();
+    for s in sums.column("value").unwrap().f64().unwrap().iter() {
+        assert!((s.unwrap() - 1.0).abs() < 1e-12, "{s:?}");
+    }
+    // No negative weights; keys unique.
+    let keys = ["route", "drug", "indicator", "geo", "period"];
+    let unique = route
+        .clone()
+        .lazy()
+        .select(keys.map(col))
+        .unique(None, UniqueKeepStrategy::Any)
+        .collect()
+        .unwrap();
+    assert_eq!(unique.height(), route.height());
+    assert!(route
+        .column("value")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .iter()
+        .all(|v| v.unwrap() >= 0.0));
+    // Turkmenistan stops in 2016: CA5 totals from 2017 are flagged, never silently lower.
+    let aggregates = table(&w, "aggregates");
+    let ca5_2017 = aggregates
+        .lazy()
+        .filter(
+            col("geo")
+                .eq(lit("CA5"))
+                .and(col("drug").eq(lit("heroin")))
+                .and(col("x").gt_eq(lit(2017.0))),
+        )
+        .collect()
+        .unwrap();
+    assert_eq!(ca5_2017.height(), 6);
+    for m in ca5_2017
+        .column("missing_members")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+    {
+        assert_eq!(m, Some("TKM"));
+    }
+    // ... and a trend over a window crossing 2016 says so in its notes.
+    let trends = table(&w, "trends");
+    let ca5 = trends
+        .lazy()
+        .filter(
+            col("geo")
+                .eq(lit("CA5"))
+                .and(col("drug").eq(lit("heroin")))
+                .and(col("window_end").eq(lit("2022"))),
+        )
+        .collect()
+        .unwrap();
+    assert!(ca5.height() >= 1);
+    for note in ca5.column("notes").unwrap().str().unwrap().iter() {
+        assert!(
+            note.unwrap()
+                .contains("coverage changes in the window (TKM missing 2017-2022)"),
+            "{note:?}"
+        );
+    }
+}
