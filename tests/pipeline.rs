@@ -86,7 +86,10 @@ fn second_run_does_no_work_and_exits_with_the_up_to_date_code() {
     assert_eq!(snapshot(&w.path(OUT)), before, "nothing touched");
     let status = w.run(&["status"]);
     status.expect_code(0);
-    assert_eq!(status.stdout(), "ingest: up to date\nanalyze: up to date\n");
+    assert_eq!(
+        status.stdout(),
+        "ingest: up to date\nanalyze: up to date\nplot: up to date\n"
+    );
 }
 
 #[test]
@@ -113,7 +116,7 @@ fn changed_input_reruns_ingest_and_what_follows_and_says_why() {
     let m = manifest(&w);
     assert_eq!(
         stage_status(&m),
-        owned(&[("ingest", "ran"), ("analyze", "ran")])
+        owned(&[("ingest", "ran"), ("analyze", "ran"), ("plot", "ran")])
     );
     assert_eq!(
         m["stages"][0]["reason"],
@@ -137,13 +140,17 @@ fn changed_parameters_rerun_only_their_stage() {
     let run = w.run(&["run", "--dry-run"]);
     assert_eq!(
         run.stdout(),
-        "ingest: up to date\nanalyze: would run: parameters changed ([analyze])\n",
+        "ingest: up to date\nanalyze: would run: parameters changed ([analyze])\nplot: would run: parameters changed ([analyze])\n",
         "{run}"
     );
     w.run(&["run", "--quiet"]).expect_code(0);
     assert_eq!(
         stage_status(&manifest(&w)),
-        owned(&[("ingest", "up_to_date"), ("analyze", "ran")])
+        owned(&[
+            ("ingest", "up_to_date"),
+            ("analyze", "ran"),
+            ("plot", "ran")
+        ])
     );
     assert_eq!(
         w.bytes(&format!("{OUT}/data/observations.parquet")),
@@ -154,13 +161,17 @@ fn changed_parameters_rerun_only_their_stage() {
         .expect_code(0);
     assert_eq!(
         stage_status(&manifest(&w)),
-        owned(&[("ingest", "up_to_date"), ("analyze", "ran")])
+        owned(&[
+            ("ingest", "up_to_date"),
+            ("analyze", "ran"),
+            ("plot", "up_to_date")
+        ])
     );
     w.run(&["run", "--quiet", "--from", "ingest", "--force"])
         .expect_code(0);
     assert_eq!(
         stage_status(&manifest(&w)),
-        owned(&[("ingest", "ran"), ("analyze", "ran")])
+        owned(&[("ingest", "ran"), ("analyze", "ran"), ("plot", "ran")])
     );
 }
 

@@ -18,6 +18,8 @@ use crate::analysis::trend::{TrendOptions, Window};
 use crate::ingest::mapping::Mapping;
 use crate::ingest::{Format, IngestError, IngestOptions, InputFile, LineItems};
 use crate::model::{Period, Reference};
+use crate::plot::{ChartKind, PanelY, SizePreset};
+use crate::report::figures::{FigureSeries, FigureSource, FigureSpec};
 use crate::stats::{Alpha, JoinpointOptions};
 
 #[derive(Debug, Deserialize)]
@@ -40,6 +42,59 @@ struct RawPipeline {
     routes: Vec<RawRoute>,
     #[serde(default)]
     claims: Vec<RawClaim>,
+    #[serde(default)]
+    figures: Vec<RawFigure>,
+    #[serde(default)]
+    report: RawReport,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReport {
+    title: Option<String>,
+    source: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFigure {
+    slug: String,
+    kind: String,
+    title: String,
+    subtitle: Option<String>,
+    y_label: Option<String>,
+    size: Option<String>,
+    window: Option<String>,
+    series: Vec<RawFigureSeries>,
+    trend: Option<String>,
+    change_point: Option<String>,
+    #[serde(default)]
+    notes: Vec<String>,
+    source: Option<String>,
+    columns: Option<usize>,
+    panel_y: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFigureSeries {
+    label: String,
+    geo: Option<String>,
+    drug: Option<String>,
+    indicator: Option<String>,
+    dimension: Option<String>,
+    category: Option<String>,
+    share: Option<String>,
+    route: Option<String>,
+    route_indicator: Option<String>,
+    route_geo: Option<String>,
+}
+
+/// The report's title and the default source line of figures.
+#[derive(Debug, Clone)]
+pub struct ReportParams {
+    pub title: String,
+    pub source: String,
 }
 
 /// `{ geo = "CA5", drug = "group:cannabis_type", indicator = "seizures" }`.
@@ -182,6 +237,8 @@ pub struct Pipeline {
     pub output: PathBuf,
     pub inputs: Vec<InputFile>,
     pub analyze: AnalyzeParams,
+    pub figures: Vec<FigureSpec>,
+    pub report: ReportParams,
     /// The file's text as parsed TOML, for hashing each stage's parameter subtree.
     pub document: toml::Table,
 }
@@ -247,10 +304,31 @@ impl Pipeline {
             }
             analyze.claims.push(claim);
         }
+        let report = ReportParams {
+            title: raw.report.title.unwrap_or_else(|| raw.name.clone()),
+            source: raw
+                .report
+                .source
+                .unwrap_or_else(|| "Source: routetrend analysis of the pipeline's inputs".into()),
+        };
+        let mut figures: Vec<FigureSpec> = Vec::new();
+        for (i, f) in raw.figures.into_iter().enumerate() {
+            let figure = v.figure(i, f, &report.source)?;
+            if figures.iter().any(|g| g.slug == figure.slug) {
+                return Err(config_error(
+                    path,
+                    &format!("figures[{i}].slug"),
+                    format!("'{}' is used twice", figure.slug),
+                ));
+            }
+            figures.push(figure);
+        }
         Ok(Pipeline {
             file: path.to_path_buf(),
             name: raw.name,
             description: raw.description,
+            figures,
+            report,
             output: lexical_normal(&root.join(&raw.output)),
             root,
             inputs,
@@ -515,6 +593,120 @@ impl Validator<'_> {
         })
     }
 
+    fn figure(
+        &self,
+        i: usize,
+        raw: RawFigure,
+        default_source: &str,
+    ) -> Result<FigureSpec, IngestError> {
+        let key = |k: &str| format!("figures[{i}].{k}");
+        if raw.slug.is_empty()
+            || !raw
+                .slug
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+        {
+            return Err(self.err(
+                key("slug"),
+                format!(
+                    "'{}': a slug is a file name: lower-case letters, digits, '_' and '-' only",
+                    raw.slug
+                ),
+            ));
+        }
+        let kind = match raw.kind.as_str() {
+            "line" => ChartKind::Line,
+            "stacked_area" => ChartKind::StackedArea,
+            "share_area" => ChartKind::ShareArea,
+            "bars" => ChartKind::GroupedBars,
+            "small_multiples" => ChartKind::SmallMultiples,
+            other => return Err(self.err(
+                key("kind"),
+                format!(
+                    "'{other}': expected line, stacked_area, share_area, bars or small_multiples"
+                ),
+            )),
+        };
+        let size = match raw.size.as_deref().unwrap_or("report") {
+            "report" => SizePreset::Report,
+            "slide" => SizePreset::Slide,
+            "web" => SizePreset::Web,
+            other => {
+                return Err(self.err(
+                    key("size"),
+                    format!("'{other}': expected report, slide or web"),
+                ))
+            }
+        };
+        let panel_y = match raw.panel_y.as_deref().unwrap_or("shared") {
+            "shared" => PanelY::Shared,
+            "independent" => PanelY::Independent,
+            other => {
+                return Err(self.err(
+                    key("panel_y"),
+                    format!("'{other}': expected shared or independent"),
+                ))
+            }
+        };
+        if raw.series.is_empty() {
+            return Err(self.err(key("series"), "a figure needs at least one series"));
+        }
+        let mut series = Vec::new();
+        for (j, s) in raw.series.iter().enumerate() {
+            let k = format!("figures[{i}].series[{j}]");
+            let source = match (&s.geo, &s.share, &s.route) {
+                (Some(geo), None, None) => FigureSource::Selection(self.selection(&k, &RawSelection {
+                    geo: geo.clone(),
+                    drug: s.drug.clone(),
+                    indicator: s.indicator.clone(),
+                    dimension: s.dimension.clone(),
+                    category: s.category.clone(),
+                })?),
+                (None, Some(share), None) => FigureSource::Share(share.clone()),
+                (None, None, Some(route)) => FigureSource::Route {
+                    route: route.clone(),
+                    drug: s.drug.clone().unwrap_or_default(),
+                    indicator: s.route_indicator.clone().ok_or_else(|| self.err(format!("{k}.route_indicator"), "a route series needs route_indicator (e.g. destination_transit_ratio)"))?,
+                    geo: s.route_geo.clone().unwrap_or_else(|| "destination/transit".into()),
+                },
+                _ => return Err(self.err(k, "give exactly one of geo (a country, region or route segment), share (a [[shares]] id) or route")),
+            };
+            series.push(FigureSeries {
+                label: s.label.clone(),
+                source,
+            });
+        }
+        let index = |field: &str, label: &Option<String>| -> Result<Option<usize>, IngestError> {
+            label
+                .as_ref()
+                .map(|l| {
+                    series.iter().position(|s| &s.label == l).ok_or_else(|| {
+                        self.err(
+                            key(field),
+                            format!("'{l}' is not the label of one of the figure's series"),
+                        )
+                    })
+                })
+                .transpose()
+        };
+        Ok(FigureSpec {
+            slug: raw.slug.clone(),
+            kind,
+            trend: index("trend", &raw.trend)?,
+            change_point: index("change_point", &raw.change_point)?,
+            title: raw.title,
+            subtitle: raw.subtitle,
+            y_label: raw.y_label.unwrap_or_else(|| "Seizures".into()),
+            size,
+            window: self.window(key("window"), raw.window.as_deref())?,
+            series,
+            notes: raw.notes,
+            source: raw.source.unwrap_or_else(|| default_source.to_string()),
+            columns: raw.columns.unwrap_or(0),
+            panel_y,
+        })
+    }
+
     fn claim(&self, i: usize, raw: RawClaim) -> Result<Claim, IngestError> {
         let key = |k: &str| format!("claims[{i}].{k}");
         let needed = |what: &Option<RawSelection>, k: &str| -> Result<Selection, IngestError> {
@@ -564,12 +756,14 @@ impl Validator<'_> {
                 window,
                 direction: match raw.direction.as_deref() {
                     Some(d @ ("increasing" | "decreasing" | "no trend")) => d.to_string(),
-                    other => return Err(self.err(
-                        key("direction"),
-                        format!(
+                    other => {
+                        return Err(self.err(
+                            key("direction"),
+                            format!(
                             "{other:?}: expected \"increasing\", \"decreasing\" or \"no trend\""
                         ),
-                    )),
+                        ))
+                    }
                 },
             },
             other => {

@@ -22,6 +22,7 @@ use super::stages::{analyze, ANALYZE_OUTPUTS};
 use crate::ingest::output::write_ingested;
 use crate::ingest::{ingest_files, sha256_hex, IngestError, Ingested};
 use crate::model::{Period, Reference};
+use crate::report::figures::make_figure;
 
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -31,15 +32,17 @@ pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub enum Stage {
     Ingest,
     Analyze,
+    Plot,
 }
 
-pub const STAGES: [Stage; 2] = [Stage::Ingest, Stage::Analyze];
+pub const STAGES: [Stage; 3] = [Stage::Ingest, Stage::Analyze, Stage::Plot];
 
 impl Stage {
     pub fn name(self) -> &'static str {
         match self {
             Stage::Ingest => "ingest",
             Stage::Analyze => "analyze",
+            Stage::Plot => "plot",
         }
     }
 
@@ -48,14 +51,26 @@ impl Stage {
         match self {
             Stage::Ingest => &["inputs"],
             Stage::Analyze => &["analyze", "aggregates", "shares", "routes", "claims"],
+            // Figures use [analyze] alpha for their trend lines and alt text.
+            Stage::Plot => &["figures", "report", "analyze"],
         }
     }
 
     /// Output files, relative to the output folder.
-    pub fn outputs(self) -> &'static [&'static str] {
+    pub fn outputs(self, pipeline: &Pipeline) -> Vec<String> {
         match self {
-            Stage::Ingest => &["data/observations.parquet", "data/rejects.csv"],
-            Stage::Analyze => &ANALYZE_OUTPUTS,
+            Stage::Ingest => vec![
+                "data/observations.parquet".into(),
+                "data/rejects.csv".into(),
+            ],
+            Stage::Analyze => ANALYZE_OUTPUTS.iter().map(|o| o.to_string()).collect(),
+            Stage::Plot => pipeline
+                .figures
+                .iter()
+                .flat_map(|f| {
+                    ["png", "svg", "csv", "json"].map(|ext| format!("figures/{}.{ext}", f.slug))
+                })
+                .collect(),
         }
     }
 }
@@ -164,6 +179,14 @@ fn stage_inputs(stage: Stage, pipeline: &Pipeline, dir: &Path) -> Vec<(String, P
             "data/observations.parquet".into(),
             dir.join("data/observations.parquet"),
         )],
+        Stage::Plot => [
+            "data/observations.parquet",
+            "tables/share_series.parquet",
+            "tables/route.parquet",
+        ]
+        .iter()
+        .map(|f| (f.to_string(), dir.join(f)))
+        .collect(),
     }
 }
 
@@ -208,7 +231,7 @@ pub fn check_stage(
         })
         .collect();
     let params = stage_params(stage, pipeline, options.as_of);
-    let reason = stage_reason(stage, dir, previous, &inputs, &params);
+    let reason = stage_reason(stage, pipeline, dir, previous, &inputs, &params);
     StageCheck {
         stage,
         selected: options.selected(stage),
@@ -220,6 +243,7 @@ pub fn check_stage(
 
 fn stage_reason(
     stage: Stage,
+    pipeline: &Pipeline,
     dir: &Path,
     previous: Option<&Manifest>,
     inputs: &BTreeMap<String, String>,
@@ -255,8 +279,8 @@ fn stage_reason(
     if !changed.is_empty() {
         return Some(format!("parameters changed ([{}])", changed.join("], [")));
     }
-    for output in stage.outputs() {
-        match (hash_file(&dir.join(output)), last.outputs.get(*output)) {
+    for output in stage.outputs(pipeline) {
+        match (hash_file(&dir.join(&output)), last.outputs.get(&output)) {
             (None, _) => return Some(format!("output {output} missing")),
             (Some(now), Some(then)) if &now != then => {
                 return Some(format!("output {output} modified"))
@@ -361,6 +385,9 @@ fn run_stages(
     let mut ingested = None;
     let mut warnings = Vec::new();
     let mut inputs: Vec<InputRecord> = previous.map(|m| m.inputs.clone()).unwrap_or_default();
+    let pipeline_sha = hash_file(&pipeline.file).unwrap_or_default();
+    let ingest_inputs = check_stage(Stage::Ingest, pipeline, staging, previous, options).inputs;
+    let run_id = run_id(&pipeline_sha, &ingest_inputs, options.as_of);
     for stage in STAGES {
         let check = check_stage(stage, pipeline, staging, previous, options);
         let carried = previous.and_then(|m| m.stage(stage.name())).cloned();
@@ -441,18 +468,23 @@ fn run_stages(
                 rows.insert("route_rows".into(), summary.route_rows as u64);
                 rows.insert("claims".into(), summary.claims as u64);
             }
+            Stage::Plot => {
+                let alpha = pipeline.analyze.trends.alpha;
+                for figure in &pipeline.figures {
+                    make_figure(figure, staging, &staging.join("figures"), &run_id, alpha)?;
+                }
+                rows.insert("figures".into(), pipeline.figures.len() as u64);
+            }
         }
         super::test_hook(&format!("after-stage:{}", stage.name()));
         // Inputs as read by this run (an upstream stage may have just rewritten them).
         let check = check_stage(stage, pipeline, staging, previous, options);
         let outputs = stage
-            .outputs()
-            .iter()
+            .outputs(pipeline)
+            .into_iter()
             .map(|o| {
-                (
-                    (*o).to_string(),
-                    hash_file(&staging.join(o)).unwrap_or_else(|| "missing".into()),
-                )
+                let hash = hash_file(&staging.join(&o)).unwrap_or_else(|| "missing".into());
+                (o, hash)
             })
             .collect();
         stages.push(StageRecord {
@@ -467,8 +499,6 @@ fn run_stages(
             rows,
         });
     }
-    let pipeline_sha = hash_file(&pipeline.file).unwrap_or_default();
-    let run_id = run_id(&pipeline_sha, &inputs, options.as_of);
     let manifest = Manifest {
         schema: SCHEMA.into(),
         run_id,
@@ -494,13 +524,13 @@ fn run_stages(
 
 /// A run id derived from what determines the outputs (pipeline, inputs, tool, as-of), so
 /// that identical runs carry identical ids inside their (byte-identical) outputs.
-fn run_id(pipeline_sha: &str, inputs: &[InputRecord], as_of: Option<Period>) -> String {
+fn run_id(pipeline_sha: &str, inputs: &BTreeMap<String, String>, as_of: Option<Period>) -> String {
     let mut hasher = Sha256::new();
     hasher.update(TOOL_VERSION.as_bytes());
     hasher.update(pipeline_sha.as_bytes());
-    for i in inputs {
-        hasher.update(i.file.as_bytes());
-        hasher.update(i.sha256.as_bytes());
+    for (file, sha) in inputs {
+        hasher.update(file.as_bytes());
+        hasher.update(sha.as_bytes());
     }
     hasher.update(as_of.map(|p| p.to_string()).unwrap_or_default().as_bytes());
     hasher

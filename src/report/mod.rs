@@ -1,3 +1,4 @@
 //! Reports: output tables (CSV, Markdown, Parquet); later report.md/html and figure sidecars.
 
+pub mod figures;
 pub mod tables;

@@ -1,0 +1,259 @@
+//! The default figures of the Northern Route pipeline: every figure's CSV matches the table
+//! it came from, the SVG parses as XML with <title>/<desc> and no external reference, the PNG
+//! decodes at the promised size, the JSON sidecar carries alt text and the run id, and two
+//! renders are byte-identical. (Gaps, fonts and escaping are tested in plot_render.rs.)
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::Workdir;
+use polars::prelude::*;
+
+const FIGURES: &str = "out/northern_route/figures";
+
+fn run_shipped() -> Workdir {
+    let w = Workdir::new();
+    w.copy_from_root("data");
+    w.copy_from_root("pipelines");
+    w.run(&["run", "--quiet"]).expect_code(0);
+    w
+}
+
+fn slugs(w: &Workdir) -> Vec<String> {
+    let mut slugs: Vec<String> = std::fs::read_dir(w.path(FIGURES))
+        .unwrap()
+        .filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .to_str()?
+                .strip_suffix(".json")
+                .map(str::to_string)
+        })
+        .collect();
+    slugs.sort();
+    slugs
+}
+
+fn figure_csv(w: &Workdir, slug: &str) -> Vec<BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(w.path(&format!("{FIGURES}/{slug}.csv"))).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            headers
+                .iter()
+                .zip(r.unwrap().iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+fn table(w: &Workdir, name: &str) -> DataFrame {
+    let file = std::fs::File::open(w.path(&format!("out/northern_route/{name}.parquet"))).unwrap();
+    ParquetReader::new(file).finish().unwrap()
+}
+
+fn lookup(df: &DataFrame, filter: Expr, period: &str, column: &str) -> f64 {
+    let hit = df
+        .clone()
+        .lazy()
+        .filter(filter.and(col("period").eq(lit(period))))
+        .collect()
+        .unwrap();
+    assert_eq!(hit.height(), 1, "{period}");
+    hit.column(column).unwrap().f64().unwrap().get(0).unwrap()
+}
+
+#[test]
+fn default_figures_have_all_files_and_valid_formats() {
+    let w = run_shipped();
+    let slugs = slugs(&w);
+    assert_eq!(slugs.len(), 6, "{slugs:?}");
+    for slug in &slugs {
+        let json: serde_json::Value =
+            serde_json::from_str(&w.read(&format!("{FIGURES}/{slug}.json"))).unwrap();
+        for key in ["title", "subtitle", "source", "alt_text", "run_id"] {
+            assert!(
+                json[key].as_str().is_some_and(|s| !s.is_empty()),
+                "{slug}: {key}"
+            );
+        }
+        let alt = json["alt_text"].as_str().unwrap();
+        assert!(
+            alt.contains(" to ") && alt.contains(" in "),
+            "{slug}: alt text gives numbers: {alt}"
+        );
+        // PNG decodes at the promised size.
+        let decoder = png::Decoder::new(
+            std::fs::File::open(w.path(&format!("{FIGURES}/{slug}.png"))).unwrap(),
+        );
+        let reader = decoder.read_info().unwrap();
+        let info = reader.info();
+        assert_eq!(
+            (info.width, info.height),
+            (
+                json["size"]["width_px"].as_u64().unwrap() as u32,
+                json["size"]["height_px"].as_u64().unwrap() as u32
+            )
+        );
+        assert_eq!(
+            (info.width, info.height),
+            (2008, 1240),
+            "{slug}: report preset, 170 mm at 300 dpi"
+        );
+        // SVG parses as XML, carries title and desc, references nothing outside.
+        let svg = w.read(&format!("{FIGURES}/{slug}.svg"));
+        let mut reader = quick_xml::Reader::from_str(&svg);
+        let mut names = Vec::new();
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(quick_xml::events::Event::Start(e)) => {
+                    names.push(String::from_utf8_lossy(e.name().as_ref()).into_owned())
+                }
+                Ok(_) => {}
+                Err(e) => panic!("{slug}.svg is not XML: {e}"),
+            }
+        }
+        assert!(
+            names.contains(&"title".to_string()) && names.contains(&"desc".to_string()),
+            "{slug}"
+        );
+        assert!(
+            !svg.contains("href") && !svg.contains("http://www.w3.org/1999/xlink"),
+            "{slug}: no external references"
+        );
+        assert!(
+            svg.contains(&json["title"].as_str().unwrap().replace('&', "&amp;")),
+            "{slug}: title in the SVG"
+        );
+    }
+    let heroin: serde_json::Value =
+        serde_json::from_str(&w.read(&format!("{FIGURES}/heroin_rus_vs_central_asia.json")))
+            .unwrap();
+    let alt = heroin["alt_text"].as_str().unwrap();
+    assert!(
+        alt.contains("Russian Federation: fell from 984 kg in 2000 to 911.7 kg in 2022"),
+        "{alt}"
+    );
+    assert!(
+        alt.contains("decreasing (Mann-Kendall p = 0.00965"),
+        "{alt}"
+    );
+    assert!(
+        heroin["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("TKM 2017-2022"),
+        "{heroin}"
+    );
+}
+
+#[test]
+fn every_figure_csv_matches_the_table_it_came_from() {
+    let w = run_shipped();
+    let aggregates = table(&w, "tables/aggregates");
+    let observations = table(&w, "data/observations");
+    let shares = table(&w, "tables/share_series");
+    let route = table(&w, "tables/route");
+    let value = |row: &BTreeMap<String, String>| row["value"].parse::<f64>().unwrap();
+
+    for row in figure_csv(&w, "heroin_rus_vs_central_asia") {
+        let want = match row["series"].as_str() {
+            "Russian Federation" => lookup(
+                &observations,
+                col("geo").eq(lit("RUS")).and(col("drug").eq(lit("heroin"))),
+                &row["period"],
+                "value",
+            ),
+            _ => lookup(
+                &aggregates,
+                col("geo").eq(lit("CA5")).and(col("drug").eq(lit("heroin"))),
+                &row["period"],
+                "value",
+            ),
+        };
+        assert_eq!(value(&row), want, "{row:?}");
+        assert_eq!(
+            row["y"].parse::<f64>().unwrap(),
+            want,
+            "plotted in kg: {row:?}"
+        );
+    }
+    for row in figure_csv(&w, "cannabis_share_central_asia") {
+        let want = lookup(
+            &shares,
+            col("share_id").eq(lit("ca5_cannabis_share")),
+            &row["period"],
+            "share",
+        );
+        assert_eq!(value(&row), want);
+        assert!(
+            (row["y"].parse::<f64>().unwrap() - 100.0 * want).abs() < 1e-9,
+            "plotted in percent"
+        );
+    }
+    for row in figure_csv(&w, "destination_transit_ratio") {
+        let filter = col("indicator")
+            .eq(lit("destination_transit_ratio"))
+            .and(col("drug").eq(lit("heroin")));
+        assert_eq!(value(&row), lookup(&route, filter, &row["period"], "value"));
+    }
+    let composition = figure_csv(&w, "drug_composition_central_asia");
+    assert!(!composition.is_empty());
+    for row in composition {
+        let drug = row["series"].to_lowercase().replace(' ', "_");
+        let want = lookup(
+            &aggregates,
+            col("geo").eq(lit("CA5")).and(col("drug").eq(lit(drug))),
+            &row["period"],
+            "value",
+        );
+        assert_eq!(value(&row), want, "{row:?}");
+    }
+    // Turkmenistan's panel stops in 2016: a gap, not zeros.
+    let tkm: Vec<_> = figure_csv(&w, "opiates_by_transit_country")
+        .into_iter()
+        .filter(|r| r["series"] == "Turkmenistan")
+        .collect();
+    assert_eq!(tkm.last().unwrap()["period"], "2016");
+}
+
+#[test]
+fn renders_are_byte_identical_and_a_title_change_reruns_plot_only() {
+    let w = run_shipped();
+    let read_all = |w: &Workdir| -> BTreeMap<String, Vec<u8>> {
+        slugs(w)
+            .iter()
+            .flat_map(|s| ["png", "svg", "csv", "json"].map(|e| format!("{s}.{e}")))
+            .map(|f| (f.clone(), w.bytes(&format!("{FIGURES}/{f}"))))
+            .collect()
+    };
+    let first = read_all(&w);
+    w.run(&["run", "--quiet", "--force", "--from", "plot"])
+        .expect_code(0);
+    assert_eq!(read_all(&w), first, "re-render is byte-identical");
+
+    let pipeline = w.read("pipelines/northern_route.toml");
+    w.write(
+        "pipelines/northern_route.toml",
+        pipeline.replace("What Central Asia seizes", "What the five countries seize"),
+    );
+    let status = w.run(&["status"]);
+    assert!(status.stdout().contains("ingest: up to date\nanalyze: up to date\nplot: out of date: parameters changed ([figures])"), "{status}");
+    w.run(&["run", "--quiet"]).expect_code(0);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&w.read("out/northern_route/manifest.json")).unwrap();
+    let statuses: Vec<&str> = manifest["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["up_to_date", "up_to_date", "ran"]);
+    assert!(w
+        .read(&format!("{FIGURES}/drug_composition_central_asia.svg"))
+        .contains("What the five countries seize"));
+}
