@@ -309,7 +309,7 @@ impl Pipeline {
             source: raw
                 .report
                 .source
-                .unwrap_or_else(|| "Source: routetrend analysis of the pipeline's inputs".into()),
+                .unwrap_or_else(|| "routetrend analysis of the pipeline's inputs".into()),
         };
         let mut figures: Vec<FigureSpec> = Vec::new();
         for (i, f) in raw.figures.into_iter().enumerate() {
@@ -620,12 +620,14 @@ impl Validator<'_> {
             "share_area" => ChartKind::ShareArea,
             "bars" => ChartKind::GroupedBars,
             "small_multiples" => ChartKind::SmallMultiples,
-            other => return Err(self.err(
-                key("kind"),
-                format!(
+            other => {
+                return Err(self.err(
+                    key("kind"),
+                    format!(
                     "'{other}': expected line, stacked_area, share_area, bars or small_multiples"
                 ),
-            )),
+                ))
+            }
         };
         let size = match raw.size.as_deref().unwrap_or("report") {
             "report" => SizePreset::Report,

@@ -22,6 +22,7 @@ use super::stages::{analyze, ANALYZE_OUTPUTS};
 use crate::ingest::output::write_ingested;
 use crate::ingest::{ingest_files, sha256_hex, IngestError, Ingested};
 use crate::model::{Period, Reference};
+use crate::report::document::{write_report, ReportContext};
 use crate::report::figures::make_figure;
 
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -33,9 +34,10 @@ pub enum Stage {
     Ingest,
     Analyze,
     Plot,
+    Report,
 }
 
-pub const STAGES: [Stage; 3] = [Stage::Ingest, Stage::Analyze, Stage::Plot];
+pub const STAGES: [Stage; 4] = [Stage::Ingest, Stage::Analyze, Stage::Plot, Stage::Report];
 
 impl Stage {
     pub fn name(self) -> &'static str {
@@ -43,6 +45,7 @@ impl Stage {
             Stage::Ingest => "ingest",
             Stage::Analyze => "analyze",
             Stage::Plot => "plot",
+            Stage::Report => "report",
         }
     }
 
@@ -53,6 +56,7 @@ impl Stage {
             Stage::Analyze => &["analyze", "aggregates", "shares", "routes", "claims"],
             // Figures use [analyze] alpha for their trend lines and alt text.
             Stage::Plot => &["figures", "report", "analyze"],
+            Stage::Report => &["report", "figures", "name", "description"],
         }
     }
 
@@ -71,6 +75,7 @@ impl Stage {
                     ["png", "svg", "csv", "json"].map(|ext| format!("figures/{}.{ext}", f.slug))
                 })
                 .collect(),
+            Stage::Report => vec!["report.md".into(), "report.html".into()],
         }
     }
 }
@@ -187,6 +192,27 @@ fn stage_inputs(stage: Stage, pipeline: &Pipeline, dir: &Path) -> Vec<(String, P
         .iter()
         .map(|f| (f.to_string(), dir.join(f)))
         .collect(),
+        Stage::Report => {
+            let mut files: Vec<String> = ["data/observations.parquet", "data/rejects.csv"]
+                .map(String::from)
+                .to_vec();
+            files.extend(
+                ANALYZE_OUTPUTS
+                    .iter()
+                    .filter(|f| f.ends_with(".parquet"))
+                    .map(|f| f.to_string()),
+            );
+            files.extend(
+                pipeline
+                    .figures
+                    .iter()
+                    .flat_map(|f| ["svg", "json"].map(|e| format!("figures/{}.{e}", f.slug))),
+            );
+            files
+                .into_iter()
+                .map(|f| (f.clone(), dir.join(f)))
+                .collect()
+        }
     }
 }
 
@@ -474,6 +500,15 @@ fn run_stages(
                     make_figure(figure, staging, &staging.join("figures"), &run_id, alpha)?;
                 }
                 rows.insert("figures".into(), pipeline.figures.len() as u64);
+            }
+            Stage::Report => {
+                let context = ReportContext {
+                    pipeline,
+                    dir: staging,
+                    run_id: &run_id,
+                    as_of: options.as_of.map(|p| p.to_string()),
+                };
+                write_report(&context)?;
             }
         }
         super::test_hook(&format!("after-stage:{}", stage.name()));

@@ -453,7 +453,7 @@ pub fn make_figure(
         _ => String::new(),
     };
     let unit_text = match unit.as_str() {
-        "kg" => "kg or t",
+        "kg" => "kg",
         "share" => "%",
         other => other,
     };
