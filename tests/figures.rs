@@ -252,7 +252,11 @@ fn renders_are_byte_identical_and_a_title_change_reruns_plot_only() {
         .iter()
         .map(|s| s["status"].as_str().unwrap())
         .collect();
-    assert_eq!(statuses, ["up_to_date", "up_to_date", "ran"]);
+    assert_eq!(
+        statuses,
+        ["up_to_date", "up_to_date", "ran", "ran"],
+        "plot and report only"
+    );
     assert!(w
         .read(&format!("{FIGURES}/drug_composition_central_asia.svg"))
         .contains("What the five countries seize"));

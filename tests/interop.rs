@@ -10,9 +10,16 @@ use std::process::Command;
 use common::{root, Workdir};
 
 fn python(args: &[&std::ffi::OsStr]) -> String {
-    let output = Command::new("python3").args(args).output().expect("python3");
+    let output = Command::new("python3")
+        .args(args)
+        .output()
+        .expect("python3");
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(output.status.success(), "python3 {args:?}\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "python3 {args:?}\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     stdout
 }
 
@@ -22,15 +29,30 @@ fn tables_and_hive_dataset_open_in_pyarrow_and_duckdb() {
     w.copy_from_root("data");
     w.copy_from_root("pipelines");
     w.run(&["run", "--quiet"]).expect_code(0);
-    w.run(&["ingest", "data/raw/seizures.csv", "data/raw/offences.csv", "--out", "hive", "--partitioned", "--quiet"]).expect_code(0);
+    w.run(&[
+        "ingest",
+        "data/raw/seizures.csv",
+        "data/raw/offences.csv",
+        "--out",
+        "hive",
+        "--partitioned",
+        "--quiet",
+    ])
+    .expect_code(0);
     let script = root().join("tests/interop/check_tables.py");
     let run = w.path("out/northern_route");
     let hive = w.path("hive/observations");
     let out = python(&[script.as_os_str(), run.as_os_str(), hive.as_os_str()]);
     let summary: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
-    assert_eq!(summary["rus_heroin_2014"], 3226.8, "value as printed in seizures_sourced.csv");
+    assert_eq!(
+        summary["rus_heroin_2014"], 3226.8,
+        "value as printed in seizures_sourced.csv"
+    );
     assert_eq!(summary["hive"]["seizures"], 635);
-    assert_eq!(summary["hive"]["drug_offences"], 20, "UZB 2013-2016 by type");
+    assert_eq!(
+        summary["hive"]["drug_offences"], 20,
+        "UZB 2013-2016 by type"
+    );
 }
 
 #[test]
@@ -41,6 +63,10 @@ fn notebook_runs_headless_against_a_fresh_run() {
     w.run(&["run", "--quiet"]).expect_code(0);
     let notebook = root().join("notebooks/northern_route.ipynb");
     let run = w.path("out/northern_route");
-    let out = python(&[root().join("tests/interop/run_notebook.py").as_os_str(), notebook.as_os_str(), run.as_os_str()]);
+    let out = python(&[
+        root().join("tests/interop/run_notebook.py").as_os_str(),
+        notebook.as_os_str(),
+        run.as_os_str(),
+    ]);
     assert!(out.contains("executed 7 code cells"), "{out}");
 }

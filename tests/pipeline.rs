@@ -88,7 +88,7 @@ fn second_run_does_no_work_and_exits_with_the_up_to_date_code() {
     status.expect_code(0);
     assert_eq!(
         status.stdout(),
-        "ingest: up to date\nanalyze: up to date\nplot: up to date\n"
+        "ingest: up to date\nanalyze: up to date\nplot: up to date\nreport: up to date\n"
     );
 }
 
@@ -116,7 +116,12 @@ fn changed_input_reruns_ingest_and_what_follows_and_says_why() {
     let m = manifest(&w);
     assert_eq!(
         stage_status(&m),
-        owned(&[("ingest", "ran"), ("analyze", "ran"), ("plot", "ran")])
+        owned(&[
+            ("ingest", "ran"),
+            ("analyze", "ran"),
+            ("plot", "ran"),
+            ("report", "ran")
+        ])
     );
     assert_eq!(
         m["stages"][0]["reason"],
@@ -140,7 +145,7 @@ fn changed_parameters_rerun_only_their_stage() {
     let run = w.run(&["run", "--dry-run"]);
     assert_eq!(
         run.stdout(),
-        "ingest: up to date\nanalyze: would run: parameters changed ([analyze])\nplot: would run: parameters changed ([analyze])\n",
+        "ingest: up to date\nanalyze: would run: parameters changed ([analyze])\nplot: would run: parameters changed ([analyze])\nreport: would run: runs if analyze changes its outputs\n",
         "{run}"
     );
     w.run(&["run", "--quiet"]).expect_code(0);
@@ -149,7 +154,8 @@ fn changed_parameters_rerun_only_their_stage() {
         owned(&[
             ("ingest", "up_to_date"),
             ("analyze", "ran"),
-            ("plot", "ran")
+            ("plot", "ran"),
+            ("report", "ran")
         ])
     );
     assert_eq!(
@@ -164,14 +170,20 @@ fn changed_parameters_rerun_only_their_stage() {
         owned(&[
             ("ingest", "up_to_date"),
             ("analyze", "ran"),
-            ("plot", "up_to_date")
+            ("plot", "up_to_date"),
+            ("report", "up_to_date")
         ])
     );
     w.run(&["run", "--quiet", "--from", "ingest", "--force"])
         .expect_code(0);
     assert_eq!(
         stage_status(&manifest(&w)),
-        owned(&[("ingest", "ran"), ("analyze", "ran"), ("plot", "ran")])
+        owned(&[
+            ("ingest", "ran"),
+            ("analyze", "ran"),
+            ("plot", "ran"),
+            ("report", "ran")
+        ])
     );
 }
 

@@ -626,19 +626,38 @@ mod tests {
             )
         };
         assert_eq!(
-            run(&total(2016, 1000.0, Qualifier::Over), &[ca5.clone()], &[]).verdict,
+            run(
+                &total(2016, 1000.0, Qualifier::Over),
+                std::slice::from_ref(&ca5),
+                &[]
+            )
+            .verdict,
             "contradicted"
         );
         assert_eq!(
-            run(&total(2016, 900.0, Qualifier::Over), &[ca5.clone()], &[]).verdict,
+            run(
+                &total(2016, 900.0, Qualifier::Over),
+                std::slice::from_ref(&ca5),
+                &[]
+            )
+            .verdict,
             "supported"
         );
         assert_eq!(
-            run(&total(2016, 1000.0, Qualifier::Almost), &[ca5.clone()], &[]).verdict,
+            run(
+                &total(2016, 1000.0, Qualifier::Almost),
+                std::slice::from_ref(&ca5),
+                &[]
+            )
+            .verdict,
             "supported",
             "950 is almost 1000"
         );
-        let r = run(&total(2017, 4000.0, Qualifier::Almost), &[ca5.clone()], &[]);
+        let r = run(
+            &total(2017, 4000.0, Qualifier::Almost),
+            std::slice::from_ref(&ca5),
+            &[],
+        );
         assert_eq!(r.verdict, "not checkable");
         assert!(
             r.why.contains("TKM missing") && r.why.contains("invented"),
@@ -698,7 +717,7 @@ mod tests {
             )
         };
         assert_eq!(
-            run(&peak(2011, 2011), &[ca5.clone()], &[]).verdict,
+            run(&peak(2011, 2011), std::slice::from_ref(&ca5), &[]).verdict,
             "supported"
         );
         assert_eq!(run(&peak(2010, 2010), &[ca5], &[]).verdict, "contradicted");

@@ -142,7 +142,7 @@ impl Mapping {
         let _ = raw.description;
         Ok(Mapping {
             file: file.to_string(),
-            indicator: indicator.map_err(|c| c),
+            indicator,
             unit,
             source: raw.source,
             source_column: c.source,

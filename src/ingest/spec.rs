@@ -3,6 +3,10 @@
 //! export, CTS, column mapping) is a way of building a `RowSpec` from a header; one function,
 //! [`RowSpec::observation`], turns a row into an observation or a reject with its reason.
 
+// A reject carries the file, row, column, value and reason by value: it is the common path for
+// bad rows, and boxing it would cost the same allocation per reject.
+#![allow(clippy::result_large_err)]
+
 use crate::model::reference::match_key;
 use crate::model::unit::{parse_number, parse_unit, Decimal};
 use crate::model::{Observation, Period, Reference};

@@ -187,7 +187,7 @@ mod tests {
         assert_eq!(num("1,234,567.5").unwrap(), Some(1234567.5));
         assert_eq!(
             num("9.9999999999999995E-7").unwrap(),
-            Some(9.9999999999999995e-7)
+            Some("9.9999999999999995E-7".parse::<f64>().unwrap())
         );
         assert_eq!(num("1e-06").unwrap(), Some(1e-6));
         assert_eq!(num("").unwrap(), None);
