@@ -101,6 +101,74 @@ fn newsletter_claims_get_the_verdicts_the_data_support() {
 }
 
 #[test]
+fn heroin_equivalent_factors_add_weighted_route_indicators() {
+    let w = Workdir::new();
+    w.copy_from_root("data");
+    w.copy_from_root("pipelines");
+    let pipeline = w.read("pipelines/northern_route.toml");
+    w.write(
+        "pipelines/northern_route.toml",
+        pipeline.replace(
+            "# heroin_equivalent = { heroin",
+            "heroin_equivalent = { heroin",
+        ),
+    );
+    w.run(&["run", "--quiet"]).expect_code(0);
+    let route = table(&w, "route");
+    let at = |drug: &str| {
+        route
+            .clone()
+            .lazy()
+            .filter(
+                col("drug")
+                    .eq(lit(drug))
+                    .and(col("indicator").eq(lit("destination_total")))
+                    .and(col("period").eq(lit("2014"))),
+            )
+            .collect()
+            .unwrap()
+            .column("value")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .get(0)
+            .unwrap()
+    };
+    // RUS 2014: heroin + morphine + opium / 10, from the observation table.
+    let observations = {
+        let file =
+            std::fs::File::open(w.path("out/northern_route/data/observations.parquet")).unwrap();
+        ParquetReader::new(file).finish().unwrap()
+    };
+    let value = |drug: &str| {
+        observations
+            .clone()
+            .lazy()
+            .filter(
+                col("geo")
+                    .eq(lit("RUS"))
+                    .and(col("drug").eq(lit(drug)))
+                    .and(col("period").eq(lit("2014"))),
+            )
+            .collect()
+            .unwrap()
+            .column("value")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .get(0)
+            .unwrap_or(0.0) // a drug the country did not report adds nothing
+    };
+    let expected = value("heroin") + value("morphine") + 0.1 * value("opium");
+    assert!(
+        (at("heroin_equivalent") - expected).abs() < 1e-9,
+        "{} vs {expected}",
+        at("heroin_equivalent")
+    );
+    assert!(at("heroin_equivalent") > at("heroin"));
+}
+
+#[test]
 fn route_and_aggregate_invariants_hold() {
     let w = run_shipped();
     // Transit countries' shares of the transit total sum to 1 in every period.

@@ -258,6 +258,54 @@ pub fn aggregate(
         .collect())
 }
 
+/// A weighted sum of aggregates of the same members (e.g. opiates in heroin equivalent:
+/// heroin x 1 + opium x factor), member by member: a member reports a period when it reports
+/// any of the parts. `None` when no part has data.
+pub fn weighted_sum(parts: &[(f64, &Aggregate)], drug_label: &str) -> Option<Aggregate> {
+    let first = parts.first()?.1;
+    let members: Vec<String> = first.members.clone();
+    let mut periods: BTreeMap<(i64, Period), BTreeMap<String, f64>> = BTreeMap::new();
+    for (factor, a) in parts {
+        for (i, p) in a.series.periods.iter().enumerate() {
+            let slot = periods
+                .entry(((p.x() * 4.0).round() as i64, *p))
+                .or_default();
+            for (member, value) in &a.by_member[i] {
+                *slot.entry(member.clone()).or_insert(0.0) += factor * value;
+            }
+        }
+    }
+    let mut key = first.series.key.clone();
+    key.drug = Some(drug_label.to_string());
+    let mut series = Series {
+        key,
+        periods: Vec::new(),
+        values: Vec::new(),
+        coverage: Vec::new(),
+    };
+    let mut by_member = Vec::new();
+    for ((_, period), values) in periods {
+        series.periods.push(period);
+        series.values.push(values.values().sum());
+        series.coverage.push(Coverage {
+            reporting: values.len() as u32,
+            total: members.len() as u32,
+            missing: members
+                .iter()
+                .filter(|m| !values.contains_key(*m))
+                .cloned()
+                .collect(),
+        });
+        by_member.push(values);
+    }
+    Some(Aggregate {
+        series,
+        by_member,
+        members,
+        notes: Vec::new(),
+    })
+}
+
 fn build(
     selection: &Selection,
     policy: CoveragePolicy,
@@ -420,6 +468,29 @@ mod tests {
             "999 total_all_drugs left out"
         );
         assert_eq!(a.series.key.drug.as_deref(), Some("all_drugs"));
+    }
+
+    #[test]
+    fn heroin_equivalent_weights_each_members_parts() {
+        let heroin = &aggregate(
+            observations(),
+            &selection("heroin"),
+            CoveragePolicy::Flag,
+            Window::default(),
+        )
+        .unwrap()[0];
+        let opium = &aggregate(
+            observations(),
+            &selection("opium"),
+            CoveragePolicy::Flag,
+            Window::default(),
+        )
+        .unwrap()[0];
+        let he = weighted_sum(&[(1.0, heroin), (0.1, opium)], "heroin_equivalent").unwrap();
+        // 2016: KAZ heroin 20 + TKM opium 7 x 0.1 = 20.7; two members report.
+        assert_eq!(he.series.values, vec![15.0, 20.7, 31.0]);
+        assert_eq!(he.series.coverage[1].reporting, 2);
+        assert_eq!(he.series.key.drug.as_deref(), Some("heroin_equivalent"));
     }
 
     #[test]

@@ -140,6 +140,9 @@ struct RawRoute {
     drugs: Vec<String>,
     max_lag: Option<usize>,
     policy: Option<String>,
+    /// Drug key -> kg of heroin per kg (cite the factor in a comment of the pipeline file).
+    #[serde(default)]
+    heroin_equivalent: std::collections::BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -185,6 +188,8 @@ pub struct RouteParams {
     pub transit: Vec<String>,
     pub destination: Vec<String>,
     pub drugs: Vec<(String, DrugSelection)>,
+    /// Factors to heroin equivalent by drug key; empty: no heroin-equivalent indicators.
+    pub heroin_equivalent: Vec<(String, f64)>,
     pub max_lag: usize,
     pub policy: CoveragePolicy,
 }
@@ -582,7 +587,22 @@ impl Validator<'_> {
                 Ok((selection.label().unwrap_or("").to_string(), selection))
             })
             .collect::<Result<_, IngestError>>()?;
+        let mut heroin_equivalent = Vec::new();
+        for (drug, factor) in &raw.heroin_equivalent {
+            let key = self
+                .reference
+                .resolve_drug(drug)
+                .map_err(|e| self.err(format!("routes[{i}].heroin_equivalent"), e))?;
+            if !(factor.is_finite() && *factor > 0.0) {
+                return Err(self.err(
+                    format!("routes[{i}].heroin_equivalent.{drug}"),
+                    format!("{factor}: expected a positive factor"),
+                ));
+            }
+            heroin_equivalent.push((key.to_string(), *factor));
+        }
         Ok(RouteParams {
+            heroin_equivalent,
             id: route.id.clone(),
             origin: route.origin.clone(),
             transit: route.transit.clone(),

@@ -7,7 +7,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::config::AnalyzeParams;
-use crate::analysis::aggregate::{aggregate, Aggregate, CoveragePolicy, Selection};
+use crate::analysis::aggregate::{aggregate, weighted_sum, Aggregate, CoveragePolicy, Selection};
 use crate::analysis::claims::{check_claim, ClaimRow};
 use crate::analysis::route::{
     heroin_opium_rows, route_rows, transit_destination_ccf, CcfRow, RouteRow, RouteSegments,
@@ -174,6 +174,57 @@ pub fn analyze(
                 ccf.extend(transit_destination_ccf(&r.id, label, t, d, r.max_lag));
             }
             by_drug.push((label.clone(), [o, t, d]));
+        }
+        if !r.heroin_equivalent.is_empty() {
+            let mut segments: [Option<Aggregate>; 3] = [None, None, None];
+            for (i, (geo, members)) in [
+                ("origin", &r.origin),
+                ("transit", &r.transit),
+                ("destination", &r.destination),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let mut parts = Vec::new();
+                for (drug, factor) in &r.heroin_equivalent {
+                    let s = Selection {
+                        geo: format!("{}:{geo}", r.id),
+                        members: members.clone(),
+                        drug: crate::analysis::aggregate::DrugSelection::Keys {
+                            label: drug.clone(),
+                            keys: vec![drug.clone()],
+                        },
+                        indicator: "seizures".into(),
+                        dimension: None,
+                        category: None,
+                    };
+                    if let Some(a) = sum(&s, r.policy)?
+                        .into_iter()
+                        .find(|a| a.series.key.unit == "kg")
+                    {
+                        parts.push((*factor, a));
+                    }
+                }
+                let refs: Vec<(f64, &Aggregate)> = parts.iter().map(|(f, a)| (*f, a)).collect();
+                segments[i] = weighted_sum(&refs, "heroin_equivalent");
+            }
+            let [o, t, d] = &segments;
+            route.extend(route_rows(&RouteSegments {
+                route: &r.id,
+                drug: "heroin_equivalent",
+                origin: o.as_ref(),
+                transit: t.as_ref(),
+                destination: d.as_ref(),
+            }));
+            if let (Some(t), Some(d)) = (t, d) {
+                ccf.extend(transit_destination_ccf(
+                    &r.id,
+                    "heroin_equivalent",
+                    t,
+                    d,
+                    r.max_lag,
+                ));
+            }
         }
         let find = |k: &str| by_drug.iter().find(|(l, _)| l == k).map(|(_, s)| s);
         if let (Some(heroin), Some(opium)) = (find("heroin"), find("opium")) {
