@@ -417,6 +417,44 @@ fn cts_workbook_after_preamble_rows() {
 }
 
 #[test]
+fn cts_csv_after_preamble_rows_with_missing_markers() {
+    let w = Workdir::new();
+    let run = w.run(&[
+        "ingest".as_ref(),
+        fixture("cts_preamble.csv").as_os_str(),
+        "--out".as_ref(),
+        "out".as_ref(),
+        "--json".as_ref(),
+    ]);
+    run.expect_code(0);
+    let summary = run.json();
+    assert_identity(&summary);
+    assert_eq!(summary["files"][0]["format"], "cts");
+    assert_eq!(summary["files"][0]["kept"], 2);
+    let df = read_parquet(&w.path("out/observations.parquet"));
+    let categories: Vec<Option<&str>> = df
+        .column("category")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(
+        categories,
+        [
+            Some("Drug trafficking"),
+            Some("Drug trafficking; sex=Male; age=Adult")
+        ]
+    );
+    let r = rejects(&w.read("out/rejects.csv"));
+    assert_eq!(
+        (r[0].0, r[0].1.as_str(), r[0].3.as_str()),
+        (6, "VALUE", "missing value"),
+        "'..' means missing"
+    );
+}
+
+#[test]
 fn unodc_export_sums_line_items_and_falls_back_to_drug_groups() {
     let w = Workdir::new();
     let run = w.run(&[
