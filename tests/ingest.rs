@@ -32,6 +32,14 @@ fn value(df: &DataFrame, geo: &str, drug: &str, period: &str) -> Option<f64> {
     (hit.height() == 1).then(|| hit.column("value").unwrap().f64().unwrap().get(0).unwrap())
 }
 
+/// `routetrend ingest INPUT --out OUT FLAGS...` in the work folder.
+fn ingest(w: &Workdir, input: &std::path::Path, out: &str, flags: &[&str]) -> common::Run {
+    let mut args: Vec<std::ffi::OsString> =
+        vec!["ingest".into(), input.into(), "--out".into(), out.into()];
+    args.extend(flags.iter().map(|f| f.into()));
+    w.run(&args)
+}
+
 /// records = kept + rejected + exact_duplicates, for each file of a --json summary.
 fn assert_identity(summary: &serde_json::Value) {
     for f in summary["files"].as_array().unwrap() {
@@ -47,13 +55,7 @@ fn assert_identity(summary: &serde_json::Value) {
 #[test]
 fn canonical_csv_converts_names_units_and_periods() {
     let w = Workdir::new();
-    let run = w.run(&[
-        "ingest".as_ref(),
-        fixture("canonical_basic.csv").as_os_str(),
-        "--out".as_ref(),
-        "out".as_ref(),
-        "--json".as_ref(),
-    ]);
+    let run = ingest(&w, &fixture("canonical_basic.csv"), "out", &["--json"]);
     run.expect_code(0);
     assert_identity(&run.json());
     let df = read_parquet(&w.path("out/observations.parquet"));
@@ -140,13 +142,7 @@ fn canonical_csv_converts_names_units_and_periods() {
 fn every_reject_reason_is_named_and_no_row_is_lost() {
     let w = Workdir::new();
     let input = fixture("canonical_rejects.csv");
-    let run = w.run(&[
-        "ingest".as_ref(),
-        input.as_os_str(),
-        "--out".as_ref(),
-        "out".as_ref(),
-        "--json".as_ref(),
-    ]);
+    let run = ingest(&w, &input, "out", &["--json"]);
     run.expect_code(0);
     let summary = run.json();
     assert_identity(&summary);
@@ -238,13 +234,7 @@ fn every_reject_reason_is_named_and_no_row_is_lost() {
 fn bom_crlf_semicolons_and_declared_decimal_commas() {
     let w = Workdir::new();
     let input = fixture("semicolon_decimal_comma.csv");
-    let run = w.run(&[
-        "ingest".as_ref(),
-        input.as_os_str(),
-        "--out".as_ref(),
-        "out".as_ref(),
-        "--decimal-comma".as_ref(),
-    ]);
+    let run = ingest(&w, &input, "out", &["--decimal-comma"]);
     run.expect_code(0);
     let df = read_parquet(&w.path("out/observations.parquet"));
     assert_eq!(value(&df, "KAZ", "heroin", "2016"), Some(196.5));
@@ -270,12 +260,7 @@ fn bom_crlf_semicolons_and_declared_decimal_commas() {
         "row numbers are file lines, blank line counted: {rows:?}"
     );
     // Without the declaration the same file rejects every value with the reason.
-    let run = w.run(&[
-        "ingest".as_ref(),
-        input.as_os_str(),
-        "--out".as_ref(),
-        "out2".as_ref(),
-    ]);
+    let run = ingest(&w, &input, "out2", &[]);
     run.expect_code(0);
     assert!(w
         .read("out2/rejects.csv")
@@ -285,13 +270,7 @@ fn bom_crlf_semicolons_and_declared_decimal_commas() {
 #[test]
 fn invalid_utf8_row_is_rejected_alone() {
     let w = Workdir::new();
-    let run = w.run(&[
-        "ingest".as_ref(),
-        fixture("invalid_utf8.csv").as_os_str(),
-        "--out".as_ref(),
-        "out".as_ref(),
-        "--json".as_ref(),
-    ]);
+    let run = ingest(&w, &fixture("invalid_utf8.csv"), "out", &["--json"]);
     run.expect_code(0);
     assert_eq!(run.json()["files"][0]["kept"], 2);
     let rejects = rejects(&w.read("out/rejects.csv"));
@@ -303,15 +282,12 @@ fn invalid_utf8_row_is_rejected_alone() {
 #[test]
 fn wide_csv_and_xlsx_with_gaps_error_cells_and_ignored_columns() {
     let w = Workdir::new();
-    let run = w.run(&[
-        "ingest".as_ref(),
-        fixture("wide.csv").as_os_str(),
-        "--out".as_ref(),
-        "out".as_ref(),
-        "--indicator".as_ref(),
-        "seizures".as_ref(),
-        "--json".as_ref(),
-    ]);
+    let run = ingest(
+        &w,
+        &fixture("wide.csv"),
+        "out",
+        &["--indicator", "seizures", "--json"],
+    );
     run.expect_code(0);
     let summary = run.json();
     assert_identity(&summary);
@@ -329,15 +305,12 @@ fn wide_csv_and_xlsx_with_gaps_error_cells_and_ignored_columns() {
         "2,500 t"
     );
 
-    let run = w.run(&[
-        "ingest".as_ref(),
-        fixture("wide.xlsx").as_os_str(),
-        "--out".as_ref(),
-        "x".as_ref(),
-        "--indicator".as_ref(),
-        "seizures".as_ref(),
-        "--json".as_ref(),
-    ]);
+    let run = ingest(
+        &w,
+        &fixture("wide.xlsx"),
+        "x",
+        &["--indicator", "seizures", "--json"],
+    );
     run.expect_code(0);
     let file = &run.json()["files"][0];
     assert_eq!(file["sheet"], "Seizures");
@@ -354,12 +327,7 @@ fn wide_csv_and_xlsx_with_gaps_error_cells_and_ignored_columns() {
     assert!(rejects[0].3.contains("error cell #DIV/0!"), "{rejects:?}");
 
     // Without --indicator the wide table is a file-level error naming what is missing.
-    let run = w.run(&[
-        "ingest".as_ref(),
-        fixture("wide.csv").as_os_str(),
-        "--out".as_ref(),
-        "y".as_ref(),
-    ]);
+    let run = ingest(&w, &fixture("wide.csv"), "y", &[]);
     run.expect_code(2);
     assert!(
         run.stderr().contains("wide.csv") && run.stderr().contains("--indicator"),
@@ -370,13 +338,7 @@ fn wide_csv_and_xlsx_with_gaps_error_cells_and_ignored_columns() {
 #[test]
 fn cts_workbook_after_preamble_rows() {
     let w = Workdir::new();
-    let run = w.run(&[
-        "ingest".as_ref(),
-        fixture("cts.xlsx").as_os_str(),
-        "--out".as_ref(),
-        "out".as_ref(),
-        "--json".as_ref(),
-    ]);
+    let run = ingest(&w, &fixture("cts.xlsx"), "out", &["--json"]);
     run.expect_code(0);
     assert_eq!(run.json()["files"][0]["format"], "cts");
     let df = read_parquet(&w.path("out/observations.parquet"));
@@ -419,13 +381,7 @@ fn cts_workbook_after_preamble_rows() {
 #[test]
 fn cts_csv_after_preamble_rows_with_missing_markers() {
     let w = Workdir::new();
-    let run = w.run(&[
-        "ingest".as_ref(),
-        fixture("cts_preamble.csv").as_os_str(),
-        "--out".as_ref(),
-        "out".as_ref(),
-        "--json".as_ref(),
-    ]);
+    let run = ingest(&w, &fixture("cts_preamble.csv"), "out", &["--json"]);
     run.expect_code(0);
     let summary = run.json();
     assert_identity(&summary);
@@ -457,13 +413,7 @@ fn cts_csv_after_preamble_rows_with_missing_markers() {
 #[test]
 fn unodc_export_sums_line_items_and_falls_back_to_drug_groups() {
     let w = Workdir::new();
-    let run = w.run(&[
-        "ingest".as_ref(),
-        fixture("unodc_line_items.csv").as_os_str(),
-        "--out".as_ref(),
-        "out".as_ref(),
-        "--json".as_ref(),
-    ]);
+    let run = ingest(&w, &fixture("unodc_line_items.csv"), "out", &["--json"]);
     run.expect_code(0);
     let df = read_parquet(&w.path("out/observations.parquet"));
     let kenya = df
@@ -498,15 +448,12 @@ fn unodc_export_sums_line_items_and_falls_back_to_drug_groups() {
     assert_eq!(rejects(&w.read("out/rejects.csv"))[0].3, "missing value");
 
     // --line-items reject: the three Kenya rows conflict and are all rejected.
-    let run = w.run(&[
-        "ingest".as_ref(),
-        fixture("unodc_line_items.csv").as_os_str(),
-        "--out".as_ref(),
-        "r".as_ref(),
-        "--line-items".as_ref(),
-        "reject".as_ref(),
-        "--json".as_ref(),
-    ]);
+    let run = ingest(
+        &w,
+        &fixture("unodc_line_items.csv"),
+        "r",
+        &["--line-items", "reject", "--json"],
+    );
     run.expect_code(0);
     assert_identity(&run.json());
     let r = rejects(&w.read("r/rejects.csv"));
@@ -523,13 +470,7 @@ fn unodc_export_sums_line_items_and_falls_back_to_drug_groups() {
 fn real_unodc_export_accounts_for_every_row() {
     let w = Workdir::new();
     let input = public_file("unodc_drug_seizures_2018_2022.xlsx");
-    let run = w.run(&[
-        "ingest".as_ref(),
-        input.as_os_str(),
-        "--out".as_ref(),
-        "out".as_ref(),
-        "--json".as_ref(),
-    ]);
+    let run = ingest(&w, &input, "out", &["--json"]);
     run.expect_code(0);
     let summary = run.json();
     assert_identity(&summary);
@@ -675,12 +616,7 @@ fn reruns_are_byte_identical_and_partitioned_dataset_reads_back() {
 #[test]
 fn file_level_problems_exit_2_naming_the_file() {
     let w = Workdir::new();
-    let run = w.run(&[
-        "ingest".as_ref(),
-        fixture("unknown_format.csv").as_os_str(),
-        "--out".as_ref(),
-        "o".as_ref(),
-    ]);
+    let run = ingest(&w, &fixture("unknown_format.csv"), "o", &[]);
     run.expect_code(2);
     assert!(
         run.stderr().contains("unknown_format.csv: unknown format"),
@@ -693,14 +629,12 @@ fn file_level_problems_exit_2_naming_the_file() {
     );
     assert!(!w.path("o").exists(), "nothing written");
 
-    let run = w.run(&[
-        "ingest".as_ref(),
-        fixture("unodc_missing_column.csv").as_os_str(),
-        "--out".as_ref(),
-        "o".as_ref(),
-        "--format".as_ref(),
-        "unodc-export".as_ref(),
-    ]);
+    let run = ingest(
+        &w,
+        &fixture("unodc_missing_column.csv"),
+        "o",
+        &["--format", "unodc-export"],
+    );
     run.expect_code(2);
     assert!(run.stderr().contains("msCode"), "{run}");
 
@@ -712,12 +646,7 @@ fn file_level_problems_exit_2_naming_the_file() {
     );
 
     let binary = w.write("binary.csv", b"PK\x03\x04\x00\x00\x00garbage");
-    let run = w.run(&[
-        "ingest".as_ref(),
-        binary.as_os_str(),
-        "--out".as_ref(),
-        "o".as_ref(),
-    ]);
+    let run = ingest(&w, &binary, "o", &[]);
     run.expect_code(2);
     assert!(
         run.stderr().contains("binary.csv") && run.stderr().contains("NUL"),
@@ -725,12 +654,7 @@ fn file_level_problems_exit_2_naming_the_file() {
     );
 
     let empty = w.write("empty.csv", b"");
-    let run = w.run(&[
-        "ingest".as_ref(),
-        empty.as_os_str(),
-        "--out".as_ref(),
-        "o".as_ref(),
-    ]);
+    let run = ingest(&w, &empty, "o", &[]);
     run.expect_code(2);
     assert!(
         run.stderr().contains("empty.csv") && run.stderr().contains("no rows"),
@@ -756,13 +680,7 @@ fn file_level_problems_exit_2_naming_the_file() {
 #[test]
 fn strict_makes_rejects_fatal_and_writes_nothing() {
     let w = Workdir::new();
-    let run = w.run(&[
-        "ingest".as_ref(),
-        fixture("canonical_rejects.csv").as_os_str(),
-        "--out".as_ref(),
-        "o".as_ref(),
-        "--strict".as_ref(),
-    ]);
+    let run = ingest(&w, &fixture("canonical_rejects.csv"), "o", &["--strict"]);
     run.expect_code(2);
     assert!(
         run.stderr().contains("--strict: 18 rejected record(s)"),
