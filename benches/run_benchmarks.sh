@@ -108,7 +108,7 @@ bench "analyze ARQ" "trends table of the ARQ observations (default options)" \
 
 series="$(jq -r '.series' <("$bin" analyze "$work/arq/observations.parquet" \
     --out "$work/analyze_count" --json))"
-busy="$(pgrep -c -x 'cargo|cargo-fuzz|rustc' || true)"
+busy="$(ps -eo comm= | grep -cE '^(cargo|cargo-fuzz|rustc|rustdoc)$' || true)"
 load="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores," \

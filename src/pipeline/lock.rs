@@ -36,13 +36,7 @@ impl Drop for Lock {
 
 /// The lock file of an output folder: `<parent>/.<name>.lock`.
 pub fn lock_path(output: &Path) -> PathBuf {
-    let name = output
-        .file_name()
-        .map_or("out".into(), |n| n.to_string_lossy().into_owned());
-    output
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join(format!(".{name}.lock"))
+    super::publish::sibling(output, "lock")
 }
 
 fn process_alive(pid: u32) -> bool {

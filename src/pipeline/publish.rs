@@ -7,7 +7,8 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-fn sibling(output: &Path, suffix: &str) -> PathBuf {
+/// `out/.<name>.<suffix>`: the files that sit beside an output folder (staging, previous, lock).
+pub fn sibling(output: &Path, suffix: &str) -> PathBuf {
     let name = output
         .file_name()
         .map_or("out".into(), |n| n.to_string_lossy().into_owned());
