@@ -5,6 +5,13 @@
 //! [`model`]), analysed with the statistical conventions of STATISTICS.md ([`stats`],
 //! [`analysis`]) and published as tables and figures. `main.rs` only dispatches to [`cli`].
 
+// Library code never unwraps, expects or panics: bad input is an error or a reject with its
+// reason (tests may unwrap).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod analysis;
 pub mod cli;
 pub mod ingest;

@@ -273,10 +273,10 @@ impl RowSpec {
         row: &RawRow,
         reference: &Reference,
     ) -> Result<String, String> {
-        let by_name = reference.resolve_drug(name);
-        if let Ok(key) = by_name {
-            return Ok(key.to_string());
-        }
+        let not_found = match reference.resolve_drug(name) {
+            Ok(key) => return Ok(key.to_string()),
+            Err(reason) => reason,
+        };
         for group_source in &self.drug_groups {
             let (_, cell) = group_source.cell(row);
             if let Ok(group) = reference.resolve_group(&cell.text()) {
@@ -289,7 +289,7 @@ impl RowSpec {
         reference
             .resolve_group(name)
             .map(str::to_string)
-            .map_err(|_| by_name.unwrap_err())
+            .map_err(|_| not_found)
     }
 }
 
