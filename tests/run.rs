@@ -66,3 +66,66 @@ fn unknown_pipeline_key_is_a_configuration_error() {
         "{run}"
     );
 }
+
+#[test]
+fn pipeline_paths_cannot_leave_the_project_folder() {
+    let w = project();
+    let text = std::fs::read_to_string(w.path("pipelines/northern_route.toml")).unwrap();
+    // An input outside the project (root = ".." of pipelines/, i.e. the work folder).
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        w.path("data/raw/offences.csv"),
+        outside.path().join("offences.csv"),
+    )
+    .unwrap();
+    let escaping = text.replace(
+        "file = \"data/raw/offences.csv\"",
+        &format!(
+            "file = \"{}\"",
+            outside.path().join("offences.csv").display()
+        ),
+    );
+    w.write("pipelines/escape.toml", &escaping);
+    let run = w.run(&["run", "pipelines/escape.toml"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr().contains("inputs[1].file")
+            && run.stderr().contains("outside the project folder"),
+        "{run}"
+    );
+    w.run(&["run", "pipelines/escape.toml", "--allow-outside", "--quiet"])
+        .expect_code(0);
+    // An output folder that climbs out.
+    w.write(
+        "pipelines/out.toml",
+        text.replace(
+            "output = \"out/northern_route\"",
+            "output = \"../elsewhere\"",
+        ),
+    );
+    let run = w.run(&["run", "pipelines/out.toml"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr().contains("'output'") || run.stderr().contains("key 'output'"),
+        "{run}"
+    );
+    // A symbolic link inside the project that points outside it.
+    std::os::unix::fs::symlink(
+        outside.path().join("offences.csv"),
+        w.path("data/raw/linked.csv"),
+    )
+    .unwrap();
+    w.write(
+        "pipelines/link.toml",
+        text.replace(
+            "file = \"data/raw/offences.csv\"",
+            "file = \"data/raw/linked.csv\"",
+        ),
+    );
+    let run = w.run(&["run", "pipelines/link.toml"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr().contains("linked.csv") && run.stderr().contains("resolves to"),
+        "{run}"
+    );
+}

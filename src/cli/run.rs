@@ -17,6 +17,9 @@ pub struct RunArgs {
     /// The pipeline file.
     #[arg(default_value = "pipelines/northern_route.toml")]
     pub pipeline: PathBuf,
+    /// Allow input files and the output folder outside the project folder of the pipeline.
+    #[arg(long)]
+    pub allow_outside: bool,
     /// Run only this stage (its inputs must exist).
     #[arg(long, value_enum, conflicts_with = "from")]
     pub stage: Option<Stage>,
@@ -65,6 +68,9 @@ pub fn options(args: &RunArgs) -> Result<RunOptions, Failure> {
 
 pub fn run(args: RunArgs, quiet: bool) -> Result<Exit, Failure> {
     let pipeline = Pipeline::load(&args.pipeline)?;
+    if !args.allow_outside {
+        pipeline.check_confined()?;
+    }
     let options = options(&args)?;
     if args.dry_run {
         let checks = plan(&pipeline, &options);

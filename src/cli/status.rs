@@ -14,6 +14,9 @@ pub struct StatusArgs {
     /// The pipeline file.
     #[arg(default_value = "pipelines/northern_route.toml")]
     pub pipeline: PathBuf,
+    /// Allow input files and the output folder outside the project folder of the pipeline.
+    #[arg(long)]
+    pub allow_outside: bool,
     /// Print the status as JSON.
     #[arg(long)]
     pub json: bool,
@@ -21,6 +24,9 @@ pub struct StatusArgs {
 
 pub fn run(args: StatusArgs, _quiet: bool) -> Result<Exit, Failure> {
     let pipeline = Pipeline::load(&args.pipeline)?;
+    if !args.allow_outside {
+        pipeline.check_confined()?;
+    }
     let checks = plan(&pipeline, &RunOptions::default());
     if args.json {
         println!(

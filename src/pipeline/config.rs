@@ -342,6 +342,38 @@ impl Pipeline {
         })
     }
 
+    /// Refuses input files, mappings and the output folder that lie outside the project
+    /// folder (`root`), by their path or through a symbolic link, unless the user allows it
+    /// (`--allow-outside`): a pipeline file from elsewhere cannot read or overwrite files
+    /// beyond its project.
+    pub fn check_confined(&self) -> Result<(), IngestError> {
+        let root = resolved(&self.root);
+        let mut paths: Vec<(String, PathBuf)> = Vec::new();
+        for (i, input) in self.inputs.iter().enumerate() {
+            paths.push((format!("inputs[{i}].file"), input.path.clone()));
+            if let Some(m) = &input.options.mapping {
+                paths.push((format!("inputs[{i}].mapping"), PathBuf::from(&m.file)));
+            }
+        }
+        paths.push(("output".into(), self.output.clone()));
+        for (key, path) in paths {
+            let real = resolved(&path);
+            if !real.starts_with(&root) {
+                return Err(config_error(
+                    &self.file,
+                    &key,
+                    format!(
+                        "'{}' is outside the project folder {} (it resolves to {}); pass --allow-outside to allow it",
+                        path.display(),
+                        root.display(),
+                        real.display()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The parameter subtree of a stage, as JSON (stable key order), for hashing.
     pub fn params(&self, keys: &[&str]) -> serde_json::Value {
         let mut out = serde_json::Map::new();
@@ -825,5 +857,27 @@ pub fn lexical_normal(path: &Path) -> PathBuf {
         PathBuf::from(".")
     } else {
         out.iter().collect()
+    }
+}
+
+/// The absolute path with every symbolic link of its existing part resolved (the part that
+/// does not exist yet, e.g. an output folder, is appended as written).
+fn resolved(path: &Path) -> PathBuf {
+    let absolute =
+        std::env::current_dir().map_or_else(|_| path.to_path_buf(), |cwd| cwd.join(path));
+    let absolute = lexical_normal(&absolute);
+    let mut existing = absolute.as_path();
+    let mut rest: Vec<&std::ffi::OsStr> = Vec::new();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return rest.iter().rev().fold(real, |p, c| p.join(c));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name);
+                existing = parent;
+            }
+            _ => return absolute,
+        }
     }
 }
