@@ -86,13 +86,35 @@ pub fn read_table(
     }
 }
 
-/// Reads CSV bytes. Binary content (NUL bytes) is a file-level error.
+/// The longest line a CSV may have: a longer one is a file-level error, so that a file of one
+/// gigabyte-long line is refused after a scan instead of being parsed into memory.
+pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
+
+/// The largest total uncompressed size of a workbook's parts: beyond it the workbook is
+/// refused before anything is inflated (a zip bomb), rather than exhausting memory.
+pub const MAX_UNZIPPED_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Reads CSV bytes. Binary content (NUL bytes) and over-long lines are file-level errors.
 pub fn read_csv_bytes(bytes: &[u8], display: &str) -> Result<RawTable, IngestError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.contains(&0) {
         return Err(IngestError::Unreadable {
             file: display.to_string(),
             message: "it contains NUL bytes: not a text CSV file".into(),
+        });
+    }
+    if let Some((line, _)) = bytes
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .find(|(_, l)| l.len() > MAX_LINE_BYTES)
+    {
+        return Err(IngestError::Unreadable {
+            file: display.to_string(),
+            message: format!(
+                "line {} is longer than {} MiB: not a table of seizure figures",
+                line + 1,
+                MAX_LINE_BYTES >> 20
+            ),
         });
     }
     let delimiter = sniff_delimiter(bytes);
@@ -204,7 +226,36 @@ fn sniff_delimiter(bytes: &[u8]) -> u8 {
 /// memory (a real UNODC export is ~100,000 cells).
 pub const MAX_SHEET_CELLS: usize = 50_000_000;
 
+/// Sums the uncompressed sizes a zipped workbook declares, refusing it above
+/// [`MAX_UNZIPPED_BYTES`] (the zip reader never inflates more than an entry declares).
+fn check_unzipped_size(bytes: &[u8], display: &str) -> Result<(), IngestError> {
+    if !bytes.starts_with(b"PK") {
+        return Ok(()); // .xls and .ods-in-CFB are not zip archives
+    }
+    let unreadable = |message: String| IngestError::Unreadable {
+        file: display.to_string(),
+        message,
+    };
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| unreadable(format!("not a readable spreadsheet (zip): {e}")))?;
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(i)
+            .map_err(|e| unreadable(format!("not a readable spreadsheet (zip): {e}")))?;
+        total = total.saturating_add(entry.size());
+        if total > MAX_UNZIPPED_BYTES {
+            return Err(unreadable(format!(
+                "the workbook would inflate to more than {} MiB (a zip bomb?): refused",
+                MAX_UNZIPPED_BYTES >> 20
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn read_sheet(bytes: &[u8], display: &str, sheet: Option<&str>) -> Result<RawTable, IngestError> {
+    check_unzipped_size(bytes, display)?;
     let unreadable = |message: String| IngestError::Unreadable {
         file: display.to_string(),
         message,

@@ -262,10 +262,16 @@ impl Pipeline {
             file: path.display().to_string(),
             message: e.to_string(),
         })?;
+        Pipeline::parse(&text, path)
+    }
+
+    /// Parses and validates a pipeline's text; `path` places it (relative paths, messages).
+    /// Mapping files it names are read from disk.
+    pub fn parse(text: &str, path: &Path) -> Result<Pipeline, IngestError> {
         let raw: RawPipeline =
-            toml::from_str(&text).map_err(|e| config_error(path, "", e.message()))?;
+            toml::from_str(text).map_err(|e| config_error(path, "", e.message()))?;
         let document: toml::Table =
-            toml::from_str(&text).map_err(|e| config_error(path, "", e.message()))?;
+            toml::from_str(text).map_err(|e| config_error(path, "", e.message()))?;
         let base = path.parent().unwrap_or(Path::new("."));
         let root = lexical_normal(&base.join(raw.root.as_deref().unwrap_or(".")));
         if raw.inputs.is_empty() {

@@ -1,0 +1,23 @@
+//! Any bytes as a workbook (.xlsx) through calamine and the readers: never a panic, and a
+//! zip that would inflate beyond the limit is refused before inflating.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use routetrend::ingest::{ingest_bytes, IngestOptions, InputFile};
+use routetrend::model::Reference;
+
+fn reference() -> &'static Reference {
+    static REFERENCE: OnceLock<Reference> = OnceLock::new();
+    REFERENCE.get_or_init(|| Reference::load(None).expect("built-in reference"))
+}
+
+fuzz_target!(|data: &[u8]| {
+    let input = InputFile { name: "fuzz.xlsx".into(), path: "fuzz.xlsx".into(), options: IngestOptions::default() };
+    if let Ok(ingested) = ingest_bytes(&[(&input, data)], reference()) {
+        for f in &ingested.files {
+            assert_eq!(f.records, f.kept + f.rejected + f.exact_duplicates, "row accounting");
+        }
+    }
+});
