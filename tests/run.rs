@@ -129,3 +129,22 @@ fn pipeline_paths_cannot_leave_the_project_folder() {
         "{run}"
     );
 }
+
+#[test]
+fn figure_slugs_cannot_name_paths() {
+    let w = project();
+    let text = std::fs::read_to_string(w.path("pipelines/northern_route.toml")).unwrap();
+    w.write(
+        "pipelines/slug.toml",
+        text.replace(
+            "slug = \"destination_transit_ratio\"",
+            "slug = \"../../etc/evil\"",
+        ),
+    );
+    let run = w.run(&["run", "pipelines/slug.toml"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr().contains("figures[3].slug") && run.stderr().contains("a slug is a file name"),
+        "{run}"
+    );
+}

@@ -132,12 +132,12 @@ pub fn write_rejects(rejects: &[Reject], path: &Path) -> Result<(), IngestError>
         let sheet = r.sheet.as_deref().unwrap_or("");
         writer
             .write_record([
-                r.file.as_str(),
-                sheet,
-                &row,
-                &r.column,
-                &neutralise(&r.value),
-                &r.reason,
+                neutralise(&r.file),
+                neutralise(sheet),
+                row,
+                neutralise(&r.column),
+                neutralise(&r.value),
+                neutralise(&r.reason),
             ])
             .map_err(fail)?;
     }

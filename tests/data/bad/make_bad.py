@@ -39,6 +39,7 @@ ws.append(["seizures", "KAZ", "opium", 2016, "#N/A", "kg"])
 ws.append(["seizures", "KAZ", "cannabis_herb", 2016, 12.5, "kg"])
 import datetime
 ws.append(["seizures", "KAZ", "cannabis_resin", datetime.date(2016, 1, 1), 3, "kg"])
+ws.append(["seizures", "KAZ", "morphine", 2016, "=1+1", "kg"])  # a formula without a cached result
 wb.save("errors_and_dates.xlsx")
 
 
