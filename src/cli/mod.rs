@@ -141,6 +141,11 @@ impl ReadArgs {
             message,
         };
         let mapping = self.mapping.as_deref().map(Mapping::load).transpose()?;
+        if self.format == Some(Format::Mapping) && mapping.is_none() {
+            return Err(bad(
+                "--format mapping needs --mapping FILE.toml (see data/mappings/)".into(),
+            ));
+        }
         let line_items = self
             .line_items
             .as_deref()

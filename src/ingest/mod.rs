@@ -302,7 +302,13 @@ fn parse_table(
         Format::Cts => vec![cts::spec(&header, options)],
         Format::Mapping => match &options.mapping {
             Some(m) => vec![m.spec(&header)],
-            None => unreachable!("the mapping format is only detected with a mapping"),
+            None => {
+                return Err(IngestError::Config {
+                    file: table.file.clone(),
+                    key: "--format mapping".into(),
+                    message: "the mapping format needs --mapping FILE.toml".into(),
+                })
+            }
         },
         Format::Wide => {
             let ignored = wide::ignored_columns(&header);

@@ -151,7 +151,8 @@ impl RowSpec {
             (Some(g), _) => g,
             (None, Some((column, value, reason))) => return Err(reject(&column, &value, reason)),
             (None, None) => {
-                let (column, cell) = self.geo[0].cell(row);
+                let fallback = FieldSource::Fixed(String::new());
+                let (column, cell) = self.geo.first().unwrap_or(&fallback).cell(row);
                 return Err(reject(
                     &column,
                     &cell.text(),
