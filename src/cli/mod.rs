@@ -6,6 +6,7 @@ pub mod diff;
 pub mod ingest;
 pub mod run;
 pub mod status;
+pub mod synth;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -93,6 +94,8 @@ pub enum Command {
     Status(status::StatusArgs),
     /// What changed between two runs: observations, series, trends.
     Diff(diff::DiffArgs),
+    /// Write synthetic seizure records (seeded) for benchmarks and tests.
+    Synth(synth::SynthArgs),
 }
 
 /// Options shared by `ingest` and `validate`: how to read the inputs.
@@ -228,6 +231,7 @@ pub fn main(cli: Cli) -> Exit {
         Command::Analyze(args) => analyze::run(args, cli.quiet),
         Command::Status(args) => status::run(args, cli.quiet),
         Command::Diff(args) => diff::run(args, cli.quiet),
+        Command::Synth(args) => synth::run(args, cli.quiet),
     };
     match result {
         Ok(exit) => exit,

@@ -10,7 +10,9 @@ pub mod canonical;
 pub mod cts;
 pub mod mapping;
 pub mod output;
+pub mod records;
 pub mod spec;
+pub mod synth;
 pub mod table;
 pub mod unodc_export;
 pub mod wide;
@@ -92,6 +94,7 @@ pub enum Format {
     Cts,
     Wide,
     Mapping,
+    Records,
 }
 
 impl Format {
@@ -102,6 +105,7 @@ impl Format {
             Format::Cts => "cts",
             Format::Wide => "wide",
             Format::Mapping => "mapping",
+            Format::Records => "records",
         }
     }
 
@@ -112,6 +116,7 @@ impl Format {
             Format::Cts => cts::REQUIRED.join(" | "),
             Format::Wide => "geo (or country) then one column per year (2015, 2016, ...)".into(),
             Format::Mapping => "the columns named in the mapping file".into(),
+            Format::Records => records::REQUIRED.join(","),
         }
     }
 
@@ -121,6 +126,7 @@ impl Format {
             Format::Canonical => &canonical::REQUIRED,
             Format::UnodcExport => &unodc_export::REQUIRED,
             Format::Cts => &cts::REQUIRED_USED,
+            Format::Records => &records::REQUIRED,
             Format::Wide | Format::Mapping => &[],
         }
     }
@@ -132,6 +138,7 @@ impl Format {
             Format::Cts => cts::matches(header),
             Format::Wide => wide::matches(header),
             Format::Mapping => mapping.is_some_and(|m| header.has_all(&m.columns())),
+            Format::Records => header.has_all(&records::REQUIRED),
         }
     }
 }
@@ -209,19 +216,55 @@ struct Record {
 /// Ingests files in order. A whole-file problem stops with an error naming the file; row
 /// problems become rejects.
 pub fn ingest_files(inputs: &[InputFile], reference: &Reference) -> Result<Ingested, IngestError> {
-    let mut contents = Vec::with_capacity(inputs.len());
-    for input in inputs {
+    // Seizure records are aggregated by a streaming query, never read whole into memory.
+    let (records, tables): (Vec<&InputFile>, Vec<&InputFile>) = inputs.iter().partition(|i| {
+        i.options.format == Some(Format::Records)
+            || (i.options.format.is_none()
+                && i.options.mapping.is_none()
+                && records::is_records(&i.path))
+    });
+    let mut contents = Vec::with_capacity(tables.len());
+    for input in &tables {
         let bytes = std::fs::read(&input.path).map_err(|e| IngestError::Io {
             file: input.name.clone(),
             message: e.to_string(),
         })?;
         contents.push(bytes);
     }
-    let sources: Vec<(&InputFile, &[u8])> = inputs
+    let sources: Vec<(&InputFile, &[u8])> = tables
         .iter()
+        .copied()
         .zip(contents.iter().map(Vec::as_slice))
         .collect();
-    ingest_bytes(&sources, reference)
+    let mut ingested = ingest_bytes(&sources, reference)?;
+    for input in records {
+        let (observations, rejects, summary) =
+            records::ingest_records(&input.path, &input.name, reference)?;
+        ingested.observations.extend(observations);
+        ingested.rejects.extend(rejects);
+        ingested.files.push(summary);
+    }
+    Ok(ingested)
+}
+
+/// Hex SHA-256 of a file, read in blocks (records files can be gigabytes).
+pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// Ingests files already in memory (the fuzz targets call this directly).
@@ -310,6 +353,14 @@ fn parse_table(
                 })
             }
         },
+        Format::Records => {
+            return Err(IngestError::Config {
+                file: table.file.clone(),
+                key: "--format records".into(),
+                message: "seizure records are aggregated from a file on disk, not from memory"
+                    .into(),
+            })
+        }
         Format::Wide => {
             let ignored = wide::ignored_columns(&header);
             if !ignored.is_empty() {

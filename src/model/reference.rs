@@ -333,6 +333,29 @@ impl Reference {
         Ok(())
     }
 
+    /// Every folded country/region name and alias with its code, sorted (for joins in
+    /// polars, e.g. the records reader).
+    pub fn geo_aliases(&self) -> Vec<(String, String)> {
+        let mut all: Vec<(String, String)> = self
+            .geo_index
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        all.sort();
+        all
+    }
+
+    /// Every folded drug name and alias with its key, sorted.
+    pub fn drug_aliases(&self) -> Vec<(String, String)> {
+        let mut all: Vec<(String, String)> = self
+            .drug_index
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        all.sort();
+        all
+    }
+
     /// Resolves a country or region name, alias or code to its code.
     pub fn resolve_geo(&self, text: &str) -> Result<&str, String> {
         resolve(&self.geo_index, text, "country or region")

@@ -1,0 +1,36 @@
+//! `routetrend synth --records N --out FILE`: realistic synthetic seizure records (seeded) for
+//! benchmarks and tests; see `ingest::synth` for what is planted.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{Exit, Failure};
+use crate::ingest::synth::write_records;
+
+#[derive(Args, Debug)]
+pub struct SynthArgs {
+    /// Number of records.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub records: u64,
+    /// Output CSV file.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Seed: the same seed gives the same file.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long, default_value_t = 2000)]
+    pub start: i32,
+    #[arg(long, default_value_t = 2022)]
+    pub end: i32,
+}
+
+pub fn run(args: SynthArgs, _quiet: bool) -> Result<Exit, Failure> {
+    write_records(&args.out, args.records, args.seed, args.start, args.end).map_err(|e| {
+        Failure {
+            exit: Exit::Failed,
+            message: format!("writing {}: {e}", args.out.display()),
+        }
+    })?;
+    Ok(Exit::Done)
+}

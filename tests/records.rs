@@ -1,0 +1,161 @@
+//! Individual seizure records: aggregation into annual and quarterly series (totals, event
+//! counts, median sizes) with every record accounted for, and `routetrend synth` data on which
+//! the analysis recovers the planted trends and the planted step change.
+
+mod common;
+
+use common::{fixture, rejects, Workdir};
+use polars::prelude::*;
+
+fn read(path: &std::path::Path) -> DataFrame {
+    ParquetReader::new(std::fs::File::open(path).unwrap())
+        .finish()
+        .unwrap()
+}
+
+fn value(df: &DataFrame, indicator: &str, geo: &str, period: &str) -> f64 {
+    let hit = df
+        .clone()
+        .lazy()
+        .filter(
+            col("indicator")
+                .eq(lit(indicator))
+                .and(col("geo").eq(lit(geo)))
+                .and(col("period").eq(lit(period))),
+        )
+        .collect()
+        .unwrap();
+    assert_eq!(hit.height(), 1, "{indicator} {geo} {period}");
+    hit.column("value").unwrap().f64().unwrap().get(0).unwrap()
+}
+
+#[test]
+fn records_aggregate_by_year_and_quarter_and_every_record_is_accounted_for() {
+    let w = Workdir::new();
+    let input = fixture("records_small.csv");
+    let run = w.run(&[
+        "ingest".as_ref(),
+        input.as_os_str(),
+        "--out".as_ref(),
+        "out".as_ref(),
+        "--json".as_ref(),
+    ]);
+    run.expect_code(0);
+    let file = &run.json()["files"][0];
+    assert_eq!(file["format"], "records");
+    assert_eq!(
+        (
+            file["records"].as_u64(),
+            file["kept"].as_u64(),
+            file["rejected"].as_u64()
+        ),
+        (Some(10), Some(4), Some(6)),
+        "{file}"
+    );
+    let df = read(&w.path("out/observations.parquet"));
+    // KAZ heroin 2016: 1.5 + 0.5 (500 g) + 2.5 kg in three events; median 1.5 kg.
+    assert_eq!(value(&df, "seizures", "KAZ", "2016"), 4.5);
+    assert_eq!(value(&df, "seizure_events", "KAZ", "2016"), 3.0);
+    assert_eq!(value(&df, "median_seizure", "KAZ", "2016"), 1.5);
+    assert_eq!(value(&df, "seizures", "KAZ", "2016Q3"), 0.5);
+    assert_eq!(value(&df, "seizures", "TJK", "2017Q1"), 10.0);
+    let r = rejects(&w.read("out/rejects.csv"));
+    let reasons: Vec<(u32, &str, &str)> = r
+        .iter()
+        .map(|(row, column, _, reason)| (*row, column.as_str(), reason.as_str()))
+        .collect();
+    assert_eq!(reasons[0], (6, "date", "date is not a date YYYY-MM-DD"));
+    assert_eq!((reasons[1].0, reasons[1].1), (7, "country"));
+    assert_eq!((reasons[2].0, reasons[2].1), (8, "drug"));
+    assert_eq!(
+        reasons[3],
+        (9, "quantity", "quantity is not a finite number")
+    );
+    assert_eq!(
+        reasons[4],
+        (10, "unit", "unknown unit: expected g, kg or t")
+    );
+    assert_eq!(reasons[5], (11, "quantity", "negative quantity"));
+}
+
+#[test]
+fn synthetic_records_reveal_the_planted_trends_and_step_change() {
+    let w = Workdir::new();
+    w.run(&[
+        "synth",
+        "--records",
+        "60000",
+        "--seed",
+        "7",
+        "--out",
+        "records.csv",
+    ])
+    .expect_code(0);
+    let first = w.bytes("records.csv");
+    w.run(&[
+        "synth",
+        "--records",
+        "60000",
+        "--seed",
+        "7",
+        "--out",
+        "again.csv",
+    ])
+    .expect_code(0);
+    assert_eq!(first, w.bytes("again.csv"), "seeded: same bytes");
+    let run = w.run(&["ingest", "records.csv", "--out", "obs", "--json"]);
+    run.expect_code(0);
+    let file = &run.json()["files"][0];
+    assert_eq!(file["records"], 60000);
+    assert_eq!(
+        file["rejected"], 12,
+        "one malformed record in 10,000 of each kind"
+    );
+    w.run(&[
+        "analyze",
+        "obs/observations.parquet",
+        "--out",
+        "t",
+        "--indicator",
+        "seizures",
+        "--quiet",
+    ])
+    .expect_code(0);
+    let trends = read(&w.path("t/trends.parquet"))
+        .lazy()
+        .filter(col("freq").eq(lit("A")))
+        .collect()
+        .unwrap();
+    let get = |geo: &str, drug: &str, column: &str| -> String {
+        let hit = trends
+            .clone()
+            .lazy()
+            .filter(col("geo").eq(lit(geo)).and(col("drug").eq(lit(drug))))
+            .collect()
+            .unwrap();
+        assert_eq!(hit.height(), 1, "{geo} {drug}");
+        let c = hit.column(column).unwrap();
+        c.get(0).unwrap().to_string().trim_matches('"').to_string()
+    };
+    assert_eq!(
+        get("RUS", "heroin", "trend"),
+        "decreasing",
+        "planted -8% a year"
+    );
+    assert_eq!(
+        get("KAZ", "cannabis_herb", "trend"),
+        "increasing",
+        "planted +6% a year"
+    );
+    assert_eq!(
+        get("RUS", "cannabis_herb", "trend"),
+        "decreasing",
+        "planted -4% a year"
+    );
+    assert_eq!(
+        get("TJK", "heroin", "pettitt_period"),
+        "2010",
+        "planted step down from 2011"
+    );
+    assert!(get("TJK", "heroin", "pettitt_p").parse::<f64>().unwrap() < 0.05);
+}
