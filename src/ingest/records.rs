@@ -162,8 +162,8 @@ pub fn ingest_records(
             .then(lit("negative quantity"))
             .otherwise(lit(NULL).cast(DataType::String))
             .alias("reason"),
-        )
-        .cache();
+        );
+    // Each output is its own streaming query over the file (no cached copy of all records).
 
     let rejected = records
         .clone()
@@ -181,9 +181,13 @@ pub fn ingest_records(
         .with_streaming(true)
         .collect()
         .map_err(fail)?;
-    let kept = records
-        .filter(col("reason").is_null())
-        .with_column(((col("month") - lit(1)) / lit(3) + lit(1)).alias("quarter"));
+    let kept = records.filter(col("reason").is_null()).select([
+        col("geo"),
+        col("drug_id"),
+        col("year"),
+        ((col("month") - lit(1)) / lit(3) + lit(1)).alias("quarter"),
+        col("kg"),
+    ]);
     let aggregate = |keys: Vec<Expr>| -> Result<DataFrame, IngestError> {
         kept.clone()
             .group_by(keys)
