@@ -113,6 +113,25 @@ fn every_committed_seed_passes_its_target() {
     for data in seeds("fields") {
         fields(&String::from_utf8_lossy(&data));
     }
+    for data in seeds("ingest_records") {
+        records(&data);
+    }
+}
+
+/// The check of the records target: the reader streams from a file.
+fn records(data: &[u8]) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("records.csv");
+    std::fs::write(&path, data).unwrap();
+    if let Ok((_, _, summary)) =
+        routetrend::ingest::records::ingest_records(&path, "fuzz.csv", reference())
+    {
+        assert_eq!(
+            summary.records,
+            summary.kept + summary.rejected,
+            "row accounting"
+        );
+    }
 }
 
 /// A seed with a few bytes overwritten, inserted or cut: the mutations libFuzzer starts from.
@@ -158,6 +177,11 @@ proptest! {
     fn mutated_tomls_never_panic(data in mutated("pipeline_toml"), mapping in mutated("mapping_toml")) {
         let _ = Pipeline::parse(&String::from_utf8_lossy(&data), Path::new("pipelines/fuzz.toml"));
         mapping_toml(&String::from_utf8_lossy(&mapping));
+    }
+
+    #[test]
+    fn mutated_records_never_panic(data in mutated("ingest_records")) {
+        records(&data);
     }
 
     #[test]
