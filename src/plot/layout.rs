@@ -783,7 +783,13 @@ fn plot_keyed(
             draw_zero_line(ctx, scene, &f);
             draw_x_axis(ctx, scene, &f, &xticks, true, false)?;
         }
-        ChartKind::SmallMultiples => unreachable!("small multiples have their own layout"),
+        ChartKind::SmallMultiples => {
+            // Small multiples are laid out panel by panel elsewhere; never drawn as one plot.
+            return Err(PlotError::NotSupported {
+                what: "a single-plot layout",
+                kind: ChartKind::SmallMultiples,
+            });
+        }
     }
     if let Keying::Direct(labels) = &keying {
         direct_labels(ctx, scene, &f, labels, &centres)?;
