@@ -129,16 +129,23 @@ fn points_of(frame: &DataFrame, value: &str) -> PolarsResult<Vec<(Period, f64)>>
         .collect())
 }
 
+/// Rows of a table (with an `x` column) inside a window.
+fn within(window: Window) -> Expr {
+    let start = window
+        .start
+        .map_or(lit(true), |s| col("x").gt_eq(lit(s.x())));
+    let end = window
+        .end
+        .map_or(lit(true), |e| col("x").lt_eq(lit(e.last_x())));
+    start.and(end)
+}
+
 fn fetch(
     source: &FigureSource,
     label: &str,
     dir: &Path,
     window: Window,
 ) -> Result<Fetched, IngestError> {
-    let inside = |p: &Period| {
-        window.start.is_none_or(|s| p.x() >= s.x())
-            && window.end.is_none_or(|e| p.x() <= e.last_x())
-    };
     match source {
         FigureSource::Selection(selection) => {
             let observations = dir.join("data/observations.parquet");
@@ -181,14 +188,10 @@ fn fetch(
         FigureSource::Share(id) => {
             let path = dir.join("tables/share_series.parquet");
             let frame = scan(&path)?
-                .filter(col("share_id").eq(lit(id.clone())))
+                .filter(col("share_id").eq(lit(id.clone())).and(within(window)))
                 .collect()
                 .map_err(|e| fail(&path, e))?;
-            let points = points_of(&frame, "share")
-                .map_err(|e| fail(&path, e))?
-                .into_iter()
-                .filter(|(p, _)| inside(p))
-                .collect();
+            let points = points_of(&frame, "share").map_err(|e| fail(&path, e))?;
             Ok(Fetched {
                 points,
                 unit: "share".into(),
@@ -207,7 +210,8 @@ fn fetch(
                 .eq(lit(route.clone()))
                 .and(col("drug").eq(lit(drug.clone())))
                 .and(col("indicator").eq(lit(indicator.clone())))
-                .and(col("geo").eq(lit(geo.clone())));
+                .and(col("geo").eq(lit(geo.clone())))
+                .and(within(window));
             let frame = scan(&path)?
                 .filter(predicate)
                 .collect()
@@ -239,11 +243,7 @@ fn fetch(
                     ));
                 }
             }
-            let points = points_of(&frame, "value")
-                .map_err(|e| fail(&path, e))?
-                .into_iter()
-                .filter(|(p, _)| inside(p))
-                .collect();
+            let points = points_of(&frame, "value").map_err(|e| fail(&path, e))?;
             Ok(Fetched {
                 points,
                 unit,
