@@ -105,6 +105,13 @@ fn synthetic_records_reveal_the_planted_trends_and_step_change() {
     assert_eq!(first, w.bytes("again.csv"), "seeded: same bytes");
     let run = w.run(&["ingest", "records.csv", "--out", "obs", "--json"]);
     run.expect_code(0);
+    w.run(&["ingest", "records.csv", "--out", "obs2", "--quiet"])
+        .expect_code(0);
+    assert_eq!(
+        w.bytes("obs/observations.parquet"),
+        w.bytes("obs2/observations.parquet"),
+        "same records, same bytes"
+    );
     let file = &run.json()["files"][0];
     assert_eq!(file["records"], 60000);
     assert_eq!(
