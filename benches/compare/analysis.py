@@ -60,6 +60,13 @@ def apc(x, y):
     return 100 * (np.exp(b) - 1), 100 * (np.exp(lo) - 1), 100 * (np.exp(hi) - 1), fit.pvalues[1]
 
 
+def mk_variance(y):
+    """Tie-corrected Var(S) of Mann-Kendall, as R trend::sens.slope computes it."""
+    n = len(y)
+    _, t = np.unique(y, return_counts=True)
+    return (n * (n - 1) * (2 * n + 5) - np.sum(t * (t - 1) * (2 * t + 5))) / 18
+
+
 def sen_ci_r(x, y, var_s):
     """Confidence interval of Sen's slope as R trend::sens.slope: C = z * sqrt(Var(S)),
     lower = sorted slopes[round((N - C)/2)], upper = [round((N + C)/2 + 1)], 1-based; a rank
@@ -152,6 +159,11 @@ def analyse(key, g):
         row["change_pct"] = 100 * (y[-1] - y[0]) / y[0]
     if n >= 2 and y[0] > 0 and y[-1] >= 0:
         row["cagr_pct"] = 100 * ((y[-1] / y[0]) ** (1 / (x[-1] - x[0])) - 1)
+    if n >= 2:  # Sen's slope needs one pair
+        ts = stats.theilslopes(y, x, alpha=1 - ALPHA)
+        row["sen_slope"] = ts.slope
+        row["sen_lo"], row["sen_hi"] = sen_ci_r(x, y, mk_variance(y))
+        row["sen_lo_scipy"], row["sen_hi_scipy"] = ts.low_slope, ts.high_slope
     if n < 3:
         return row
 
@@ -172,11 +184,6 @@ def analyse(key, g):
     if n >= 4:
         tfpw = mk.trend_free_pre_whitening_modification_test(y, alpha=ALPHA)
         row["mk_tfpw_p"], row["mk_tfpw_z"] = tfpw.p, tfpw.z
-
-    ts = stats.theilslopes(y, x, alpha=1 - ALPHA)
-    row["sen_slope"] = ts.slope
-    row["sen_lo"], row["sen_hi"] = sen_ci_r(x, y, res.var_s)
-    row["sen_lo_scipy"], row["sen_hi_scipy"] = ts.low_slope, ts.high_slope
 
     row["pettitt_k"], change, row["pettitt_p"] = pettitt(y)
     row["pettitt_period"] = periods[change - 1]

@@ -2,7 +2,7 @@
 """Do routetrend and the Python researcher script give the same numbers?
 
     python3 check_same.py ROUTETREND_TRENDS.csv PYTHON.csv [--sample 500] [--seed 1]
-                          [--show 5]
+                          [--show 5] [--observations OBSERVATIONS.parquet]
 
 Joins routetrend's trends.csv with analysis.py's CSV on the series keys (indicator, geo,
 drug, dimension, category, freq, unit; an empty cell is a null key on both sides), takes
@@ -11,7 +11,8 @@ ends in one of:
 
   agree        equal (text, integers) or within the column's tolerance (numbers); both
                null counts as agreeing (the method did not apply on either side)
-  documented   a known convention difference, named in the report (see DOCUMENTED below)
+  documented   a known convention difference, named in the report (see "Documented
+               differences" below)
   DISAGREE     anything else; printed with the series key and both values
 
 Tolerances: integers and text exact; first/last value exact; everything else relative
@@ -31,10 +32,23 @@ Documented differences (counted, not hidden):
     floating point, depending on the last bits of the lag-1 autocorrelation r1
     (np.correlate and pairwise sums in pymannkendall, sequential sums in routetrend).
     S and the tie correction then differ by 1. Counted as "r1 last bits" when
-    pymannkendall's own formula, with r1 moved by at most 16 ulps, gives routetrend's p.
+    pymannkendall's own formula gives routetrend's p with r1 computed by plain sequential
+    sums (routetrend's order of operations) or moved by at most 16 ulps.
   * mk_tau: routetrend reports tau-b, pymannkendall's Tau is tau-a (S / (n(n-1)/2)).
     Equal without ties; with ties tau-b is larger in magnitude. Counted as "tau-a vs tau-b"
     when the series has ties (Var(S) below the untied n(n-1)(2n+5)/18).
+  * a statistic routetrend leaves null, with one of these reasons in its `notes`, where the
+    Python libraries return a number (counted per reason; anything else null on one side
+    only is a disagreement):
+      "all values equal"                  statsmodels fits slope 0 (or 1e-20), p NaN, R^2
+                                          NaN or -inf on a constant series
+      "Sen-detrended series is constant"  pymannkendall HR/YW/TFPW give p = 1 (S = 0), NaN,
+                                          or a p from the rounding noise of equal residuals
+      "n/n* <= 0"                         pymannkendall gives p = 1 when S = 0, NaN, or p = 0
+                                          and "decreasing"/"increasing" when n/n* is exactly
+                                          0 (Var* = 0, z = -inf): an undefined test
+  * exact line (R^2 = 1 to 1e-12 on both sides): the OLS/APC standard error is rounding noise,
+    so the p-values (both tiny) are noise too; counted as "exact line".
   * sen_lo/sen_hi vs scipy's own theilslopes interval (sen_lo_scipy/sen_hi_scipy): shown
     for information (scipy's rank rule equals R's except where a rank is clamped or falls
     on an exact .5).
@@ -98,6 +112,30 @@ def rel_diff(a, b):
     return 0.0 if d == 0 else d / max(abs(a), abs(b))
 
 
+METHOD_OF = {"change_pct": "change", "cagr_pct": "cagr", "mk_hr_p": "mk_hr",
+             "mk_yw_p": "mk_yw", "mk_tfpw_p": "mk_tfpw", "aapc": "joinpoint",
+             "jp_apcs": "joinpoint", "jp_k": "joinpoint", "jp_periods": "joinpoint"}
+DOCUMENTED_NULL = ["all values equal", "Sen-detrended series is constant", "n/n* <= 0"]
+
+
+def method_of(col):
+    if col in METHOD_OF:
+        return METHOD_OF[col]
+    return col.split("_")[0] if not col.startswith("mk_") else "mk"
+
+
+def null_reason(notes, col):
+    """routetrend's stated reason for leaving `col` null, if it is a documented one."""
+    method = method_of(col)
+    for part in notes.split("; "):
+        methods, _, reason = part.partition(": ")
+        if method in [m.strip() for m in methods.split(",")]:
+            for known in DOCUMENTED_NULL:
+                if reason.startswith(known):
+                    return known
+    return None
+
+
 def sf_p(z):
     """Two-sided normal p by the survival function (routetrend's convention)."""
     return None if z is None else float(2 * stats.norm.sf(abs(z)))
@@ -157,6 +195,16 @@ def tfpw_explained(r, p_rt):
 EXPLAINED = []
 
 
+def exact_line(r, col):
+    """Both sides fit a (numerically) exact line: R^2 = 1 to 1e-12 (OLS), or the APC
+    interval has zero width to 1e-9 (APC)."""
+    if col == "ols_p":
+        a, b = num(r["ols_r2_rt"]), num(r["ols_r2_py"])
+        return a is not None and b is not None and min(a, b) >= 1 - 1e-12
+    lo, hi = num(r["apc_lo_rt"]), num(r["apc_hi_rt"])
+    return lo is not None and hi is not None and abs(hi - lo) <= 1e-9 * max(1.0, abs(hi))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("routetrend_csv")
@@ -201,11 +249,16 @@ def main():
 
     def record(col, outcomes, label="", max_rel=float("nan")):
         agree = sum(1 for o in outcomes if o[0] == "agree")
-        doc = sum(1 for o in outcomes if o[0] == "documented")
-        doc2 = sum(1 for o in outcomes if o[0] == "documented2")
-        if doc2:
-            label = (f"{label} {doc}, " if doc else "") + f"r1 last bits {doc2}"
-            doc += doc2
+        reasons = {}
+        for o in outcomes:
+            if o[0] == "documented":
+                reason = o[1] if len(o) > 1 else label
+                reasons[reason] = reasons.get(reason, 0) + 1
+            elif o[0] == "documented2":
+                reasons["r1 last bits"] = reasons.get("r1 last bits", 0) + 1
+        doc = sum(reasons.values())
+        if len(reasons) > 1 or (reasons and label not in reasons):
+            label = ", ".join(f"{k} {v}" for k, v in reasons.items())
         bad = [o for o in outcomes if o[0] == "disagree"]
         results.append((col, agree, doc, label if doc else "", len(bad), max_rel))
         if bad:
@@ -240,6 +293,10 @@ def main():
                 outs.append(("documented",))
             elif col == "mk_tfpw_p" and tfpw_explained(r, a):
                 outs.append(("documented2",))
+            elif a is None and b is not None and null_reason(r["notes"], col):
+                outs.append(("documented", null_reason(r["notes"], col)))
+            elif col in ("ols_p", "apc_p") and exact_line(r, col):
+                outs.append(("documented", "exact line"))
             else:
                 outs.append(("disagree", key_of(r), a, b))
         record(col, outs, "1-cdf" if col in ONE_MINUS_CDF else "", worst)
