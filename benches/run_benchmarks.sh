@@ -97,7 +97,7 @@ bench() {
           + " | \(($peak | tonumber) / 1024 | round) MB |"' "$json")")
 }
 
-bench "run --force" "shipped pipeline end to end (ingest 664 records, analyze)" \
+bench "run --force" "shipped pipeline, every stage (ingest, analyze, plot, report)" \
     "$bin" run --force
 bench "ingest ARQ CSV" "51,201 rows via data/mappings/arq_seizures.toml" \
     "$bin" ingest "$arq_csv" --mapping data/mappings/arq_seizures.toml --out "$work/ingest_arq"
@@ -105,6 +105,12 @@ bench "ingest UNODC xlsx" "UNODC 2018-2022 workbook, 11,013 rows" \
     "$bin" ingest "$unodc_xlsx" --out "$work/ingest_unodc"
 bench "analyze ARQ" "trends table of the ARQ observations (default options)" \
     "$bin" analyze "$work/arq/observations.parquet" --out "$work/analyze_arq"
+
+# Where the time of (a) goes: the stage durations the run records in its manifest, from
+# one more run (in the same process as the stages, so without process start-up).
+(cd "$project" && "$bin" --quiet run --force >/dev/null 2>&1) || die "routetrend run --force failed"
+stages="$(jq -r '[.stages[] | "\(.name) \(.duration_ms) ms"] | join(", ")' \
+    "$project/out/northern_route/manifest.json")"
 
 series="$(jq -r '.series' <("$bin" analyze "$work/arq/observations.parquet" \
     --out "$work/analyze_count" --json))"
@@ -116,7 +122,7 @@ echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores," \
     "Load average $load; $busy cargo/rustc process(es) running besides this script." \
     "Binary built $(date -u -r "$bin" '+%Y-%m-%d %H:%M UTC')." \
     "Hyperfine: $warmup warmup + $runs timed runs each; peak RSS: highest of 3 runs." \
-    "ARQ analysis: $series series."
+    "ARQ analysis: $series series. Stages of one run --force: $stages."
 echo
 echo "| Command | What | Median | Mean ± σ | Min … Max | Runs | Peak RSS |"
 echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"

@@ -10,6 +10,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use routetrend::ingest::synth::SplitMix64;
 use routetrend::stats::{
     annual_percent_change, cochran_armitage, cross_correlation, fit_joinpoint, hamed_rao,
     linear_trend, mann_kendall, pettitt, sen_slope, trend_free_prewhitening, two_proportion_z_test,
@@ -21,31 +22,6 @@ const LENGTHS: [usize; 3] = [20, 40, 200];
 
 /// Seed of the series generator: fixed, so every run measures the same numbers.
 const SEED: u64 = 0x5EED_2017_0002;
-
-/// SplitMix64 (Steele, Lea & Flood 2014): a tiny deterministic generator, so the bench
-/// needs no `rand` dependency and every run sees the same series.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform on (0, 1): never 0, so `ln` in Box-Muller stays finite.
-    fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-
-    /// Standard normal by Box-Muller.
-    fn normal(&mut self) -> f64 {
-        let (u1, u2) = (self.uniform(), self.uniform());
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-    }
-}
 
 /// A seizure-like series of `n` annual values in kg: about 500 kg at the start, growing
 /// 4 % a year on a log scale, with AR(1) noise (phi 0.5, sd 0.35: a good year tends to be

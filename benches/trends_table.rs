@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use routetrend::analysis::trend::{trend_rows, Series, SeriesKey, TrendOptions};
+use routetrend::ingest::synth::SplitMix64;
 use routetrend::model::Period;
 
 /// Annual points per series: 1983-2022, the span of the longest UNODC series.
@@ -24,31 +25,6 @@ const FIRST_YEAR: i32 = 1983;
 
 /// Seed of the series generator: fixed, so every run measures the same table.
 const SEED: u64 = 0x7AB1_E000_0040;
-
-/// SplitMix64 (Steele, Lea & Flood 2014), as in `benches/stats.rs`: deterministic, no
-/// `rand` dependency.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform on (0, 1).
-    fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-
-    /// Standard normal by Box-Muller.
-    fn normal(&mut self) -> f64 {
-        let (u1, u2) = (self.uniform(), self.uniform());
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-    }
-}
 
 /// `count` seizure-like series: each with its own level (10 kg to 10 t), growth (-10 % to
 /// +10 % a year) and AR(1) log noise, a one-in-twenty chance of a record year, rounded to

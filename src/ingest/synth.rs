@@ -88,11 +88,12 @@ pub const PLANTED: [PlantedSeries; 8] = [
     },
 ];
 
-/// SplitMix64: small, fast, and the same numbers on every machine.
-struct Rng(u64);
+/// SplitMix64 (Steele, Lea & Flood 2014): small, fast, and the same numbers on every
+/// machine; shared with the benches so that no `rand` dependency is needed.
+pub struct SplitMix64(pub u64);
 
-impl Rng {
-    fn next(&mut self) -> u64 {
+impl SplitMix64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -100,14 +101,15 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    /// Uniform in (0, 1).
-    fn uniform(&mut self) -> f64 {
-        ((self.next() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    /// Uniform on (0, 1): never 0, so `ln` stays finite.
+    pub fn uniform(&mut self) -> f64 {
+        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
     }
 
     /// Standard normal (Box-Muller).
-    fn normal(&mut self) -> f64 {
-        (-2.0 * self.uniform().ln()).sqrt() * (std::f64::consts::TAU * self.uniform()).cos()
+    pub fn normal(&mut self) -> f64 {
+        let (u1, u2) = (self.uniform(), self.uniform());
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
     }
 }
 
@@ -155,7 +157,7 @@ pub fn write_records(
     };
     let (cannabis, opiates) = (cdf(&cannabis_months), cdf(&opiate_months));
 
-    let mut rng = Rng(seed);
+    let mut rng = SplitMix64(seed);
     let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
     writeln!(out, "date,country,drug,quantity,unit,mode")?;
     let modes = ["road", "rail", "air", "post", "foot"];
@@ -167,12 +169,12 @@ pub fn write_records(
             &opiates
         };
         let month = pick(months, rng.uniform()) + 1;
-        let day = 1 + (rng.next() % 28);
+        let day = 1 + (rng.next_u64() % 28);
         let mut kg = s.median_kg * (1.2 * rng.normal()).exp();
         if rng.uniform() < 0.02 {
             kg *= 50.0;
         }
-        let mode = modes[(rng.next() % modes.len() as u64) as usize];
+        let mode = modes[(rng.next_u64() % modes.len() as u64) as usize];
         let country = if i % 10_000 == 9_999 {
             "Atlantis"
         } else {
