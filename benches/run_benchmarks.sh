@@ -7,6 +7,9 @@
 #   (c) routetrend ingest UNODC     the 2018-2022 UNODC workbook (xlsx, 11,013 rows)
 #   (d) routetrend analyze          the trends table of the ARQ observation table
 #                                   (about 42,765 observations in 4,400 series)
+#   (e) routetrend ingest records   RECORDS individual seizure records (default 1,000,000)
+#                                   made by `routetrend synth` (seeded), summed into series:
+#                                   the "millions of rows" scale of DESIGN.md "Performance"
 #
 # Each is timed with hyperfine (warmup runs first, then RUNS timed runs) and run three more
 # times under GNU time for its peak resident memory. The result is a Markdown table on
@@ -21,6 +24,7 @@
 # Environment:
 #   RUNS                    timed runs per command (default 10)
 #   WARMUP                  untimed runs before them (default 2)
+#   RECORDS                 synthetic seizure records for (e) (default 1000000)
 #   BUILD                   1 (default) runs `cargo build --release` first; 0 times the
 #                           binary already in target/release as it is (say which in the notes)
 #   ROUTETREND_PUBLIC_DATA  folder holding arq_seizures_1970_2020.csv and
@@ -35,6 +39,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 public_data="${ROUTETREND_PUBLIC_DATA:-$repo/../shared/data/public}"
 runs="${RUNS:-10}"
+records="${RECORDS:-1000000}"
 warmup="${WARMUP:-2}"
 arq_csv="$public_data/arq_seizures_1970_2020.csv"
 unodc_xlsx="$public_data/unodc_drug_seizures_2018_2022.xlsx"
@@ -70,6 +75,8 @@ cp -r "$repo/data" "$repo/pipelines" "$project/"
 # The input of (d), made once and untimed.
 "$bin" --quiet ingest "$arq_csv" --mapping "$project/data/mappings/arq_seizures.toml" \
     --out "$work/arq" >/dev/null
+# The input of (e), made once and untimed (the default seed, so always the same file).
+"$bin" --quiet synth --records "$records" --out "$work/records.csv"
 
 rows=()
 
@@ -105,6 +112,8 @@ bench "ingest UNODC xlsx" "UNODC 2018-2022 workbook, 11,013 rows" \
     "$bin" ingest "$unodc_xlsx" --out "$work/ingest_unodc"
 bench "analyze ARQ" "trends table of the ARQ observations (default options)" \
     "$bin" analyze "$work/arq/observations.parquet" --out "$work/analyze_arq"
+bench "ingest records" "$records synthetic seizure records (routetrend synth)" \
+    "$bin" ingest "$work/records.csv" --out "$work/ingest_records"
 
 # Where the time of (a) goes: the stage durations the run records in its manifest, from
 # one more run (in the same process as the stages, so without process start-up).

@@ -9,7 +9,8 @@
 //! grouping it into series is not included: `benches/run_benchmarks.sh` times that through
 //! `routetrend analyze`. Numbers and the machine are in BENCHMARKS.md.
 //!
-//! Run: `cargo bench --bench trends_table`.
+//! Run: `cargo bench --bench trends_table`. Under `cargo test --benches` (no `--bench` flag,
+//! unoptimised build) criterion runs each routine once as a smoke test, on 100 series only.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -76,14 +77,25 @@ fn world_of_series(count: usize) -> Vec<Series> {
         .collect()
 }
 
+/// Table sizes benchmarked: the full sizes under `cargo bench`, a smoke-test size under
+/// `cargo test --benches`, where a debug build would take minutes over 100,000 series.
+fn table_sizes() -> &'static [usize] {
+    if std::env::args().any(|a| a == "--bench") {
+        &[10_000, 100_000]
+    } else {
+        &[100]
+    }
+}
+
 fn bench_trends_table(c: &mut Criterion) {
     let options = TrendOptions::default();
+    let sizes = table_sizes();
     let mut group = c.benchmark_group("trend_rows");
     // A 100,000-series table takes seconds: few samples, each timed once.
     group.sample_size(10);
     group.warm_up_time(Duration::from_secs(1));
 
-    for count in [10_000, 100_000] {
+    for &count in sizes {
         let series = world_of_series(count);
         group.throughput(Throughput::Elements(count as u64));
         group.measurement_time(Duration::from_secs(if count > 10_000 { 30 } else { 10 }));
@@ -94,7 +106,7 @@ fn bench_trends_table(c: &mut Criterion) {
         );
     }
 
-    let series = world_of_series(10_000);
+    let series = world_of_series(sizes[0]);
     let one_thread = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
