@@ -133,6 +133,28 @@ impl Frame {
 }
 
 /// Labels the y axis title: the measure and the display unit.
+/// Draws the y-axis title (measure and unit) as a wrapped block at `y`, above the plot or
+/// panels; returns the y below it, or `None` when there is no title.
+fn axis_title_block(ctx: &Ctx, scene: &mut Scene, y: f64) -> Result<Option<f64>, PlotError> {
+    let (t, m) = (ctx.t, ctx.t.margin);
+    let axis = axis_title(ctx.chart, ctx.p);
+    if axis.is_empty() {
+        return Ok(None);
+    }
+    let lines = wrap(&axis, t.body_em, false, ctx.w - 2.0 * m)?;
+    text_block(
+        scene,
+        &lines,
+        m,
+        y,
+        t.body_em,
+        false,
+        theme::BODY_INK,
+        Align::Left,
+    )
+    .map(Some)
+}
+
 fn axis_title(chart: &Chart, p: &Prepared) -> String {
     let measure = clean_line(&chart.y_label);
     let unit = &p.unit.label;
@@ -655,19 +677,8 @@ fn plot_keyed(
         y = legend(ctx, scene, entries, y)? + 1.0 * t.body_em;
     }
     // y axis title, above the tick labels.
-    let axis = axis_title(chart, p);
-    if !axis.is_empty() {
-        let lines = wrap(&axis, t.body_em, false, ctx.w - 2.0 * m)?;
-        y = text_block(
-            scene,
-            &lines,
-            m,
-            y,
-            t.body_em,
-            false,
-            theme::BODY_INK,
-            Align::Left,
-        )?;
+    if let Some(below) = axis_title_block(ctx, scene, y)? {
+        y = below;
     }
     // Change-point label row(s), above the plot so the label never covers data.
     let cp_row = match &p.change_point {
@@ -1204,19 +1215,8 @@ fn small_multiples(ctx: &Ctx, scene: &mut Scene, top: f64, bottom: f64) -> Resul
     let m = t.margin;
     let n = p.series.len();
     let mut y = top;
-    let axis = axis_title(chart, p);
-    if !axis.is_empty() {
-        let lines = wrap(&axis, t.body_em, false, ctx.w - 2.0 * m)?;
-        y = text_block(
-            scene,
-            &lines,
-            m,
-            y,
-            t.body_em,
-            false,
-            theme::BODY_INK,
-            Align::Left,
-        )? + 0.6 * t.body_em;
+    if let Some(below) = axis_title_block(ctx, scene, y)? {
+        y = below + 0.6 * t.body_em;
     }
     // Columns as asked; when not given, 3, or more if the rows would get too flat.
     let candidates: Vec<usize> = if chart.columns == 0 {
