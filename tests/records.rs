@@ -79,6 +79,93 @@ fn records_aggregate_by_year_and_quarter_and_every_record_is_accounted_for() {
 }
 
 #[test]
+fn records_padding_empty_fields_impossible_days_and_misspelt_names() {
+    let w = Workdir::new();
+    w.write(
+        "records.csv",
+        "date,country,drug,quantity,unit\n\
+         2016-03-04 , Kazakhstan ,HEROIN, 1.5 , KG \n\
+         2016-02-30,KAZ,heroin,1,kg\n\
+         2016-03-04,Kazahkstan,heroin,1,kg\n\
+         ,KAZ,heroin,1,kg\n\
+         2016-03-04,,heroin,1,kg\n\
+         2016-03-04,KAZ,heroin,,kg\n\
+         2016-03-04,KAZ,heroin,NaN,kg\n\
+         2016-03-04,KAZ,heroin,-0.5,lb\n\
+         2016-03-04,KAZ,heroin, -2 ,kg\n\
+         2016-05-06,KAZ,heroin,0,g\n",
+    );
+    let run = w.run(&["ingest", "records.csv", "--out", "out", "--json"]);
+    run.expect_code(0);
+    let file = &run.json()["files"][0];
+    assert_eq!(
+        (file["records"].as_u64(), file["kept"].as_u64()),
+        (Some(10), Some(2)),
+        "{file}"
+    );
+    let df = read(&w.path("out/observations.parquet"));
+    // Padded fields and upper case are read; a zero seizure is an event.
+    assert_eq!(value(&df, "seizures", "KAZ", "2016"), 1.5);
+    assert_eq!(value(&df, "seizure_events", "KAZ", "2016"), 2.0);
+    assert_eq!(value(&df, "median_seizure", "KAZ", "2016"), 0.75);
+    assert_eq!(value(&df, "seizure_events", "KAZ", "2016Q2"), 1.0);
+    let r = rejects(&w.read("out/rejects.csv"));
+    let got: Vec<(u32, &str, &str)> = r
+        .iter()
+        .map(|(row, column, value, _)| (*row, column.as_str(), value.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (3, "date", "2016-02-30"),
+            (4, "country", "Kazahkstan"),
+            (5, "date", ""),
+            (6, "country", ""),
+            (7, "quantity", ""),
+            (8, "quantity", "NaN"),
+            (9, "unit", "lb"),
+            (10, "quantity", " -2 "),
+        ]
+    );
+    assert!(
+        r[1].3.contains("closest known") && r[1].3.contains("(KAZ)"),
+        "{}",
+        r[1].3
+    );
+    assert_eq!(r[3].3, "country is empty");
+    assert_eq!(r[7].3, "negative quantity");
+}
+
+#[test]
+fn suggestions_for_unknown_names_are_bounded_and_do_not_depend_on_order() {
+    let w = Workdir::new();
+    let mut text = String::from("date,country,drug,quantity,unit\n");
+    for i in (0..250).rev() {
+        text.push_str(&format!("2016-03-04,Zz{i:03},heroin,1,kg\n"));
+    }
+    w.write("records.csv", text);
+    w.run(&["ingest", "records.csv", "--out", "a", "--quiet"])
+        .expect_code(0);
+    w.run(&["ingest", "records.csv", "--out", "b", "--quiet"])
+        .expect_code(0);
+    assert_eq!(w.bytes("a/rejects.csv"), w.bytes("b/rejects.csv"));
+    let plain: Vec<String> = rejects(&w.read("a/rejects.csv"))
+        .into_iter()
+        .filter(|r| r.3.ends_with("(add it to data/reference/countries.csv)"))
+        .map(|r| r.2)
+        .collect();
+    assert_eq!(
+        plain.len(),
+        50,
+        "the first 200 names in text order get a search"
+    );
+    assert!(
+        plain.iter().all(|name| name.as_str() >= "Zz200"),
+        "{plain:?}"
+    );
+}
+
+#[test]
 fn synthetic_records_reveal_the_planted_trends_and_step_change() {
     let w = Workdir::new();
     w.run(&[

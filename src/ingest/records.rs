@@ -1,21 +1,30 @@
 //! Individual seizure records: one row per seizure event (`date, country, drug, quantity,
 //! unit`, optional `route, origin, destination, mode`), as in the UNODC Individual Drug
 //! Seizures collection and national case data. They are aggregated into the observation
-//! table by a polars lazy query run on the streaming engine, so memory stays bounded by the
-//! number of series, not of records: per country, drug and year (and quarter), the total
-//! weight (`seizures`, kg), the number of events (`seizure_events`, count) and the median
-//! seizure size (`median_seizure`, kg).
+//! table: per country, drug and year (and quarter), the total weight (`seizures`, kg), the
+//! number of events (`seizure_events`, count) and the median seizure size
+//! (`median_seizure`, kg).
 //!
-//! Every record ends in an aggregate or in the rejects with its reason (date not
-//! YYYY-MM-DD, unknown country or drug, quantity not a number, unknown unit, negative);
-//! row numbers assume one record per line (header = row 1). Names are matched lower-cased
-//! and trimmed against the reference aliases. An aggregate's lineage is its source text
-//! ("N records of FILE"), not a list of rows.
+//! One polars query on the streaming engine reads the file once. The date, country, drug
+//! and unit columns are read as categoricals, so each distinct text is parsed and looked up
+//! once, not once a record, and the records are grouped by those codes, keeping each
+//! record's row number and weight (12 bytes a record). Decoding the few thousand distinct
+//! texts and filing each group's weights under its series then happens here, in Rust.
+//!
+//! Every record ends in an aggregate or in the rejects with its reason (date not a real
+//! YYYY-MM-DD date, unknown country or drug, quantity not a finite number, unknown unit,
+//! negative); row numbers assume one record per line (header = row 1). Names are matched
+//! as everywhere else (`match_key`: trimmed, spaces collapsed, lower case) against the
+//! reference. An aggregate's lineage is its source text ("N seizure records of FILE"), not a
+//! list of rows. Totals and medians are taken over sorted weights, so the output bytes do not
+//! depend on the order in which the streaming engine met the records.
 
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::{FileSummary, IngestError, Reject};
 use crate::model::{Observation, Period, Reference, Unit};
@@ -42,22 +51,163 @@ fn header(path: &Path) -> Option<Vec<String>> {
     )
 }
 
-fn alias_frame(pairs: Vec<(String, String)>, key: &str, value: &str) -> PolarsResult<LazyFrame> {
-    let (k, v): (Vec<String>, Vec<String>) = pairs.into_iter().unzip();
-    Ok(DataFrame::new_infer_height(vec![
-        Column::new(key.into(), k),
-        Column::new(value.into(), v),
-    ])?
-    .lazy())
+/// The columns read as categoricals: decoded once per distinct text.
+const CODED: [&str; 4] = ["date", "country", "drug", "unit"];
+
+/// Unknown names get the closest known names in their reason, for the first this many
+/// distinct unknown names (in text order, countries first); after that (a hostile or badly
+/// mapped file) the plain reason, to keep the search bounded.
+const SUGGESTED_NAMES: usize = 200;
+
+const BAD_DATE: &str = "date is not a date YYYY-MM-DD";
+const BAD_QUANTITY: &str = "quantity is not a finite number";
+const BAD_UNIT: &str = "unknown unit: expected g, kg or t";
+const NEGATIVE: &str = "negative quantity";
+
+/// The year and quarter of a `YYYY-MM-DD` date (years 1900-2100).
+fn year_quarter(text: &str) -> Option<(i32, u8)> {
+    let text = text.trim();
+    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    let well_formed = text.len() == 10 && (1900..=2100).contains(&chrono::Datelike::year(&date));
+    well_formed.then(|| {
+        let month = chrono::Datelike::month(&date) as u8;
+        (chrono::Datelike::year(&date), (month - 1) / 3 + 1)
+    })
 }
 
-fn folded(column: &str) -> Expr {
-    col(column)
-        .str()
-        .strip_chars(lit(NULL))
-        .str()
-        .to_lowercase()
+/// Kilograms per unit.
+fn unit_factor(text: &str) -> Option<f64> {
+    match crate::model::reference::match_key(text).as_str() {
+        "kg" => Some(1.0),
+        "g" => Some(0.001),
+        "t" => Some(1000.0),
+        _ => None,
+    }
 }
+
+/// The text of a code ("" for an empty field).
+fn text(mapping: &CategoricalMapping, code: Option<u32>) -> &str {
+    code.and_then(|c| mapping.cat_to_str(c)).unwrap_or("")
+}
+
+/// The distinct codes of a column with their texts, in text order.
+fn distinct<'m>(
+    mapping: &'m CategoricalMapping,
+    codes: &UInt32Chunked,
+) -> Vec<(Option<u32>, &'m str)> {
+    let mut codes: Vec<(Option<u32>, &str)> = codes.iter().map(|c| (c, text(mapping, c))).collect();
+    codes.sort_by_key(|(_, text)| *text);
+    codes.dedup();
+    codes
+}
+
+/// What each distinct text of the coded columns means, worked out once.
+struct Meanings<'a> {
+    dates: HashMap<Option<u32>, Option<(i32, u8)>>,
+    geos: HashMap<Option<u32>, Result<&'a str, String>>,
+    drugs: HashMap<Option<u32>, Result<&'a str, String>>,
+    units: HashMap<Option<u32>, Option<f64>>,
+}
+
+impl<'a> Meanings<'a> {
+    /// Names are resolved in text order, countries first: which unknown names get suggestions
+    /// does not depend on the order in which the groups came.
+    fn new(
+        mapping: &CategoricalMapping,
+        reference: &'a Reference,
+        [dates, countries, drugs, units]: [&UInt32Chunked; 4],
+    ) -> Self {
+        let mut unknown_names = 0;
+        let mut names = |codes: &UInt32Chunked,
+                         resolve: fn(&'a Reference, &str) -> Result<&'a str, String>,
+                         what: &str,
+                         table: &str| {
+            let mut meanings = HashMap::new();
+            for (code, text) in distinct(mapping, codes) {
+                let name = if text.trim().is_empty() {
+                    Err(format!("{what} is empty"))
+                } else {
+                    resolve(reference, text).map_err(|suggested| {
+                        unknown_names += 1;
+                        if unknown_names <= SUGGESTED_NAMES {
+                            suggested
+                        } else {
+                            format!(
+                                "unknown {what} '{}' (add it to data/reference/{table})",
+                                text.trim()
+                            )
+                        }
+                    })
+                };
+                meanings.insert(code, name);
+            }
+            meanings
+        };
+        let geos = names(
+            countries,
+            Reference::resolve_geo,
+            "country",
+            "countries.csv",
+        );
+        let drugs = names(drugs, Reference::resolve_drug, "drug", "drugs.csv");
+        Meanings {
+            dates: distinct(mapping, dates)
+                .into_iter()
+                .map(|(code, text)| (code, year_quarter(text)))
+                .collect(),
+            geos,
+            drugs,
+            units: distinct(mapping, units)
+                .into_iter()
+                .map(|(code, text)| (code, unit_factor(text)))
+                .collect(),
+        }
+    }
+}
+
+/// The records grouped by their coded texts: per group the codes of `date`, `country`,
+/// `drug` and `unit`, and lists of the row numbers, the quantities as numbers (null where
+/// not a number) and the texts of the quantities that are not a finite number >= 0.
+fn grouped(path: &Path) -> PolarsResult<(DataFrame, Arc<CategoricalMapping>)> {
+    let categories = Categories::random("routetrend-records".into(), CategoricalPhysical::U32);
+    // The codes' texts: held here, the categoricals only keep a weak reference.
+    let mapping = categories.mapping();
+    let coded = DataType::from_categories(categories);
+    let schema: Schema = CODED
+        .iter()
+        .map(|c| Field::new((*c).into(), coded.clone()))
+        .collect();
+    let problem = col("amount")
+        .is_finite()
+        .and(col("amount").gt_eq(lit(0.0)))
+        .fill_null(lit(false))
+        .not();
+    let groups = LazyCsvReader::new(PlRefPath::new(path.to_string_lossy().as_ref()))
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .with_dtype_overwrite(Some(Arc::new(schema)))
+        .with_row_index(Some(RowIndex {
+            name: "row".into(),
+            offset: 2,
+        }))
+        .finish()?
+        .with_column(col("quantity").cast(DataType::Float64).alias("amount"))
+        .group_by(CODED.map(|c| col(c).to_physical()))
+        .agg([
+            col("row").implode(false),
+            col("amount").implode(false),
+            col("quantity")
+                .filter(problem)
+                .implode(false)
+                .alias("problem"),
+        ])
+        .with_streaming(true)
+        .collect()?;
+    Ok((groups, mapping))
+}
+
+/// A series-year: geo, drug, year.
+type SeriesYear<'a> = (&'a str, &'a str, i32);
 
 /// Reads a records file into observations (annual and quarterly aggregates) and rejects.
 pub fn ingest_records(
@@ -79,189 +229,157 @@ pub fn ingest_records(
             found: found.join(","),
         });
     }
-    let bytes_hash = super::sha256_file(path).map_err(|e| IngestError::Io {
-        file: name.into(),
-        message: e.to_string(),
-    })?;
-    let geo_aliases = alias_frame(reference.geo_aliases(), "country_key", "geo").map_err(fail)?;
-    let drug_aliases =
-        alias_frame(reference.drug_aliases(), "drug_key", "drug_id").map_err(fail)?;
-    // The same query twice: with row numbers for the rejects, without them (cheaper for the
-    // streaming engine) for the aggregates.
-    let prepared = |row_numbers: bool| -> Result<LazyFrame, IngestError> {
-        let mut reader = LazyCsvReader::new(PlRefPath::new(path.to_string_lossy().as_ref()))
-            .with_has_header(true)
-            .with_infer_schema_length(Some(0));
-        if row_numbers {
-            reader = reader.with_row_index(Some(RowIndex {
-                name: "row".into(),
-                offset: 2,
-            }));
-        }
-        Ok(reader
-            .finish()
-            .map_err(fail)?
-            .with_columns([
-                folded("country").alias("country_key"),
-                folded("drug").alias("drug_key"),
-                col("date").str().strip_chars(lit(NULL)).alias("date_text"),
-            ])
-            .join(
-                geo_aliases.clone(),
-                [col("country_key")],
-                [col("country_key")],
-                JoinArgs::new(JoinType::Left),
-            )
-            .join(
-                drug_aliases.clone(),
-                [col("drug_key")],
-                [col("drug_key")],
-                JoinArgs::new(JoinType::Left),
-            )
-            .with_columns([
-                col("date_text")
-                    .str()
-                    .slice(lit(0), lit(4))
-                    .cast(DataType::Int32)
-                    .alias("year"),
-                col("date_text")
-                    .str()
-                    .slice(lit(5), lit(2))
-                    .cast(DataType::Int32)
-                    .alias("month"),
-                col("quantity")
-                    .str()
-                    .strip_chars(lit(NULL))
-                    .cast(DataType::Float64)
-                    .alias("amount"),
-                when(folded("unit").eq(lit("kg")))
-                    .then(lit(1.0))
-                    .when(folded("unit").eq(lit("g")))
-                    .then(lit(0.001))
-                    .when(folded("unit").eq(lit("t")))
-                    .then(lit(1000.0))
-                    .otherwise(lit(NULL).cast(DataType::Float64))
-                    .alias("factor"),
-            ])
-            .with_column((col("amount") * col("factor")).alias("kg"))
-            .with_column(
-                when(
-                    col("date_text")
-                        .str()
-                        .len_bytes()
-                        .neq(lit(10))
-                        .or(col("date_text").str().slice(lit(4), lit(1)).neq(lit("-")))
-                        .or(col("date_text").str().slice(lit(7), lit(1)).neq(lit("-")))
-                        .or(col("year").is_null())
-                        .or(col("month").is_null())
-                        .or(col("year").lt(lit(1900)))
-                        .or(col("year").gt(lit(2100)))
-                        .or(col("month").lt(lit(1)))
-                        .or(col("month").gt(lit(12))),
-                )
-                .then(lit("date is not a date YYYY-MM-DD"))
-                .when(col("geo").is_null())
-                .then(lit(
-                    "unknown country (add it to data/reference/countries.csv)",
-                ))
-                .when(col("drug_id").is_null())
-                .then(lit("unknown drug (add it to data/reference/drugs.csv)"))
-                .when(col("amount").is_null().or(col("amount").is_finite().not()))
-                .then(lit("quantity is not a finite number"))
-                .when(col("factor").is_null())
-                .then(lit("unknown unit: expected g, kg or t"))
-                .when(col("kg").lt(lit(0.0)))
-                .then(lit("negative quantity"))
-                .otherwise(lit(NULL).cast(DataType::String))
-                .alias("reason"),
-            ))
+    // The file's hash is taken while the query runs (both read the file; the query leaves
+    // part of the second core idle).
+    let (bytes_hash, grouped) = std::thread::scope(|scope| {
+        let hash = scope.spawn(|| super::sha256_file(path));
+        let grouped = grouped(path);
+        (hash.join(), grouped)
+    });
+    let bytes_hash = bytes_hash
+        .unwrap_or_else(|_| Err(std::io::Error::other("the hashing thread failed")))
+        .map_err(|e| IngestError::Io {
+            file: name.into(),
+            message: e.to_string(),
+        })?;
+    let (groups, mapping) = grouped.map_err(fail)?;
+    let code = |c: &str| {
+        groups
+            .column(c)
+            .and_then(|c| c.u32().cloned())
+            .map_err(fail)
     };
-    // Each output is its own streaming query over the file (no cached copy of all records).
-    let rejected = prepared(true)?
-        .filter(col("reason").is_not_null())
-        .select([
-            col("row"),
-            col("date"),
-            col("country"),
-            col("drug"),
-            col("quantity"),
-            col("unit"),
-            col("reason"),
-        ])
-        .sort(["row"], SortMultipleOptions::default())
-        .with_streaming(true)
-        .collect()
-        .map_err(fail)?;
-    let kept = prepared(false)?.filter(col("reason").is_null()).select([
-        col("geo"),
-        col("drug_id"),
-        col("year"),
-        ((col("month") - lit(1)) / lit(3) + lit(1)).alias("quarter"),
-        col("kg"),
-    ]);
-    // One streaming pass groups the records by quarter, keeping each quarter's weights (8
-    // bytes a record). Totals and medians are then taken over sorted values, so that the
-    // result does not depend on the order in which the streaming engine met the records:
-    // same file, same bytes.
-    let quarters = kept
-        .group_by([col("geo"), col("drug_id"), col("year"), col("quarter")])
-        .agg([col("kg").implode(false).alias("values")])
-        .with_streaming(true)
-        .collect()
-        .map_err(fail)?;
-    type Key = (String, String, i32, Option<u8>);
-    let mut groups: std::collections::BTreeMap<Key, Vec<f64>> = std::collections::BTreeMap::new();
-    {
-        let text = |c: &str| {
-            quarters
-                .column(c)
-                .and_then(|c| c.str().cloned())
-                .map_err(fail)
-        };
-        let int = |c: &str| {
-            quarters
-                .column(c)
-                .and_then(|c| c.cast(&DataType::Int64))
-                .and_then(|c| c.i64().cloned())
-                .map_err(fail)
-        };
-        let (geo, drug, year, quarter) = (
-            text("geo")?,
-            text("drug_id")?,
-            int("year")?,
-            int("quarter")?,
-        );
-        let values = quarters
-            .column("values")
+    let list = |c: &str| {
+        groups
+            .column(c)
             .and_then(|c| c.list().cloned())
-            .map_err(fail)?;
-        for i in 0..quarters.height() {
-            let (Some(g), Some(d), Some(y), Some(q)) =
-                (geo.get(i), drug.get(i), year.get(i), quarter.get(i))
-            else {
-                continue;
+            .map_err(fail)
+    };
+    let (dates, countries, drugs, units) = (
+        code("date")?,
+        code("country")?,
+        code("drug")?,
+        code("unit")?,
+    );
+    let (rows, amounts, problems) = (list("row")?, list("amount")?, list("problem")?);
+    let meanings = Meanings::new(&mapping, reference, [&dates, &countries, &drugs, &units]);
+    // Each series-year's weights by quarter.
+    let mut years: BTreeMap<SeriesYear, BTreeMap<u8, Vec<f64>>> = BTreeMap::new();
+    let mut rejects = Vec::new();
+    let mut records: u64 = 0;
+    for i in 0..groups.height() {
+        let (date, country, drug, unit) =
+            (dates.get(i), countries.get(i), drugs.get(i), units.get(i));
+        let element = |c: &ListChunked| c.get_as_series(i).unwrap_or_default();
+        let (row_list, amount_list, problem_list) =
+            (element(&rows), element(&amounts), element(&problems));
+        let (row_list, amount_list, problem_list) = (
+            row_list.idx().map_err(fail)?,
+            amount_list.f64().map_err(fail)?,
+            problem_list.str().map_err(fail)?,
+        );
+        records += row_list.len() as u64;
+        // The first failing check of the group's texts decides for all its records.
+        let unknown = || Err(String::new());
+        let shared = match (
+            meanings.dates.get(&date).copied().flatten(),
+            meanings.geos.get(&country).cloned().unwrap_or_else(unknown),
+            meanings.drugs.get(&drug).cloned().unwrap_or_else(unknown),
+        ) {
+            (None, _, _) => Err(("date", date, BAD_DATE.to_string())),
+            (_, Err(reason), _) => Err(("country", country, reason)),
+            (_, _, Err(reason)) => Err(("drug", drug, reason)),
+            (Some((year, quarter)), Ok(geo), Ok(drug)) => Ok(((geo, drug, year), quarter)),
+        };
+        let factor = meanings.units.get(&unit).copied().flatten();
+        let mut problem_texts = problem_list.iter();
+        let mut weights = Vec::with_capacity(row_list.len());
+        for (row, amount) in row_list.iter().zip(amount_list.iter()) {
+            // polars' cast does not trim white space; the text of every quantity that is not
+            // a finite number >= 0 was kept, so a padded one is read here.
+            let (amount, quantity) = match amount {
+                Some(a) if a.is_finite() && a >= 0.0 => (Some(a), ""),
+                _ => {
+                    let quantity = problem_texts.next().flatten().unwrap_or("");
+                    (amount.or_else(|| quantity.trim().parse().ok()), quantity)
+                }
             };
-            let list = values.get_as_series(i).unwrap_or_default();
-            let kg: Vec<f64> = list.f64().map_err(fail)?.iter().flatten().collect();
-            let y = y as i32;
-            groups
-                .entry((g.into(), d.into(), y, None))
+            let (column, value, reason) = match (&shared, amount.filter(|a| a.is_finite()), factor)
+            {
+                (Err((column, code, reason)), _, _) => {
+                    (*column, text(&mapping, *code), reason.as_str())
+                }
+                (Ok(_), None, _) => ("quantity", quantity, BAD_QUANTITY),
+                (Ok(_), Some(_), None) => ("unit", text(&mapping, unit), BAD_UNIT),
+                (Ok(_), Some(a), Some(_)) if a < 0.0 => ("quantity", quantity, NEGATIVE),
+                (Ok(_), Some(a), Some(f)) => {
+                    weights.push(a * f);
+                    continue;
+                }
+            };
+            rejects.push(Reject {
+                file: name.into(),
+                sheet: None,
+                row: row.unwrap_or(0),
+                column: column.into(),
+                value: value.into(),
+                reason: reason.into(),
+            });
+        }
+        if let (Ok((series_year, quarter)), false) = (shared, weights.is_empty()) {
+            years
+                .entry(series_year)
                 .or_default()
-                .extend(&kg);
-            groups
-                .entry((g.into(), d.into(), y, Some(q as u8)))
+                .entry(quarter)
                 .or_default()
-                .extend(kg);
+                .append(&mut weights);
         }
     }
-    let mut observations = Vec::new();
-    let mut kept_records: u64 = 0;
-    for ((g, d, year, quarter), mut kg) in groups {
+    rejects.sort_by_key(|r| r.row);
+    let kept = records - rejects.len() as u64;
+    let annual_series = years.len() as u64;
+    let observations: Vec<Observation> = years
+        .into_par_iter()
+        .flat_map_iter(|(series_year, quarters)| summarize(series_year, quarters, name))
+        .collect();
+    let summary = FileSummary {
+        file: name.into(),
+        sheet: None,
+        format: "records".into(),
+        sha256: bytes_hash,
+        records,
+        kept,
+        rejected: rejects.len() as u64,
+        exact_duplicates: 0,
+        line_items_summed: kept.saturating_sub(annual_series),
+        observations: observations.len() as u64,
+        warnings: Vec::new(),
+    };
+    Ok((observations, rejects, summary))
+}
+
+/// The observations of one series-year: total, events and median for the year, then for each
+/// quarter with records.
+fn summarize(
+    (geo, drug, year): SeriesYear,
+    quarters: BTreeMap<u8, Vec<f64>>,
+    name: &str,
+) -> Vec<Observation> {
+    let mut quarters: Vec<(u8, Vec<f64>)> = quarters.into_iter().collect();
+    for (_, kg) in &mut quarters {
         kg.sort_by(f64::total_cmp);
+    }
+    // Sorted runs: the sort of their concatenation is a merge.
+    let mut year_kg: Vec<f64> = quarters
+        .iter()
+        .flat_map(|(_, kg)| kg.iter().copied())
+        .collect();
+    year_kg.sort_by(f64::total_cmp);
+    let periods = std::iter::once((None, &year_kg))
+        .chain(quarters.iter().map(|(quarter, kg)| (Some(*quarter), kg)));
+    let mut observations = Vec::with_capacity(3 * (quarters.len() + 1));
+    for (quarter, kg) in periods {
         let n = kg.len();
-        if quarter.is_none() {
-            kept_records += n as u64;
-        }
         let total: f64 = kg.iter().sum();
         let median = if n % 2 == 1 {
             kg[n / 2]
@@ -269,80 +387,26 @@ pub fn ingest_records(
             (kg[n / 2 - 1] + kg[n / 2]) / 2.0
         };
         let source = format!("{n} seizure records of {name}");
-        let observation = |indicator: &str, value: f64, unit: Unit| Observation {
-            indicator: indicator.into(),
-            geo: g.clone(),
-            drug: Some(d.clone()),
-            dimension: None,
-            category: None,
-            period: Period { year, quarter },
-            value,
-            unit,
-            source: source.clone(),
-            source_file: name.into(),
-            source_row: 0,
-            source_rows: String::new(),
-        };
-        observations.push(observation("seizures", total, Unit::Kg));
-        observations.push(observation("seizure_events", n as f64, Unit::Count));
-        observations.push(observation("median_seizure", median, Unit::Kg));
+        for (indicator, value, unit) in [
+            ("seizures", total, Unit::Kg),
+            ("seizure_events", n as f64, Unit::Count),
+            ("median_seizure", median, Unit::Kg),
+        ] {
+            observations.push(Observation {
+                indicator: indicator.into(),
+                geo: geo.into(),
+                drug: Some(drug.into()),
+                dimension: None,
+                category: None,
+                period: Period { year, quarter },
+                value,
+                unit,
+                source: source.clone(),
+                source_file: name.into(),
+                source_row: 0,
+                source_rows: String::new(),
+            });
+        }
     }
-
-    let mut rejects = Vec::with_capacity(rejected.height());
-    let text = |c: &str| {
-        rejected
-            .column(c)
-            .and_then(|c| c.str().cloned())
-            .map_err(fail)
-    };
-    let rows = rejected
-        .column("row")
-        .and_then(|c| c.cast(&DataType::UInt32))
-        .and_then(|c| c.u32().cloned())
-        .map_err(fail)?;
-    let (dates, countries, drugs, quantities, units, reasons) = (
-        text("date")?,
-        text("country")?,
-        text("drug")?,
-        text("quantity")?,
-        text("unit")?,
-        text("reason")?,
-    );
-    for i in 0..rejected.height() {
-        let reason = reasons.get(i).unwrap_or("");
-        let (column, value) = match reason {
-            r if r.starts_with("date") => ("date", dates.get(i)),
-            r if r.contains("country") => ("country", countries.get(i)),
-            r if r.contains("drug") => ("drug", drugs.get(i)),
-            r if r.contains("unit") => ("unit", units.get(i)),
-            _ => ("quantity", quantities.get(i)),
-        };
-        rejects.push(Reject {
-            file: name.into(),
-            sheet: None,
-            row: rows.get(i).unwrap_or(0),
-            column: column.into(),
-            value: value.unwrap_or("").into(),
-            reason: reason.into(),
-        });
-    }
-    let summary = FileSummary {
-        file: name.into(),
-        sheet: None,
-        format: "records".into(),
-        sha256: bytes_hash,
-        records: kept_records + rejects.len() as u64,
-        kept: kept_records,
-        rejected: rejects.len() as u64,
-        exact_duplicates: 0,
-        line_items_summed: kept_records.saturating_sub(
-            observations
-                .iter()
-                .filter(|o| o.indicator == "seizures" && o.period.quarter.is_none())
-                .count() as u64,
-        ),
-        observations: observations.len() as u64,
-        warnings: Vec::new(),
-    };
-    Ok((observations, rejects, summary))
+    observations
 }
