@@ -23,10 +23,15 @@ pub struct SynthArgs {
     pub start: i32,
     #[arg(long, default_value_t = 2022)]
     pub end: i32,
+    /// More country-drug series besides the planted ones (random levels and trends), for
+    /// benchmarks with many series: each gives six series in the trends table.
+    #[arg(long, default_value_t = 0)]
+    pub extra_series: usize,
 }
 
 pub fn run(args: SynthArgs, _quiet: bool) -> Result<Exit, Failure> {
-    write_records(&args.out, args.records, args.seed, args.start, args.end).map_err(|e| {
+    let years = (args.start, args.end);
+    write_records(&args.out, args.records, args.seed, years, args.extra_series).map_err(|e| {
         Failure {
             exit: Exit::Failed,
             message: format!("writing {}: {e}", args.out.display()),

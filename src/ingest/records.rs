@@ -5,11 +5,13 @@
 //! number of events (`seizure_events`, count) and the median seizure size
 //! (`median_seizure`, kg).
 //!
-//! One polars query on the streaming engine reads the file once. The date, country, drug
-//! and unit columns are read as categoricals, so each distinct text is parsed and looked up
-//! once, not once a record, and the records are grouped by those codes, keeping each
-//! record's row number and weight (12 bytes a record). Decoding the few thousand distinct
-//! texts and filing each group's weights under its series then happens here, in Rust.
+//! One polars query on the streaming engine reads the file once and groups the records by
+//! country, drug and unit (read as categoricals, so that each distinct name is looked up
+//! once, not once a record) and by the year and quarter of their date (parsed by polars),
+//! keeping each record's row number and weight (12 bytes a record) and the text of each date
+//! or quantity that did not parse. The groups are as many as series times quarters, however
+//! many records or distinct dates there are. Resolving the names against the reference and
+//! filing each group's weights under its series then happens here, in Rust.
 //!
 //! Every record ends in an aggregate or in the rejects with its reason (date not a real
 //! YYYY-MM-DD date, unknown country or drug, quantity not a finite number, unknown unit,
@@ -52,7 +54,10 @@ fn header(path: &Path) -> Option<Vec<String>> {
 }
 
 /// The columns read as categoricals: decoded once per distinct text.
-const CODED: [&str; 4] = ["date", "country", "drug", "unit"];
+const CODED: [&str; 3] = ["country", "drug", "unit"];
+
+/// Years outside this range are taken for typing errors.
+const YEARS: (i32, i32) = (1900, 2100);
 
 /// Unknown names get the closest known names in their reason, for the first this many
 /// distinct unknown names (in text order, countries first); after that (a hostile or badly
@@ -64,15 +69,13 @@ const BAD_QUANTITY: &str = "quantity is not a finite number";
 const BAD_UNIT: &str = "unknown unit: expected g, kg or t";
 const NEGATIVE: &str = "negative quantity";
 
-/// The year and quarter of a `YYYY-MM-DD` date (years 1900-2100).
+/// The year and quarter of a `YYYY-MM-DD` date in `YEARS`, read as polars reads it (a month
+/// or day may have one digit), white space around it allowed.
 fn year_quarter(text: &str) -> Option<(i32, u8)> {
-    let text = text.trim();
-    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
-    let well_formed = text.len() == 10 && (1900..=2100).contains(&chrono::Datelike::year(&date));
-    well_formed.then(|| {
-        let month = chrono::Datelike::month(&date) as u8;
-        (chrono::Datelike::year(&date), (month - 1) / 3 + 1)
-    })
+    use chrono::Datelike;
+    let date = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()?;
+    let in_range = (YEARS.0..=YEARS.1).contains(&date.year());
+    in_range.then(|| (date.year(), (date.month() as u8 - 1) / 3 + 1))
 }
 
 /// Kilograms per unit.
@@ -103,7 +106,6 @@ fn distinct<'m>(
 
 /// What each distinct text of the coded columns means, worked out once.
 struct Meanings<'a> {
-    dates: HashMap<Option<u32>, Option<(i32, u8)>>,
     geos: HashMap<Option<u32>, Result<&'a str, String>>,
     drugs: HashMap<Option<u32>, Result<&'a str, String>>,
     units: HashMap<Option<u32>, Option<f64>>,
@@ -115,7 +117,7 @@ impl<'a> Meanings<'a> {
     fn new(
         mapping: &CategoricalMapping,
         reference: &'a Reference,
-        [dates, countries, drugs, units]: [&UInt32Chunked; 4],
+        [countries, drugs, units]: [&UInt32Chunked; 3],
     ) -> Self {
         let mut unknown_names = 0;
         let mut names = |codes: &UInt32Chunked,
@@ -151,10 +153,6 @@ impl<'a> Meanings<'a> {
         );
         let drugs = names(drugs, Reference::resolve_drug, "drug", "drugs.csv");
         Meanings {
-            dates: distinct(mapping, dates)
-                .into_iter()
-                .map(|(code, text)| (code, year_quarter(text)))
-                .collect(),
             geos,
             drugs,
             units: distinct(mapping, units)
@@ -165,9 +163,10 @@ impl<'a> Meanings<'a> {
     }
 }
 
-/// The records grouped by their coded texts: per group the codes of `date`, `country`,
-/// `drug` and `unit`, and lists of the row numbers, the quantities as numbers (null where
-/// not a number) and the texts of the quantities that are not a finite number >= 0.
+/// The records grouped by country, drug and unit (codes) and year and quarter (null where
+/// the date did not parse or is out of range), with lists of their row numbers, quantities
+/// (null where not a number), the texts of those dates and the texts of the quantities that
+/// are not a finite number >= 0.
 fn grouped(path: &Path) -> PolarsResult<(DataFrame, Arc<CategoricalMapping>)> {
     let categories = Categories::random("routetrend-records".into(), CategoricalPhysical::U32);
     // The codes' texts: held here, the categoricals only keep a weak reference.
@@ -177,7 +176,15 @@ fn grouped(path: &Path) -> PolarsResult<(DataFrame, Arc<CategoricalMapping>)> {
         .iter()
         .map(|c| Field::new((*c).into(), coded.clone()))
         .collect();
-    let problem = col("amount")
+    let day = col("date").str().to_date(StrptimeOptions {
+        format: Some("%Y-%m-%d".into()),
+        strict: false,
+        exact: true,
+        cache: false,
+    });
+    let year = || col("day").dt().year();
+    let in_range = year().gt_eq(lit(YEARS.0)).and(year().lt_eq(lit(YEARS.1)));
+    let amount_problem = col("amount")
         .is_finite()
         .and(col("amount").gt_eq(lit(0.0)))
         .fill_null(lit(false))
@@ -191,19 +198,59 @@ fn grouped(path: &Path) -> PolarsResult<(DataFrame, Arc<CategoricalMapping>)> {
             offset: 2,
         }))
         .finish()?
-        .with_column(col("quantity").cast(DataType::Float64).alias("amount"))
-        .group_by(CODED.map(|c| col(c).to_physical()))
+        .with_columns([
+            day.alias("day"),
+            col("quantity").cast(DataType::Float64).alias("amount"),
+        ])
+        .with_column(
+            when(in_range)
+                .then(col("day"))
+                .otherwise(lit(NULL))
+                .alias("day"),
+        )
+        .group_by([
+            col("country").to_physical(),
+            col("drug").to_physical(),
+            col("unit").to_physical(),
+            col("day").dt().year().alias("year"),
+            col("day").dt().quarter().alias("quarter"),
+        ])
         .agg([
             col("row").implode(false),
             col("amount").implode(false),
-            col("quantity")
-                .filter(problem)
+            col("date")
+                .filter(col("day").is_null())
                 .implode(false)
-                .alias("problem"),
+                .alias("bad_date"),
+            col("quantity")
+                .filter(amount_problem)
+                .implode(false)
+                .alias("bad_quantity"),
         ])
         .with_streaming(true)
         .collect()?;
     Ok((groups, mapping))
+}
+
+/// A list column flattened: its values in group order and the length of each group's list.
+fn flattened(groups: &DataFrame, name: &str) -> PolarsResult<(Series, Vec<usize>)> {
+    let (values, offsets) = groups
+        .column(name)?
+        .list()?
+        .explode_and_offsets(ExplodeOptions {
+            empty_as_null: false,
+            keep_nulls: false,
+        })?;
+    Ok((values, offsets.lengths().collect()))
+}
+
+/// The next `n` texts of a flattened text list: one group's list.
+fn next_texts<'a>(
+    texts: &mut impl Iterator<Item = Option<&'a str>>,
+    n: usize,
+) -> std::vec::IntoIter<&'a str> {
+    let group: Vec<&str> = texts.take(n).map(|t| t.unwrap_or("")).collect();
+    group.into_iter()
 }
 
 /// A series-year: geo, drug, year.
@@ -243,77 +290,80 @@ pub fn ingest_records(
             message: e.to_string(),
         })?;
     let (groups, mapping) = grouped.map_err(fail)?;
-    let code = |c: &str| {
-        groups
-            .column(c)
-            .and_then(|c| c.u32().cloned())
-            .map_err(fail)
-    };
-    let list = |c: &str| {
-        groups
-            .column(c)
-            .and_then(|c| c.list().cloned())
-            .map_err(fail)
-    };
-    let (dates, countries, drugs, units) = (
-        code("date")?,
-        code("country")?,
-        code("drug")?,
-        code("unit")?,
-    );
-    let (rows, amounts, problems) = (list("row")?, list("amount")?, list("problem")?);
-    let meanings = Meanings::new(&mapping, reference, [&dates, &countries, &drugs, &units]);
+    let column = |c: &str| groups.column(c).map_err(fail);
+    let code = |c: &str| column(c)?.u32().cloned().map_err(fail);
+    let (countries, drugs, units) = (code("country")?, code("drug")?, code("unit")?);
+    let years = column("year")?.i32().cloned().map_err(fail)?;
+    let quarters = column("quarter")?.i8().cloned().map_err(fail)?;
+    let meanings = Meanings::new(&mapping, reference, [&countries, &drugs, &units]);
+    let list = |c: &str| flattened(&groups, c).map_err(fail);
+    let ((rows, sizes), (amounts, _)) = (list("row")?, list("amount")?);
+    let ((bad_dates, bad_date_sizes), (bad_quantities, bad_quantity_sizes)) =
+        (list("bad_date")?, list("bad_quantity")?);
+    let mut rows = rows.idx().map_err(fail)?.iter();
+    let mut amounts = amounts.f64().map_err(fail)?.iter();
+    let mut bad_dates = bad_dates.str().map_err(fail)?.iter();
+    let mut bad_quantities = bad_quantities.str().map_err(fail)?.iter();
+
     // Each series-year's weights by quarter.
-    let mut years: BTreeMap<SeriesYear, BTreeMap<u8, Vec<f64>>> = BTreeMap::new();
+    let mut filed: BTreeMap<SeriesYear, BTreeMap<u8, Vec<f64>>> = BTreeMap::new();
     let mut rejects = Vec::new();
     let mut records: u64 = 0;
     for i in 0..groups.height() {
-        let (date, country, drug, unit) =
-            (dates.get(i), countries.get(i), drugs.get(i), units.get(i));
-        let element = |c: &ListChunked| c.get_as_series(i).unwrap_or_default();
-        let (row_list, amount_list, problem_list) =
-            (element(&rows), element(&amounts), element(&problems));
-        let (row_list, amount_list, problem_list) = (
-            row_list.idx().map_err(fail)?,
-            amount_list.f64().map_err(fail)?,
-            problem_list.str().map_err(fail)?,
-        );
-        records += row_list.len() as u64;
-        // The first failing check of the group's texts decides for all its records.
+        let (country, drug, unit) = (countries.get(i), drugs.get(i), units.get(i));
         let unknown = || Err(String::new());
-        let shared = match (
-            meanings.dates.get(&date).copied().flatten(),
-            meanings.geos.get(&country).cloned().unwrap_or_else(unknown),
-            meanings.drugs.get(&drug).cloned().unwrap_or_else(unknown),
-        ) {
-            (None, _, _) => Err(("date", date, BAD_DATE.to_string())),
-            (_, Err(reason), _) => Err(("country", country, reason)),
-            (_, _, Err(reason)) => Err(("drug", drug, reason)),
-            (Some((year, quarter)), Ok(geo), Ok(drug)) => Ok(((geo, drug, year), quarter)),
-        };
+        let geo = meanings.geos.get(&country).cloned().unwrap_or_else(unknown);
+        let drug_key = meanings.drugs.get(&drug).cloned().unwrap_or_else(unknown);
         let factor = meanings.units.get(&unit).copied().flatten();
-        let mut problem_texts = problem_list.iter();
-        let mut weights = Vec::with_capacity(row_list.len());
-        for (row, amount) in row_list.iter().zip(amount_list.iter()) {
-            // polars' cast does not trim white space; the text of every quantity that is not
-            // a finite number >= 0 was kept, so a padded one is read here.
+        // Null where the date did not parse: then each record's date text is read here.
+        let date_key = years
+            .get(i)
+            .zip(quarters.get(i))
+            .map(|(year, quarter)| (year, quarter as u8));
+        let mut date_texts = next_texts(&mut bad_dates, bad_date_sizes[i]);
+        let mut quantity_texts = next_texts(&mut bad_quantities, bad_quantity_sizes[i]);
+        let mut weights = Vec::with_capacity(sizes[i]);
+        records += sizes[i] as u64;
+        for (row, amount) in rows.by_ref().zip(amounts.by_ref()).take(sizes[i]) {
+            let (date, when) = match date_key {
+                Some(key) => ("", Some(key)),
+                None => {
+                    let text = date_texts.next().unwrap_or("");
+                    (text, year_quarter(text))
+                }
+            };
+            // polars' cast does not trim white space: a padded quantity is read here.
             let (amount, quantity) = match amount {
                 Some(a) if a.is_finite() && a >= 0.0 => (Some(a), ""),
                 _ => {
-                    let quantity = problem_texts.next().flatten().unwrap_or("");
-                    (amount.or_else(|| quantity.trim().parse().ok()), quantity)
+                    let text = quantity_texts.next().unwrap_or("");
+                    (amount.or_else(|| text.trim().parse().ok()), text)
                 }
             };
-            let (column, value, reason) = match (&shared, amount.filter(|a| a.is_finite()), factor)
-            {
-                (Err((column, code, reason)), _, _) => {
-                    (*column, text(&mapping, *code), reason.as_str())
-                }
-                (Ok(_), None, _) => ("quantity", quantity, BAD_QUANTITY),
-                (Ok(_), Some(_), None) => ("unit", text(&mapping, unit), BAD_UNIT),
-                (Ok(_), Some(a), Some(_)) if a < 0.0 => ("quantity", quantity, NEGATIVE),
-                (Ok(_), Some(a), Some(f)) => {
-                    weights.push(a * f);
+            let (column, value, reason) = match (
+                when,
+                &geo,
+                &drug_key,
+                amount.filter(|a| a.is_finite()),
+                factor,
+            ) {
+                (None, ..) => ("date", date, BAD_DATE),
+                (_, Err(reason), ..) => ("country", text(&mapping, country), reason.as_str()),
+                (_, _, Err(reason), ..) => ("drug", text(&mapping, drug), reason.as_str()),
+                (.., None, _) => ("quantity", quantity, BAD_QUANTITY),
+                (.., Some(_), None) => ("unit", text(&mapping, unit), BAD_UNIT),
+                (.., Some(a), Some(_)) if a < 0.0 => ("quantity", quantity, NEGATIVE),
+                (Some((year, quarter)), Ok(geo), Ok(drug), Some(a), Some(f)) => {
+                    if date_key.is_some() {
+                        weights.push(a * f);
+                    } else {
+                        filed
+                            .entry((geo, drug, year))
+                            .or_default()
+                            .entry(quarter)
+                            .or_default()
+                            .push(a * f);
+                    }
                     continue;
                 }
             };
@@ -326,9 +376,11 @@ pub fn ingest_records(
                 reason: reason.into(),
             });
         }
-        if let (Ok((series_year, quarter)), false) = (shared, weights.is_empty()) {
-            years
-                .entry(series_year)
+        if let (Some((year, quarter)), Ok(geo), Ok(drug), false) =
+            (date_key, geo, drug_key, weights.is_empty())
+        {
+            filed
+                .entry((geo, drug, year))
                 .or_default()
                 .entry(quarter)
                 .or_default()
@@ -337,8 +389,8 @@ pub fn ingest_records(
     }
     rejects.sort_by_key(|r| r.row);
     let kept = records - rejects.len() as u64;
-    let annual_series = years.len() as u64;
-    let observations: Vec<Observation> = years
+    let annual_series = filed.len() as u64;
+    let observations: Vec<Observation> = filed
         .into_par_iter()
         .flat_map_iter(|(series_year, quarters)| summarize(series_year, quarters, name))
         .collect();
@@ -357,7 +409,6 @@ pub fn ingest_records(
     };
     Ok((observations, rejects, summary))
 }
-
 /// The observations of one series-year: total, events and median for the year, then for each
 /// quarter with records.
 fn summarize(

@@ -3,17 +3,23 @@
 //! larger), seasonality (cannabis peaks after the summer harvest), a country and drug mix
 //! like the shipped data, planted trends and one planted step change that the analysis must
 //! recover, and one malformed record in 10,000 (unknown country or impossible date) so that
-//! rejects are exercised too.
+//! rejects are exercised too. `extra_series` adds that many more country-drug series of the
+//! reference (random levels, sizes and trends of -6% to +6% a year) for benchmarks at scale:
+//! each gives six series in the trends table (total, events and median, annual and
+//! quarterly).
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
+use crate::model::reference::DrugKind;
+use crate::model::Reference;
+
 /// What is planted in one series: events per year follow `base * (1 + trend)^(year - start)`,
 /// times `step_factor` from `step_year` on.
 #[derive(Clone, Copy, Debug)]
-pub struct PlantedSeries {
-    pub geo: &'static str,
-    pub drug: &'static str,
+pub struct PlantedSeries<'a> {
+    pub geo: &'a str,
+    pub drug: &'a str,
     pub base: f64,
     pub median_kg: f64,
     pub trend: f64,
@@ -21,7 +27,7 @@ pub struct PlantedSeries {
 }
 
 /// The planted series (documented in benches and tests).
-pub const PLANTED: [PlantedSeries; 8] = [
+pub const PLANTED: [PlantedSeries<'static>; 8] = [
     PlantedSeries {
         geo: "RUS",
         drug: "heroin",
@@ -119,19 +125,63 @@ fn pick(cumulative: &[f64], u: f64) -> usize {
         .min(cumulative.len() - 1)
 }
 
-/// Writes `records` synthetic seizure records for the years `start..=end`.
+/// `n` more series: country-drug pairs of the reference (substances, not the planted pairs),
+/// in an order shuffled by `rng`, each with a log-normal level and seizure size and a trend
+/// uniform on -6% to +6% a year. None when `n` is 0 (the planted records stay the same).
+fn extra<'r>(reference: &'r Reference, n: usize, rng: &mut SplitMix64) -> Vec<PlantedSeries<'r>> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let mut countries: Vec<&str> = reference.country_names.keys().map(String::as_str).collect();
+    countries.sort_unstable();
+    let mut pairs: Vec<(&str, &str)> = countries
+        .iter()
+        .flat_map(|geo| {
+            reference
+                .drugs
+                .iter()
+                .filter(|d| d.kind == DrugKind::Substance)
+                .map(move |d| (*geo, d.key.as_str()))
+        })
+        .filter(|(geo, drug)| !PLANTED.iter().any(|p| (p.geo, p.drug) == (*geo, *drug)))
+        .collect();
+    // Fisher-Yates, the first n places only.
+    let n = n.min(pairs.len());
+    for i in 0..n {
+        let j = i + (rng.next_u64() % (pairs.len() - i) as u64) as usize;
+        pairs.swap(i, j);
+    }
+    pairs[..n]
+        .iter()
+        .map(|&(geo, drug)| PlantedSeries {
+            geo,
+            drug,
+            base: (1.0 + rng.normal()).exp(),
+            median_kg: (1.5 * rng.normal()).exp(),
+            trend: 0.12 * rng.uniform() - 0.06,
+            step: None,
+        })
+        .collect()
+}
+
+/// Writes `records` synthetic seizure records for the years `start..=end`: the planted series
+/// and `extra_series` more.
 pub fn write_records(
     path: &Path,
     records: u64,
     seed: u64,
-    start: i32,
-    end: i32,
+    (start, end): (i32, i32),
+    extra_series: usize,
 ) -> std::io::Result<()> {
+    let reference = Reference::load(None).map_err(std::io::Error::other)?;
+    let mut rng = SplitMix64(seed);
+    let mut series = PLANTED.to_vec();
+    series.extend(extra(&reference, extra_series, &mut rng));
     let years: Vec<i32> = (start..=end.max(start)).collect();
     let mut cells = Vec::new();
     let mut cumulative = Vec::new();
     let mut total = 0.0;
-    for s in &PLANTED {
+    for s in &series {
         for &y in &years {
             let mut w = s.base * (1.0 + s.trend).powi(y - start);
             if let Some((from, factor)) = s.step {
@@ -157,7 +207,6 @@ pub fn write_records(
     };
     let (cannabis, opiates) = (cdf(&cannabis_months), cdf(&opiate_months));
 
-    let mut rng = SplitMix64(seed);
     let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
     writeln!(out, "date,country,drug,quantity,unit,mode")?;
     let modes = ["road", "rail", "air", "post", "foot"];
