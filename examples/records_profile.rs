@@ -1,105 +1,55 @@
-//! Where the records ingest spends its time (development aid): the steps of its query, each
-//! on its own, then the whole reader. `cargo run --release --example records_profile -- FILE`
+//! Where the records ingest spends its time (development aid): polars reading the file, the
+//! reader's grouping query alone, then the whole reader (hash, query, names, medians); the
+//! best of three runs each, as timings on a shared virtual machine vary by 20% from run to
+//! run. `cargo run --release --example records_profile -- FILE`
 use std::time::Instant;
 
 use polars::prelude::*;
-use routetrend::ingest::records::ingest_records;
+use routetrend::ingest::records::{grouped, ingest_records};
 use routetrend::model::Reference;
 
-fn main() -> PolarsResult<()> {
+fn best_of_three<T>(label: &str, mut step: impl FnMut() -> T, describe: impl Fn(&T) -> String) {
+    let mut best = f64::INFINITY;
+    let mut last = None;
+    for _ in 0..3 {
+        let start = Instant::now();
+        last = Some(step());
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    let described = last.as_ref().map(describe).unwrap_or_default();
+    println!("{label:<44} {best:.2} s ({described})");
+}
+
+fn main() {
     let path = std::env::args().nth(1).expect("FILE");
-    let categories = Categories::random("profile".into(), CategoricalPhysical::U32);
-    let _mapping = categories.mapping();
-    let coded = DataType::from_categories(categories);
-    let schema: Schema = ["date", "country", "drug", "unit"]
-        .iter()
-        .map(|c| Field::new((*c).into(), coded.clone()))
-        .collect();
-    let schema = Arc::new(schema);
-    let scan = |categoricals: bool, rows: bool| {
-        let mut reader = LazyCsvReader::new(PlRefPath::new(path.as_str()))
-            .with_has_header(true)
-            .with_infer_schema_length(Some(0));
-        if categoricals {
-            reader = reader.with_dtype_overwrite(Some(schema.clone()));
-        }
-        if rows {
-            reader = reader.with_row_index(Some(RowIndex {
-                name: "row".into(),
-                offset: 2,
-            }));
-        }
-        reader.finish()
-    };
-    let keys = || ["date", "country", "drug", "unit"].map(|c| col(c).to_physical());
-    let amount = || col("quantity").cast(DataType::Float64).alias("amount");
-    // The best of three runs: this machine's timings vary by 20% from run to run.
-    let time = |label: &str, query: LazyFrame| -> PolarsResult<()> {
-        let mut best = f64::INFINITY;
-        let mut rows = 0;
-        for _ in 0..3 {
-            let start = Instant::now();
-            rows = query.clone().with_streaming(true).collect()?.height();
-            best = best.min(start.elapsed().as_secs_f64());
-        }
-        println!("{label:<48} {best:.2} s ({rows} rows)");
-        Ok(())
-    };
-    time("read all columns as text", scan(false, false)?)?;
-    time(
-        "read, four columns as categoricals",
-        scan(true, false)?.select([
-            col("date"),
-            col("country"),
-            col("drug"),
-            col("unit"),
-            col("quantity"),
-        ]),
-    )?;
-    time(
-        "... grouped by the codes (count)",
-        scan(true, false)?.group_by(keys()).agg([len()]),
-    )?;
-    time(
-        "... with the quantities as numbers, listed",
-        scan(true, false)?
-            .with_column(amount())
-            .group_by(keys())
-            .agg([col("amount").implode(false)]),
-    )?;
-    time(
-        "... and the row numbers, listed",
-        scan(true, true)?
-            .with_column(amount())
-            .group_by(keys())
-            .agg([col("amount").implode(false), col("row").implode(false)]),
-    )?;
-    let problem = col("amount")
-        .is_finite()
-        .and(col("amount").gt_eq(lit(0.0)))
-        .fill_null(lit(false))
-        .not();
-    time(
-        "... and the texts of the other quantities",
-        scan(true, true)?
-            .with_column(amount())
-            .group_by(keys())
-            .agg([
-                col("amount").implode(false),
-                col("row").implode(false),
-                col("quantity").filter(problem).implode(false),
-            ]),
-    )?;
-    let reference = Reference::load(None).expect("reference");
-    let start = Instant::now();
-    let (observations, rejects, _) =
-        ingest_records(path.as_ref(), "records", &reference).expect("records");
-    println!(
-        "{:<48} {:.2} s ({} observations, {} rejects)",
-        "the whole reader (hash, query, decode, medians)",
-        start.elapsed().as_secs_f64(),
-        observations.len(),
-        rejects.len()
+    let path = std::path::Path::new(&path);
+    best_of_three(
+        "polars reads every column as text",
+        || {
+            LazyCsvReader::new(PlRefPath::new(path.to_string_lossy().as_ref()))
+                .with_has_header(true)
+                .with_infer_schema_length(Some(0))
+                .finish()
+                .and_then(|f| f.with_streaming(true).collect())
+                .expect("read")
+        },
+        |frame| format!("{} rows", frame.height()),
     );
-    Ok(())
+    best_of_three(
+        "the reader's query (grouped)",
+        || grouped(path).expect("query"),
+        |(groups, _)| format!("{} groups", groups.height()),
+    );
+    let reference = Reference::load(None).expect("reference");
+    best_of_three(
+        "the whole reader (ingest_records)",
+        || ingest_records(path, "records", &reference).expect("records"),
+        |(observations, rejects, _)| {
+            format!(
+                "{} observations, {} rejects",
+                observations.len(),
+                rejects.len()
+            )
+        },
+    );
 }

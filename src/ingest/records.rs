@@ -166,8 +166,8 @@ impl<'a> Meanings<'a> {
 /// The records grouped by country, drug and unit (codes) and year and quarter (null where
 /// the date did not parse or is out of range), with lists of their row numbers, quantities
 /// (null where not a number), the texts of those dates and the texts of the quantities that
-/// are not a finite number >= 0.
-fn grouped(path: &Path) -> PolarsResult<(DataFrame, Arc<CategoricalMapping>)> {
+/// are not a finite number >= 0. Public for `examples/records_profile.rs`.
+pub fn grouped(path: &Path) -> PolarsResult<(DataFrame, Arc<CategoricalMapping>)> {
     let categories = Categories::random("routetrend-records".into(), CategoricalPhysical::U32);
     // The codes' texts: held here, the categoricals only keep a weak reference.
     let mapping = categories.mapping();
