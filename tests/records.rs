@@ -80,11 +80,12 @@ fn records_aggregate_by_year_and_quarter_and_every_record_is_accounted_for() {
 
 #[test]
 fn records_padding_empty_fields_impossible_days_and_misspelt_names() {
-    // Row 2's date is padded (polars' date parser refuses it; the reader reads it itself).
+    // Row 2's date is padded (polars' date parser refuses it; the reader reads it itself);
+    // the header's names are found whatever their case and padding.
     let w = Workdir::new();
     w.write(
         "records.csv",
-        "date,country,drug,quantity,unit\n\
+        "Date, Country ,Drug,QUANTITY,Unit\n\
          2016-03-04 , Kazakhstan ,HEROIN, 1.5 , KG \n\
          2016-02-30,KAZ,heroin,1,kg\n\
          2016-03-04,Kazahkstan,heroin,1,kg\n\

@@ -36,21 +36,42 @@ pub const REQUIRED: [&str; 5] = ["date", "country", "drug", "quantity", "unit"];
 
 /// Whether the first line of a file is a records header (checked without reading the file).
 pub fn is_records(path: &Path) -> bool {
-    header(path).is_some_and(|h| REQUIRED.iter().all(|c| h.iter().any(|x| x == c)))
+    header(path).is_some_and(|h| required(&h).is_ok())
 }
 
-fn header(path: &Path) -> Option<Vec<String>> {
+/// The names of the first line as polars reads them (without quotes), each with its folded
+/// form (trimmed, lower case), by which the required columns are found.
+fn header(path: &Path) -> Option<Vec<(String, String)>> {
     let file = std::fs::File::open(path).ok()?;
     let mut line = String::new();
     BufReader::new(file.take(64 * 1024))
         .read_line(&mut line)
         .ok()?;
-    let line = line.trim_start_matches('\u{feff}').trim_end();
+    let line = line
+        .trim_start_matches('\u{feff}')
+        .trim_end_matches(['\r', '\n']);
     Some(
         line.split(',')
-            .map(|c| c.trim().trim_matches('"').to_lowercase())
+            .map(|c| {
+                let name = c.trim_matches('"');
+                (name.to_string(), name.trim().to_lowercase())
+            })
             .collect(),
     )
+}
+
+/// The file's names of the `REQUIRED` columns, in that order (`Date` for `date`), or the
+/// first one missing.
+fn required(header: &[(String, String)]) -> Result<[&str; 5], &'static str> {
+    let mut names = [""; 5];
+    for (name, wanted) in names.iter_mut().zip(REQUIRED) {
+        *name = header
+            .iter()
+            .find(|(_, folded)| folded == wanted)
+            .map(|(raw, _)| raw.as_str())
+            .ok_or(wanted)?;
+    }
+    Ok(names)
 }
 
 /// The columns read as categoricals: decoded once per distinct text.
@@ -166,15 +187,21 @@ impl<'a> Meanings<'a> {
 /// The records grouped by country, drug and unit (codes) and year and quarter (null where
 /// the date did not parse or is out of range), with lists of their row numbers, quantities
 /// (null where not a number), the texts of those dates and the texts of the quantities that
-/// are not a finite number >= 0. Public for `examples/records_profile.rs`.
-pub fn grouped(path: &Path) -> PolarsResult<(DataFrame, Arc<CategoricalMapping>)> {
+/// are not a finite number >= 0. `names` are the file's names of the `REQUIRED` columns.
+/// Public for `examples/records_profile.rs`.
+pub fn grouped(
+    path: &Path,
+    names: [&str; 5],
+) -> PolarsResult<(DataFrame, Arc<CategoricalMapping>)> {
     let categories = Categories::random("routetrend-records".into(), CategoricalPhysical::U32);
     // The codes' texts: held here, the categoricals only keep a weak reference.
     let mapping = categories.mapping();
     let coded = DataType::from_categories(categories);
-    let schema: Schema = CODED
+    let schema: Schema = REQUIRED
         .iter()
-        .map(|c| Field::new((*c).into(), coded.clone()))
+        .zip(names)
+        .filter(|(column, _)| CODED.contains(column))
+        .map(|(_, name)| Field::new(name.into(), coded.clone()))
         .collect();
     let day = col("date").str().to_date(StrptimeOptions {
         format: Some("%Y-%m-%d".into()),
@@ -198,6 +225,7 @@ pub fn grouped(path: &Path) -> PolarsResult<(DataFrame, Arc<CategoricalMapping>)
             offset: 2,
         }))
         .finish()?
+        .rename(names, REQUIRED, true)
         .with_columns([
             day.alias("day"),
             col("quantity").cast(DataType::Float64).alias("amount"),
@@ -267,20 +295,22 @@ pub fn ingest_records(
         message: e.to_string(),
     };
     let found = header(path).unwrap_or_default();
-    if let Some(missing) = REQUIRED.iter().find(|c| !found.iter().any(|x| x == *c)) {
-        return Err(IngestError::MissingColumn {
-            file: name.into(),
-            format: "records".into(),
-            missing: missing.to_string(),
-            expected: REQUIRED.join(","),
-            found: found.join(","),
-        });
-    }
+    let names = required(&found).map_err(|missing| IngestError::MissingColumn {
+        file: name.into(),
+        format: "records".into(),
+        missing: missing.to_string(),
+        expected: REQUIRED.join(","),
+        found: found
+            .iter()
+            .map(|(raw, _)| raw.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+    })?;
     // The file's hash is taken while the query runs (both read the file; the query leaves
     // part of the second core idle).
     let (bytes_hash, grouped) = std::thread::scope(|scope| {
         let hash = scope.spawn(|| super::sha256_file(path));
-        let grouped = grouped(path);
+        let grouped = grouped(path, names);
         (hash.join(), grouped)
     });
     let bytes_hash = bytes_hash
