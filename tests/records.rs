@@ -97,14 +97,15 @@ fn records_padding_empty_fields_impossible_days_and_misspelt_names() {
          2016-03-04,KAZ,heroin, -2 ,kg\n\
          2016-05-06,KAZ,heroin,0,g\n\
          1850-06-01,KAZ,heroin,1,kg\n\
-         2016-6-1,KAZ,heroin,2,kg\n",
+         2016-6-1,KAZ,heroin,2,kg\n\
+         2016-03-04,KAZ,heroin,1e308,t\n",
     );
     let run = w.run(&["ingest", "records.csv", "--out", "out", "--json"]);
     run.expect_code(0);
     let file = &run.json()["files"][0];
     assert_eq!(
         (file["records"].as_u64(), file["kept"].as_u64()),
-        (Some(12), Some(3)),
+        (Some(13), Some(3)),
         "{file}"
     );
     let df = read(&w.path("out/observations.parquet"));
@@ -132,6 +133,7 @@ fn records_padding_empty_fields_impossible_days_and_misspelt_names() {
             (9, "unit", "lb"),
             (10, "quantity", " -2 "),
             (12, "date", "1850-06-01"),
+            (14, "quantity", "1e308"),
         ]
     );
     assert!(
@@ -141,6 +143,10 @@ fn records_padding_empty_fields_impossible_days_and_misspelt_names() {
     );
     assert_eq!(r[3].3, "country is empty");
     assert_eq!(r[7].3, "negative quantity");
+    assert_eq!(
+        r[9].3, "quantity is not a finite number",
+        "1e308 t is no finite kg"
+    );
 }
 
 #[test]

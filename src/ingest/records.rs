@@ -80,6 +80,9 @@ const CODED: [&str; 3] = ["country", "drug", "unit"];
 /// Years outside this range are taken for typing errors.
 const YEARS: (i32, i32) = (1900, 2100);
 
+/// The largest quantity whose weight in kg stays finite whatever its unit (t: x 1000).
+const MAX_QUANTITY: f64 = f64::MAX / 1000.0;
+
 /// Unknown names get the closest known names in their reason, for the first this many
 /// distinct unknown names (in text order, countries first); after that (a hostile or badly
 /// mapped file) the plain reason, to keep the search bounded.
@@ -187,7 +190,7 @@ impl<'a> Meanings<'a> {
 /// The records grouped by country, drug and unit (codes) and year and quarter (null where
 /// the date did not parse or is out of range), with lists of their row numbers, quantities
 /// (null where not a number), the texts of those dates and the texts of the quantities that
-/// are not a finite number >= 0. `names` are the file's names of the `REQUIRED` columns.
+/// are not a finite number from 0 to `MAX_QUANTITY`. `names` are the file's names of the `REQUIRED` columns.
 /// Public for `examples/records_profile.rs`.
 pub fn grouped(
     path: &Path,
@@ -214,6 +217,7 @@ pub fn grouped(
     let amount_problem = col("amount")
         .is_finite()
         .and(col("amount").gt_eq(lit(0.0)))
+        .and(col("amount").lt_eq(lit(MAX_QUANTITY)))
         .fill_null(lit(false))
         .not();
     let groups = LazyCsvReader::new(PlRefPath::new(path.to_string_lossy().as_ref()))
@@ -364,7 +368,7 @@ pub fn ingest_records(
             };
             // polars' cast does not trim white space: a padded quantity is read here.
             let (amount, quantity) = match amount {
-                Some(a) if a.is_finite() && a >= 0.0 => (Some(a), ""),
+                Some(a) if (0.0..=MAX_QUANTITY).contains(&a) => (Some(a), ""),
                 _ => {
                     let text = quantity_texts.next().unwrap_or("");
                     (amount.or_else(|| text.trim().parse().ok()), text)
@@ -383,6 +387,9 @@ pub fn ingest_records(
                 (.., None, _) => ("quantity", quantity, BAD_QUANTITY),
                 (.., Some(_), None) => ("unit", text(&mapping, unit), BAD_UNIT),
                 (.., Some(a), Some(_)) if a < 0.0 => ("quantity", quantity, NEGATIVE),
+                (.., Some(a), Some(f)) if !(a * f).is_finite() => {
+                    ("quantity", quantity, BAD_QUANTITY)
+                }
                 (Some((year, quarter)), Ok(geo), Ok(drug), Some(a), Some(f)) => {
                     if date_key.is_some() {
                         weights.push(a * f);
