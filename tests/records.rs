@@ -150,6 +150,26 @@ fn records_padding_empty_fields_impossible_days_and_misspelt_names() {
 }
 
 #[test]
+fn a_record_with_more_fields_than_the_header_is_named() {
+    let w = Workdir::new();
+    w.write(
+        "records.csv",
+        "date,country,drug,quantity,unit\n\
+         2016-03-04,\"Korea, Republic of\",heroin,1,kg\n\
+         2016-03-04,KAZ,heroin\n\
+         2016-03-04,Korea, Republic of,heroin,1,kg\n",
+    );
+    let run = w.run(&["ingest", "records.csv", "--out", "out"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr()
+            .contains("records.csv: row 4 has 6 fields, the header 5"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
 fn suggestions_for_unknown_names_are_bounded_and_do_not_depend_on_order() {
     let w = Workdir::new();
     let mut text = String::from("date,country,drug,quantity,unit\n");

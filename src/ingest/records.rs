@@ -264,6 +264,24 @@ pub fn grouped(
     Ok((groups, mapping))
 }
 
+/// The first record with more fields than the header, as (row, fields, header fields): polars
+/// refuses such a file without saying where.
+fn first_long_row(path: &Path) -> Option<(u64, usize, usize)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .ok()?;
+    let expected = reader.byte_headers().ok()?.len();
+    reader
+        .byte_records()
+        .map_while(Result::ok)
+        .find(|record| record.len() > expected)
+        .map(|record| {
+            let row = record.position().map_or(0, |p| p.line());
+            (row, record.len(), expected)
+        })
+}
+
 /// A list column flattened: its values in group order and the length of each group's list.
 fn flattened(groups: &DataFrame, name: &str) -> PolarsResult<(Series, Vec<usize>)> {
     let (values, offsets) = groups
@@ -323,7 +341,16 @@ pub fn ingest_records(
             file: name.into(),
             message: e.to_string(),
         })?;
-    let (groups, mapping) = grouped.map_err(fail)?;
+    let (groups, mapping) = grouped.map_err(|e| match first_long_row(path) {
+        Some((row, fields, expected)) => IngestError::Unreadable {
+            file: name.into(),
+            message: format!(
+                "row {row} has {fields} fields, the header {expected} (a comma in an unquoted \
+                 value?); fix or quote it"
+            ),
+        },
+        None => fail(e),
+    })?;
     let column = |c: &str| groups.column(c).map_err(fail);
     let code = |c: &str| column(c)?.u32().cloned().map_err(fail);
     let (countries, drugs, units) = (code("country")?, code("drug")?, code("unit")?);
