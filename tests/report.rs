@@ -1,12 +1,12 @@
 //! The report stage: report.md and a self-contained report.html, strings from data and
 //! configuration made inert in HTML, SVG, Markdown and CSV, and the page rendered by headless
-//! Chromium with no console errors (screenshot saved as target/report-screenshot.png).
+//! Chromium with no console errors (screenshot saved as target/tmp/report-screenshot.png).
 
 mod common;
 
 use std::process::Command;
 
-use common::{root, Workdir};
+use common::Workdir;
 
 fn run_shipped() -> Workdir {
     let w = Workdir::new();
@@ -107,7 +107,9 @@ fn report_renders_in_headless_chromium_without_console_errors() {
                 .is_ok_and(|o| o.status.success())
         })
         .expect("chromium (Debian package `chromium`, installed by .ci/run)");
-    let screenshot = root().join("target/report-screenshot.png");
+    // Kept for a look after the run; CARGO_TARGET_TMPDIR follows CARGO_TARGET_DIR.
+    let screenshot =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-screenshot.png");
     let profile = w.path("chromium-profile");
     let page = format!(
         "file://{}",
