@@ -127,7 +127,7 @@ fn pick(cumulative: &[f64], u: f64) -> usize {
 
 /// `n` more series: country-drug pairs of the reference (substances, not the planted pairs),
 /// in an order shuffled by `rng`, each with a log-normal level and seizure size and a trend
-/// uniform on -6% to +6% a year. None when `n` is 0 (the planted records stay the same).
+/// uniform on -6% to +6% a year. Empty when `n` is 0 (the records stay as they were).
 fn extra<'r>(reference: &'r Reference, n: usize, rng: &mut SplitMix64) -> Vec<PlantedSeries<'r>> {
     if n == 0 {
         return Vec::new();
