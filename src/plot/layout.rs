@@ -130,6 +130,30 @@ impl Frame {
     fn py(&self, y: f64) -> f64 {
         self.bottom - (y - self.y0) / (self.y1 - self.y0) * (self.bottom - self.top)
     }
+    /// The time-axis ticks of this frame over the periods of `p`, spaced so that labels
+    /// `label_w` wide keep 1.2 tick em apart.
+    fn time_ticks(&self, p: &Prepared, label_w: f64, tick_em: f64) -> TimeTicks {
+        let px_per_year = (self.right - self.left) / (self.x1 - self.x0);
+        let (first, last) = (p.grid[0], p.grid[p.grid.len() - 1]);
+        scale::time_ticks(
+            first,
+            last,
+            p.quarterly,
+            px_per_year,
+            label_w + 1.2 * tick_em,
+        )
+    }
+}
+
+/// The time range a plot shows: its first to last period with `pad` beyond each end, or half
+/// a step each way around a single period.
+fn time_range(p: &Prepared, pad: f64) -> (f64, f64) {
+    let (first, last) = (p.grid[0], p.grid[p.grid.len() - 1]);
+    if last > first {
+        (first - pad, last + pad)
+    } else {
+        (first - 0.5 * p.step, last + 0.5 * p.step)
+    }
 }
 
 /// Labels the y axis title: the measure and the display unit.
@@ -719,8 +743,6 @@ fn plot_keyed(
     let plot_left = m + ylabels + 0.5 * t.tick_em;
 
     // Time axis.
-    let first = p.grid[0];
-    let last = p.grid[p.grid.len() - 1];
     let pad = match chart.kind {
         ChartKind::GroupedBars => 0.5 * p.step,
         ChartKind::StackedArea | ChartKind::ShareArea => 0.0,
@@ -734,11 +756,7 @@ fn plot_keyed(
         }
         Keying::Legend(_) => ctx.w - m - if pad > 0.0 { 0.0 } else { label_w / 2.0 },
     };
-    let (x0, x1) = if last > first {
-        (first - pad, last + pad)
-    } else {
-        (first - 0.5 * p.step, last + 0.5 * p.step)
-    };
+    let (x0, x1) = time_range(p, pad);
     let f = Frame {
         left: plot_left,
         right: plot_right,
@@ -749,14 +767,7 @@ fn plot_keyed(
         y0: ticks.lo,
         y1: ticks.hi,
     };
-    let px_per_year = (f.right - f.left) / (x1 - x0);
-    let xticks = scale::time_ticks(
-        first,
-        last,
-        p.quarterly,
-        px_per_year,
-        label_w + 1.2 * t.tick_em,
-    );
+    let xticks = f.time_ticks(p, label_w, t.tick_em);
 
     let centres = match &keying {
         Keying::Direct(labels) => match direct_label_centres(ctx, &f, labels) {
@@ -1254,14 +1265,7 @@ fn small_multiples(ctx: &Ctx, scene: &mut Scene, top: f64, bottom: f64) -> Resul
         p.value_range(&all).1.max(0.0),
         intervals,
     );
-    let first = p.grid[0];
-    let last = p.grid[p.grid.len() - 1];
-    let pad = 0.35 * p.step;
-    let (x0, x1) = if last > first {
-        (first - pad, last + pad)
-    } else {
-        (first - 0.5 * p.step, last + 0.5 * p.step)
-    };
+    let (x0, x1) = time_range(p, 0.35 * p.step);
     let label_w = time_label_width(ctx)?;
 
     // Every panel reserves the same label widths so the plots line up.
@@ -1334,14 +1338,7 @@ fn small_multiples(ctx: &Ctx, scene: &mut Scene, top: f64, bottom: f64) -> Resul
             y0: ticks.lo,
             y1: ticks.hi,
         };
-        let px_per_year = (f.right - f.left) / (x1 - x0);
-        let xticks = scale::time_ticks(
-            first,
-            last,
-            p.quarterly,
-            px_per_year,
-            label_w + 1.2 * t.tick_em,
-        );
+        let xticks = f.time_ticks(p, label_w, t.tick_em);
         draw_y_axis(ctx, scene, &f, ticks)?;
         draw_zero_line(ctx, scene, &f);
         if p.change_point.as_ref().is_some_and(|cp| cp.series == i) {
