@@ -306,6 +306,22 @@ fn next_texts<'a>(
 /// A series-year: geo, drug, year.
 type SeriesYear<'a> = (&'a str, &'a str, i32);
 
+/// Each series-year's weights (kg) by quarter.
+type Filed<'a> = BTreeMap<SeriesYear<'a>, BTreeMap<u8, Vec<f64>>>;
+
+/// The weights of one quarter of a series-year, created empty on first use.
+fn weights_of<'m, 'a>(
+    filed: &'m mut Filed<'a>,
+    series_year: SeriesYear<'a>,
+    quarter: u8,
+) -> &'m mut Vec<f64> {
+    filed
+        .entry(series_year)
+        .or_default()
+        .entry(quarter)
+        .or_default()
+}
+
 /// Reads a records file into observations (annual and quarterly aggregates) and rejects.
 pub fn ingest_records(
     path: &Path,
@@ -366,8 +382,7 @@ pub fn ingest_records(
     let mut bad_dates = bad_dates.str().map_err(fail)?.iter();
     let mut bad_quantities = bad_quantities.str().map_err(fail)?.iter();
 
-    // Each series-year's weights by quarter.
-    let mut filed: BTreeMap<SeriesYear, BTreeMap<u8, Vec<f64>>> = BTreeMap::new();
+    let mut filed = Filed::new();
     let mut rejects = Vec::new();
     let mut records: u64 = 0;
     for i in 0..groups.height() {
@@ -421,12 +436,7 @@ pub fn ingest_records(
                     if date_key.is_some() {
                         weights.push(a * f);
                     } else {
-                        filed
-                            .entry((geo, drug, year))
-                            .or_default()
-                            .entry(quarter)
-                            .or_default()
-                            .push(a * f);
+                        weights_of(&mut filed, (geo, drug, year), quarter).push(a * f);
                     }
                     continue;
                 }
@@ -443,12 +453,7 @@ pub fn ingest_records(
         if let (Some((year, quarter)), Ok(geo), Ok(drug), false) =
             (date_key, geo, drug_key, weights.is_empty())
         {
-            filed
-                .entry((geo, drug, year))
-                .or_default()
-                .entry(quarter)
-                .or_default()
-                .append(&mut weights);
+            weights_of(&mut filed, (geo, drug, year), quarter).append(&mut weights);
         }
     }
     rejects.sort_by_key(|r| r.row);
