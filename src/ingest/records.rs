@@ -28,6 +28,8 @@ use std::path::Path;
 use polars::prelude::*;
 use rayon::prelude::*;
 
+use super::spec::Header;
+use super::table::Cell;
 use super::{FileSummary, IngestError, Reject};
 use crate::model::{Observation, Period, Reference, Unit};
 
@@ -39,9 +41,8 @@ pub fn is_records(path: &Path) -> bool {
     header(path).is_some_and(|h| required(&h).is_ok())
 }
 
-/// The names of the first line as polars reads them (without quotes), each with its folded
-/// form (trimmed, lower case), by which the required columns are found.
-fn header(path: &Path) -> Option<Vec<(String, String)>> {
+/// The names of the first line as polars reads them (without quotes).
+fn header(path: &Path) -> Option<Vec<String>> {
     let file = std::fs::File::open(path).ok()?;
     let mut line = String::new();
     BufReader::new(file.take(64 * 1024))
@@ -52,24 +53,19 @@ fn header(path: &Path) -> Option<Vec<(String, String)>> {
         .trim_end_matches(['\r', '\n']);
     Some(
         line.split(',')
-            .map(|c| {
-                let name = c.trim_matches('"');
-                (name.to_string(), name.trim().to_lowercase())
-            })
+            .map(|c| c.trim_matches('"').to_string())
             .collect(),
     )
 }
 
-/// The file's names of the `REQUIRED` columns, in that order (`Date` for `date`), or the
-/// first one missing.
-fn required(header: &[(String, String)]) -> Result<[&str; 5], &'static str> {
+/// The file's names of the `REQUIRED` columns, in that order, found as every reader finds
+/// its columns (`Header`: `Date` or ` date ` for `date`), or the first one missing.
+fn required(header: &[String]) -> Result<[&str; 5], &'static str> {
+    let cells: Vec<Cell> = header.iter().map(|name| Cell::Text(name.clone())).collect();
+    let found = Header::new(&cells);
     let mut names = [""; 5];
     for (name, wanted) in names.iter_mut().zip(REQUIRED) {
-        *name = header
-            .iter()
-            .find(|(_, folded)| folded == wanted)
-            .map(|(raw, _)| raw.as_str())
-            .ok_or(wanted)?;
+        *name = &header[found.find(wanted).ok_or(wanted)?];
     }
     Ok(names)
 }
@@ -338,11 +334,7 @@ pub fn ingest_records(
         format: "records".into(),
         missing: missing.to_string(),
         expected: REQUIRED.join(","),
-        found: found
-            .iter()
-            .map(|(raw, _)| raw.as_str())
-            .collect::<Vec<_>>()
-            .join(","),
+        found: found.join(","),
     })?;
     // The file's hash is taken while the query runs (both read the file; the query leaves
     // part of the second core idle).
