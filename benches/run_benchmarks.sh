@@ -28,8 +28,7 @@
 #   BUILD                   1 (default) runs `cargo build --release` first; 0 times the
 #                           binary already in target/release as it is (say which in the notes)
 #   ROUTETREND_PUBLIC_DATA  folder holding arq_seizures_1970_2020.csv and
-#                           unodc_drug_seizures_2018_2022.xlsx (default ../shared/data/public
-#                           next to the repository)
+#                           unodc_drug_seizures_2018_2022.xlsx (default tests/data/public)
 #
 # Needs: cargo, hyperfine, jq, GNU time (/usr/bin/time). Timings are for comparison on one
 # machine; measure on a quiet machine (no build running) before recording numbers.
@@ -37,7 +36,7 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-public_data="${ROUTETREND_PUBLIC_DATA:-$repo/../shared/data/public}"
+public_data="${ROUTETREND_PUBLIC_DATA:-$repo/tests/data/public}"
 runs="${RUNS:-10}"
 records="${RECORDS:-1000000}"
 warmup="${WARMUP:-2}"

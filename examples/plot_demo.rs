@@ -7,9 +7,9 @@
 //! time of each. The charts are also rendered by `tests/plot_render.rs`, which includes this
 //! file, so the data here is test data too.
 //!
-//! Data: kilograms seized, copied from `shared/data/seizures_sourced.csv` (2000-2017: the
+//! Data: kilograms seized, copied from `data/raw/seizures.csv` (2000-2017: the
 //! Kaggle redistribution of UNODC ARQ-derived data; 2018-2022: the UNODC data-portal export
-//! "Drug seizures, 2018-2022"; see `shared/data/SOURCES.md`). NaN marks a period with no row
+//! "Drug seizures, 2018-2022"; see `data/raw/SOURCES.md`). NaN marks a period with no row
 //! in that file. The trend line and change point of the heroin chart were computed for this
 //! demo from the Russian Federation series below: Sen's slope -119.8 kg/year with the
 //! median intercept (2000: 3,608 kg; 2022: 972 kg), and Pettitt's test, last year before the

@@ -490,7 +490,7 @@ fn real_unodc_export_accounts_for_every_row() {
         .map(|s| s.unwrap().split(';').count())
         .sum();
     assert_eq!(rows, 11013 - 72);
-    // Spot checks against the sheet (values as in ../shared/data/seizures_sourced.csv).
+    // Spot checks against the sheet (values as in data/raw/seizures.csv).
     assert_eq!(value(&df, "KAZ", "heroin", "2019"), Some(1152.0));
     assert_eq!(value(&df, "AFG", "cannabis_resin", "2019"), Some(499545.0));
     assert_eq!(value(&df, "TJK", "heroin", "2019"), Some(172.0));
@@ -542,7 +542,7 @@ fn real_arq_csv_through_its_mapping() {
         .map(|s| s.unwrap().split(';').count())
         .sum();
     assert_eq!(rows, 51201 - 507, "one lineage entry per non-NULL row");
-    // Spot checks (values as printed in the file; see ../shared/data/seizures_sourced.csv).
+    // Spot checks (values as printed in the file; see data/raw/seizures.csv).
     assert_eq!(value(&df, "AFG", "heroin", "2002"), Some(1291.7));
     assert_eq!(value(&df, "KAZ", "heroin", "2016"), Some(196.64093));
     assert_eq!(value(&df, "KAZ", "cannabis_herb", "2018"), Some(17069.744));

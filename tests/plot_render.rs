@@ -448,7 +448,7 @@ fn markup_in_any_string_is_escaped() {
 #[test]
 fn weights_switch_to_tonnes_and_ticks_get_thousands_separators() {
     let dir = tempfile::tempdir().unwrap();
-    // Kazakhstan cannabis herb, kg (shared/data/seizures_sourced.csv): peaks at 34,317 kg.
+    // Kazakhstan cannabis herb, kg (data/raw/seizures.csv): peaks at 34,317 kg.
     let kaz_herb = [
         15465.8,
         11789.0,

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Converts the sourced figures of ../shared/data/ into routetrend's canonical long CSV.
+"""Converts the sourced figures (seizures_sourced.csv, offences_sourced.csv,
+newsletter_2017q2_figures.csv and their SOURCES.md, the project's data collection kept
+outside this repository) into routetrend's canonical long CSV.
 
-Run from the repository root: python3 data/raw/convert_sourced.py [SHARED_DATA_DIR]
+Run from the repository root: python3 data/raw/convert_sourced.py SOURCED_DATA_DIR
 Writes data/raw/seizures.csv, data/raw/offences.csv and copies the newsletter figures.
 Every figure is copied as printed (no arithmetic); the citation of each row is kept in
 `source` as "<source_title> | <source_ref>".
@@ -11,7 +13,9 @@ import shutil
 import sys
 from pathlib import Path
 
-SHARED = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data")
+if len(sys.argv) != 2:
+    sys.exit("usage: python3 data/raw/convert_sourced.py SOURCED_DATA_DIR")
+SHARED = Path(sys.argv[1])
 OUT = Path("data/raw")
 CANONICAL = ["indicator", "geo", "drug", "dimension", "category", "period", "value", "unit", "source"]
 

@@ -10,7 +10,7 @@ Verifies, with plain Python (csv, tomllib, openpyxl):
     (Drug Group, Drug) in the ARQ CSV resolves to exactly one drug key and one group;
   * that every country name and code in both files resolves to exactly one iso3, and the
     name and the code of one row resolve to the same iso3;
-  * that the keys and codes used in ../shared/data/*.csv resolve.
+  * that the keys and codes used in the sourced figures' CSVs resolve (with --sourced).
 
 File values are resolved through `name` and `aliases` only (codes through `iso3` and
 aliases), so that the tables work even for a matcher that ignores keys.
@@ -18,9 +18,10 @@ aliases), so that the tables work even for a matcher that ignores keys.
 Matching rule (the same as routetrend's): trim, collapse runs of whitespace (including
 NBSP) to one space, Unicode lowercase, fold curly quotes \u201c \u201d \u201e to " and \u2018 \u2019 to '.
 
-Usage: python3 check_reference.py [--shared DIR] [--allow-missing]
-  --shared DIR      folder holding public/ and the sourced CSVs
-                    (default: $ROUTETREND_SHARED, else <repo>/../shared/data)
+Usage: python3 check_reference.py [--public DIR] [--sourced DIR] [--allow-missing]
+  --public DIR      folder holding the two public files (default: <repo>/tests/data/public)
+  --sourced DIR     folder holding the sourced figures' CSVs (seizures_sourced.csv, ...;
+                    see data/raw/SOURCES.md); without it those checks are skipped
   --allow-missing   skip (with a warning) input files that are absent instead of failing
 Exit status: 0 all checks passed, 1 a check failed, 2 bad usage or unreadable reference table.
 """
@@ -114,8 +115,8 @@ def resolve(idx, value):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--shared', default=os.environ.get('ROUTETREND_SHARED') or
-                    os.path.join(os.path.dirname(REPO), 'shared', 'data'))
+    ap.add_argument('--public', default=os.path.join(REPO, 'tests', 'data', 'public'))
+    ap.add_argument('--sourced')
     ap.add_argument('--allow-missing', action='store_true')
     args = ap.parse_args()
     ck = Checker()
@@ -295,7 +296,7 @@ def main():
             ck.fail(f'{src}: country {name!r} resolves to {by_name} but its code {code!r} to {sorted(by_code)}')
 
     # UNODC drug seizures export (xlsx)
-    xlsx = os.path.join(args.shared, 'public', 'unodc_drug_seizures_2018_2022.xlsx')
+    xlsx = os.path.join(args.public, 'unodc_drug_seizures_2018_2022.xlsx')
     if present(xlsx):
         try:
             import openpyxl
@@ -331,7 +332,7 @@ def main():
             ck.counts['xlsx (Country, msCode) pairs checked'] = len(pairs)
 
     # ARQ / Kaggle CSV
-    arq = os.path.join(args.shared, 'public', 'arq_seizures_1970_2020.csv')
+    arq = os.path.join(args.public, 'arq_seizures_1970_2020.csv')
     if present(arq):
         with open(arq, newline='', encoding='utf-8') as f:
             rd = csv.DictReader(f)
@@ -352,9 +353,13 @@ def main():
 
     # sourced CSVs (normalised keys)
     n_src = 0
-    for fname, strict_drug in (('seizures_sourced.csv', True), ('seizures_other_sourced.csv', False),
-                               ('offences_sourced.csv', None)):
-        path = os.path.join(args.shared, fname)
+    sourced = [] if args.sourced is None else [
+        ('seizures_sourced.csv', True), ('seizures_other_sourced.csv', False),
+        ('offences_sourced.csv', None)]
+    if args.sourced is None:
+        print('sourced CSVs: not checked (no --sourced DIR)')
+    for fname, strict_drug in sourced:
+        path = os.path.join(args.sourced, fname)
         if not present(path):
             continue
         with open(path, newline='', encoding='utf-8') as f:
@@ -378,8 +383,8 @@ def main():
         if unresolved:
             ck.warn(f'{fname}: {len(unresolved)} free-text drug labels left to the reader '
                     f'(not keys, by design of that file): {sorted(unresolved)}')
-    news = os.path.join(args.shared, 'newsletter_2017q2_figures.csv')
-    if present(news):
+    news = os.path.join(args.sourced or '', 'newsletter_2017q2_figures.csv')
+    if args.sourced is not None and present(news):
         with open(news, newline='', encoding='utf-8') as f:
             data = list(csv.DictReader(f))
         n_src += len(data)

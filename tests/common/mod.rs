@@ -15,9 +15,9 @@ pub fn fixture(name: &str) -> PathBuf {
     root().join("tests/data").join(name)
 }
 
-/// A real public file of ../shared/data/public/ (never committed here).
+/// A real public file, committed under tests/data/public/ (origin in its README.md).
 pub fn public_file(name: &str) -> PathBuf {
-    let path = root().join("../shared/data/public").join(name);
+    let path = root().join("tests/data/public").join(name);
     assert!(
         path.is_file(),
         "missing public test file {}",

@@ -31,9 +31,9 @@ from statsmodels.stats.proportion import proportions_ztest
 from statsmodels.tsa.stattools import ccf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SEIZURES = os.path.join(HERE, "..", "..", "..", "shared", "data", "seizures_sourced.csv")
-if not os.path.exists(SEIZURES):
-    SEIZURES = "/work/shared/data/seizures_sourced.csv"
+# The project's sourced seizure series (converted from the sourced figures with their
+# citations, see data/raw/SOURCES.md); annual rows only.
+SEIZURES = os.path.join(HERE, "..", "..", "data", "raw", "seizures.csv")
 
 V = {p: importlib.metadata.version(p) for p in ["pymannkendall", "scipy", "statsmodels", "numpy"]}
 PMK = f"pymannkendall {V['pymannkendall']}"
@@ -72,11 +72,12 @@ def seizure_series(iso3, drug, first=None, last=None):
     xs, ys = [], []
     with open(SEIZURES, newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            if row["country_iso3"] == iso3 and row["drug"] == drug:
-                year = int(row["year"])
+            if (row["indicator"] == "seizures" and row["geo"] == iso3
+                    and row["drug"] == drug and row["period"].isdigit()):
+                year = int(row["period"])
                 if (first is None or year >= first) and (last is None or year <= last):
                     xs.append(float(year))
-                    ys.append(float(row["quantity"]))
+                    ys.append(float(row["value"]))
     order = np.argsort(xs)
     return [xs[i] for i in order], [ys[i] for i in order]
 
@@ -160,7 +161,7 @@ def build_series():
         ("kaz_morphine_zeros", ("KAZ", "morphine", None, None), "KAZ morphine kg: gaps and zeros"),
     ]:
         xs, ys = seizure_series(iso3, drug, first, last)
-        add(name, xs, ys, description + " (shared/data/seizures_sourced.csv)")
+        add(name, xs, ys, description + " (data/raw/seizures.csv)")
     return series
 
 
