@@ -16,7 +16,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use routetrend::analysis::trend::{trend_rows, Series, SeriesKey, TrendOptions};
+use routetrend::analysis::series::{Series, SeriesKey};
+use routetrend::analysis::trend::{trend_rows, TrendOptions};
 use routetrend::ingest::synth::SplitMix64;
 use routetrend::model::Period;
 

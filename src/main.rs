@@ -4,5 +4,5 @@ use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let cli = routetrend::cli::Cli::parse();
-    std::process::ExitCode::from(routetrend::cli::main(cli) as u8)
+    std::process::ExitCode::from(routetrend::cli::main(cli))
 }

@@ -324,11 +324,10 @@ fn diff_of_an_as_of_run_and_a_full_run_lists_later_observations_as_new() {
         let period = o["period"].as_str().unwrap();
         assert!(period[..4].parse::<i32>().unwrap() >= 2016, "{o}");
     }
-    let full = routetrend::pipeline::stages::scan_observations(
+    let full = routetrend::files::read_parquet(
         &w.path(&format!("{OUT}/data/observations.parquet")),
+        "missing",
     )
-    .unwrap()
-    .collect()
     .unwrap();
     let later = full
         .column("x")
@@ -377,4 +376,39 @@ fn json_logs_are_one_object_per_line() {
     }
     let run = w.run(&["run", "--as-of", "2016Q5"]);
     run.expect_code(2);
+}
+
+#[test]
+fn an_unreadable_table_of_an_earlier_stage_is_an_internal_failure_with_its_causes() {
+    let w = project();
+    w.run(&["run", "--quiet"]).expect_code(0);
+    // A table that analyze wrote, damaged afterwards: not the user's input.
+    w.write(
+        &format!("{OUT}/tables/trends.parquet"),
+        b"PAR1 not a parquet file",
+    );
+    let run = w.run(&["run", "--stage", "plot", "--force"]);
+    run.expect_code(1);
+    let stderr = run.stderr();
+    assert!(
+        stderr.contains("stage plot: reading ") && stderr.contains("tables/trends.parquet: "),
+        "the cause chain names the stage, the file and polars' reason: {run}"
+    );
+}
+
+#[test]
+fn bad_configuration_exits_2_naming_file_and_key() {
+    let w = project();
+    let pipeline = w.read("pipelines/northern_route.toml");
+    w.write(
+        "pipelines/northern_route.toml",
+        pipeline.replace("alpha = 0.05", "alpha = 2"),
+    );
+    let run = w.run(&["run"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr().contains("northern_route.toml")
+            && run.stderr().contains("key 'analyze.alpha'"),
+        "{run}"
+    );
 }

@@ -8,9 +8,10 @@ mod common;
 use common::Workdir;
 use polars::prelude::*;
 use proptest::prelude::*;
-use routetrend::analysis::trend::{trend_row, Series, SeriesKey, TrendOptions, Window};
+use routetrend::analysis::series::{Series, SeriesKey, Window};
+use routetrend::analysis::tables::TREND_COLUMNS;
+use routetrend::analysis::trend::{trend_row, TrendOptions};
 use routetrend::model::Period;
-use routetrend::report::tables::TREND_COLUMNS;
 
 fn trends_of_shipped_data() -> DataFrame {
     let w = Workdir::new();

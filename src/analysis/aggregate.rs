@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
 
-use super::trend::{Series, SeriesKey, Window};
+use super::series::{Coverage, Series, SeriesKey, Window};
 use crate::model::reference::DrugKind;
 use crate::model::{Period, Reference};
 
@@ -113,35 +113,6 @@ impl Selection {
             .region(&code)
             .map_or_else(|| vec![code.clone()], |r| r.members.clone());
         Ok((code, members))
-    }
-}
-
-/// Who reported one period of an aggregate.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Coverage {
-    pub reporting: u32,
-    pub total: u32,
-    /// Members without a figure for the period, in code order.
-    pub missing: Vec<String>,
-}
-
-impl Coverage {
-    pub fn complete(&self) -> bool {
-        self.reporting == self.total
-    }
-
-    /// "4/5 (TKM missing)".
-    pub fn text(&self) -> String {
-        if self.missing.is_empty() {
-            format!("{}/{}", self.reporting, self.total)
-        } else {
-            format!(
-                "{}/{} ({} missing)",
-                self.reporting,
-                self.total,
-                self.missing.join(" ")
-            )
-        }
     }
 }
 

@@ -7,10 +7,11 @@
 //! claims table grain: one row per claim; key `id`.
 
 use super::aggregate::{Aggregate, Selection};
+use super::series::Window;
 use super::share::ShareResult;
-use super::trend::{trend_row, TrendOptions, Window};
+use super::trend::{trend_row, TrendOptions};
+use crate::display::readable;
 use crate::model::Period;
-use crate::report::tables::readable;
 
 /// The hedge of a stated number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,6 +80,19 @@ pub enum ClaimCheck {
         window: Window,
         direction: String,
     },
+}
+
+impl ClaimCheck {
+    /// The series the claim is checked on.
+    pub fn selections(&self) -> Vec<&Selection> {
+        match self {
+            ClaimCheck::Share { .. } => Vec::new(),
+            ClaimCheck::Total { selection, .. }
+            | ClaimCheck::Peak { selection, .. }
+            | ClaimCheck::Trend { selection, .. } => vec![selection],
+            ClaimCheck::Greater { a, b, .. } => vec![a, b],
+        }
+    }
 }
 
 /// A claim declared in the pipeline.
@@ -505,9 +519,10 @@ pub fn check_claim(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::aggregate::{Coverage, DrugSelection};
+    use crate::analysis::aggregate::DrugSelection;
+    use crate::analysis::series::Coverage;
+    use crate::analysis::series::{Series, SeriesKey};
     use crate::analysis::share::SharePoint;
-    use crate::analysis::trend::{Series, SeriesKey};
     use std::collections::BTreeMap;
 
     fn selection(geo: &str, members: &[&str]) -> Selection {

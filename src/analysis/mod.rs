@@ -2,7 +2,9 @@
 
 pub mod aggregate;
 pub mod claims;
+pub mod figure;
 pub mod route;
 pub mod series;
 pub mod share;
+pub mod tables;
 pub mod trend;

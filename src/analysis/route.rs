@@ -8,7 +8,8 @@
 //! route table grain: one row per route x drug x indicator x geo x period. route_ccf grain:
 //! one row per route x drug x lag.
 
-use super::aggregate::{Aggregate, Coverage};
+use super::aggregate::Aggregate;
+use super::series::Coverage;
 use crate::model::Period;
 use crate::stats::cross_correlation;
 
@@ -246,7 +247,7 @@ pub fn transit_destination_ccf(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::trend::{Series, SeriesKey};
+    use crate::analysis::series::{Series, SeriesKey};
     use std::collections::BTreeMap;
 
     fn agg(points: &[(i32, f64)], members: &[(&str, f64)]) -> Aggregate {

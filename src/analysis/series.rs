@@ -1,12 +1,145 @@
-//! Series from the observation table: one [`Series`] per (indicator, geo, drug, dimension,
-//! category, freq, unit), values in time order. The grouping is a polars lazy query; the
+//! Series: the unit every analysis works on. A [`Series`] is one (indicator, geo, drug,
+//! dimension, category, freq, unit) [`SeriesKey`] with its values in time order, and for an
+//! aggregate the [`Coverage`] of each period; a [`Window`] selects periods of it.
+//! [`series_of`] groups the observation table into series (a polars lazy query); the
 //! per-series statistics then run on plain slices.
 
 use polars::prelude::*;
 
-use super::trend::{Series, SeriesKey};
 use crate::model::observation::SERIES_COLUMNS;
 use crate::model::Period;
+
+/// The identity of a series (DESIGN.md "The observation table").
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SeriesKey {
+    pub indicator: String,
+    pub geo: String,
+    pub drug: Option<String>,
+    pub dimension: Option<String>,
+    pub category: Option<String>,
+    pub freq: String,
+    pub unit: String,
+}
+
+/// One series in time order; missing periods are absent.
+#[derive(Clone, Debug)]
+pub struct Series {
+    pub key: SeriesKey,
+    pub periods: Vec<Period>,
+    pub values: Vec<f64>,
+    /// For an aggregate: who reported each period (empty for a country's own series).
+    pub coverage: Vec<Coverage>,
+}
+
+/// A window of periods, bounds included; `None` is the series' own first or last period.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Window {
+    pub start: Option<Period>,
+    pub end: Option<Period>,
+}
+
+impl Window {
+    /// Parses `all`, `2010-2016`, `2017Q1-2019Q4`, `2010-` (to the end) or `-2016`.
+    pub fn parse(text: &str) -> Result<Window, String> {
+        let t = text.trim();
+        if t.eq_ignore_ascii_case("all") {
+            return Ok(Window::default());
+        }
+        let (a, b) = t.split_once('-').ok_or_else(|| {
+            format!("window '{t}': expected all, START-END (2010-2016), START- or -END")
+        })?;
+        let bound = |s: &str| -> Result<Option<Period>, String> {
+            let s = s.trim();
+            if s.is_empty() {
+                Ok(None)
+            } else {
+                Period::parse(s)
+                    .map(Some)
+                    .map_err(|e| format!("window '{t}': {e}"))
+            }
+        };
+        let window = Window {
+            start: bound(a)?,
+            end: bound(b)?,
+        };
+        if let (Some(s), Some(e)) = (window.start, window.end) {
+            if s.x() > e.x() {
+                return Err(format!("window '{t}': start after end"));
+            }
+        }
+        Ok(window)
+    }
+}
+
+/// Who reported one period of an aggregate.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Coverage {
+    pub reporting: u32,
+    pub total: u32,
+    /// Members without a figure for the period, in code order.
+    pub missing: Vec<String>,
+}
+
+impl Coverage {
+    pub fn complete(&self) -> bool {
+        self.reporting == self.total
+    }
+
+    /// "4/5 (TKM missing)".
+    pub fn text(&self) -> String {
+        if self.missing.is_empty() {
+            format!("{}/{}", self.reporting, self.total)
+        } else {
+            format!(
+                "{}/{} ({} missing)",
+                self.reporting,
+                self.total,
+                self.missing.join(" ")
+            )
+        }
+    }
+}
+
+impl Window {
+    /// Whether `period` lies inside the window.
+    pub fn contains(&self, period: &Period) -> bool {
+        self.start.is_none_or(|s| period.x() >= s.x())
+            && self.end.is_none_or(|e| period.x() <= e.last_x())
+    }
+
+    /// The window's bounds as the trends table writes them (`window_start`, `window_end`):
+    /// a bound given by the window, else the first or last of the `periods` inside it.
+    pub fn bounds(&self, periods: &[Period]) -> (Option<String>, Option<String>) {
+        (
+            self.start
+                .or(periods.first().copied())
+                .map(|p| p.to_string()),
+            self.end.or(periods.last().copied()).map(|p| p.to_string()),
+        )
+    }
+}
+
+impl Series {
+    /// The part of the series inside `window`.
+    pub fn within(&self, window: Window) -> Series {
+        let mut out = Series {
+            key: self.key.clone(),
+            periods: Vec::new(),
+            values: Vec::new(),
+            coverage: Vec::new(),
+        };
+        for (i, (p, v)) in self.periods.iter().zip(&self.values).enumerate() {
+            if window.contains(p) {
+                out.periods.push(*p);
+                out.values.push(*v);
+                if let Some(c) = self.coverage.get(i) {
+                    out.coverage.push(c.clone());
+                }
+            }
+        }
+        out
+    }
+}
 
 /// Which series to analyse: empty lists mean "all".
 #[derive(Clone, Debug, Default)]

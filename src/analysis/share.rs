@@ -8,8 +8,9 @@
 //! shares table grain: one row per share definition x period pair. share_series: one row per
 //! share definition x period where both part and whole are present.
 
-use super::aggregate::{Aggregate, Coverage};
-use super::trend::{trend_row, Series, TrendOptions, Window};
+use super::aggregate::Aggregate;
+use super::series::{Coverage, Series, Window};
+use super::trend::{trend_row, TrendOptions};
 use crate::model::Period;
 use crate::stats::{
     cochran_armitage, share_change, two_proportion_z_test, Proportion, Unavailable,
@@ -268,7 +269,7 @@ fn coverage_summary(points: &[SharePoint]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::trend::SeriesKey;
+    use crate::analysis::series::SeriesKey;
     use std::collections::BTreeMap;
 
     fn aggregate(unit: &str, points: &[(i32, f64)]) -> Aggregate {

@@ -12,75 +12,13 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use super::aggregate::Coverage;
+use super::series::{Coverage, Series, Window};
 use crate::model::{Freq, Period};
 use crate::stats::{
     annual_percent_change, cagr, fit_joinpoint, hamed_rao, linear_trend, mann_kendall, pettitt,
     relative_change_percent, sen_slope, trend_free_prewhitening, yue_wang, Alpha, JoinpointOptions,
     Trend, Unavailable,
 };
-
-/// The identity of a series (DESIGN.md "The observation table").
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SeriesKey {
-    pub indicator: String,
-    pub geo: String,
-    pub drug: Option<String>,
-    pub dimension: Option<String>,
-    pub category: Option<String>,
-    pub freq: String,
-    pub unit: String,
-}
-
-/// One series in time order; missing periods are absent.
-#[derive(Clone, Debug)]
-pub struct Series {
-    pub key: SeriesKey,
-    pub periods: Vec<Period>,
-    pub values: Vec<f64>,
-    /// For an aggregate: who reported each period (empty for a country's own series).
-    pub coverage: Vec<Coverage>,
-}
-
-/// A window of periods, bounds included; `None` is the series' own first or last period.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Window {
-    pub start: Option<Period>,
-    pub end: Option<Period>,
-}
-
-impl Window {
-    /// Parses `all`, `2010-2016`, `2017Q1-2019Q4`, `2010-` (to the end) or `-2016`.
-    pub fn parse(text: &str) -> Result<Window, String> {
-        let t = text.trim();
-        if t.eq_ignore_ascii_case("all") {
-            return Ok(Window::default());
-        }
-        let (a, b) = t.split_once('-').ok_or_else(|| {
-            format!("window '{t}': expected all, START-END (2010-2016), START- or -END")
-        })?;
-        let bound = |s: &str| -> Result<Option<Period>, String> {
-            let s = s.trim();
-            if s.is_empty() {
-                Ok(None)
-            } else {
-                Period::parse(s)
-                    .map(Some)
-                    .map_err(|e| format!("window '{t}': {e}"))
-            }
-        };
-        let window = Window {
-            start: bound(a)?,
-            end: bound(b)?,
-        };
-        if let (Some(s), Some(e)) = (window.start, window.end) {
-            if s.x() > e.x() {
-                return Err(format!("window '{t}': start after end"));
-            }
-        }
-        Ok(window)
-    }
-}
 
 /// Choices of the trend analysis (pipeline `[analyze]`, documented defaults).
 #[derive(Clone, Debug)]
@@ -134,6 +72,9 @@ pub struct TrendRow {
     pub sen_slope: Option<f64>,
     pub sen_lo: Option<f64>,
     pub sen_hi: Option<f64>,
+    /// The line's intercept (Conover: median(y) - slope * median(x)), so that a chart draws the
+    /// table's line.
+    pub sen_intercept: Option<f64>,
     pub pettitt_k: Option<i64>,
     pub pettitt_period: Option<String>,
     pub pettitt_p: Option<f64>,
@@ -201,13 +142,9 @@ fn joined(values: impl Iterator<Item = String>) -> String {
 
 /// The trend statistics of one series over one window.
 pub fn trend_row(series: &Series, window: Window, options: &TrendOptions) -> TrendRow {
-    let inside = |p: &Period| {
-        window.start.is_none_or(|s| p.x() >= s.x())
-            && window.end.is_none_or(|e| p.x() <= e.last_x())
-    };
     let (mut periods, mut values, mut coverage) = (Vec::new(), Vec::new(), Vec::new());
     for (i, (p, v)) in series.periods.iter().zip(&series.values).enumerate() {
-        if inside(p) {
+        if window.contains(p) {
             periods.push(*p);
             values.push(*v);
             if let Some(c) = series.coverage.get(i) {
@@ -216,15 +153,10 @@ pub fn trend_row(series: &Series, window: Window, options: &TrendOptions) -> Tre
         }
     }
     let x: Vec<f64> = periods.iter().map(|p| p.x()).collect();
+    let (window_start, window_end) = window.bounds(&periods);
     let mut row = TrendRow {
-        window_start: window
-            .start
-            .or(periods.first().copied())
-            .map(|p| p.to_string()),
-        window_end: window
-            .end
-            .or(periods.last().copied())
-            .map(|p| p.to_string()),
+        window_start,
+        window_end,
         n: u32::try_from(values.len()).unwrap_or(u32::MAX),
         ..TrendRow::default()
     };
@@ -287,6 +219,7 @@ pub fn trend_row(series: &Series, window: Window, options: &TrendOptions) -> Tre
         row.sen_slope = Some(sen.slope);
         row.sen_lo = sen.ci_lower;
         row.sen_hi = sen.ci_upper;
+        row.sen_intercept = Some(sen.intercept);
         if sen.ci_lower.is_none() || sen.ci_upper.is_none() {
             notes
                 .extra
@@ -392,6 +325,7 @@ pub fn trend_rows(series: &[Series], options: &TrendOptions) -> Vec<(usize, Tren
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::series::SeriesKey;
 
     fn series(values: &[(i32, f64)]) -> Series {
         Series {

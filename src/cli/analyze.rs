@@ -5,11 +5,14 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{Exit, Failure};
+use super::Exit;
 use crate::analysis::series::SeriesFilter;
-use crate::analysis::trend::{TrendOptions, Window};
+use crate::analysis::series::Window;
+use crate::analysis::trend::TrendOptions;
+use crate::error::Error;
+use crate::pipeline::catalog::Table;
 use crate::pipeline::config::AnalyzeParams;
-use crate::pipeline::stages::analyze;
+use crate::pipeline::stage::analyze::analyze;
 use crate::stats::{Alpha, JoinpointOptions};
 
 #[derive(Args, Debug)]
@@ -45,11 +48,8 @@ pub struct AnalyzeArgs {
     pub json: bool,
 }
 
-pub fn run(args: AnalyzeArgs, quiet: bool) -> Result<Exit, Failure> {
-    let bad = |message: String| Failure {
-        exit: Exit::BadInput,
-        message,
-    };
+pub fn run(args: AnalyzeArgs, quiet: bool) -> Result<Exit, Error> {
+    let bad = Error::Usage;
     let alpha = Alpha::new(args.alpha).ok_or_else(|| {
         bad(format!(
             "--alpha {}: expected a number in [1e-10, 1)",
@@ -84,7 +84,7 @@ pub fn run(args: AnalyzeArgs, quiet: bool) -> Result<Exit, Failure> {
         routes: Vec::new(),
         claims: Vec::new(),
     };
-    let summary = analyze(&args.observations, &args.out, &params)?;
+    let summary = analyze(&args.observations, &args.out, &params, &[])?;
     if args.json {
         println!("{}", serde_json::to_string(&summary).unwrap_or_default());
     } else if !quiet {
@@ -92,7 +92,7 @@ pub fn run(args: AnalyzeArgs, quiet: bool) -> Result<Exit, Failure> {
             "{} series, {} trend rows -> {}",
             summary.series,
             summary.trend_rows,
-            args.out.join("trends.md").display()
+            args.out.join(Table::Trends.file_name("md")).display()
         );
     }
     Ok(Exit::Done)

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{Exit, Failure};
+use super::Exit;
+use crate::error::Error;
 use crate::pipeline::diff::{diff_runs, markdown};
 
 #[derive(Args, Debug)]
@@ -19,7 +20,7 @@ pub struct DiffArgs {
     pub json: bool,
 }
 
-pub fn run(args: DiffArgs, _quiet: bool) -> Result<Exit, Failure> {
+pub fn run(args: DiffArgs, _quiet: bool) -> Result<Exit, Error> {
     let diff = diff_runs(&args.run_a, &args.run_b)?;
     if args.json {
         println!(

@@ -5,9 +5,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{Exit, Failure, ReadArgs};
+use super::{Exit, ReadArgs};
+use crate::error::Error;
 use crate::ingest::output::{summary_json, summary_text, write_ingested};
 use crate::ingest::{ingest_files, Ingested};
+use crate::pipeline::catalog::IngestFiles;
+use crate::pipeline::stage::ingest::strict_failure;
 
 #[derive(Args, Debug)]
 pub struct IngestArgs {
@@ -21,14 +24,16 @@ pub struct IngestArgs {
     pub partitioned: bool,
 }
 
-pub fn run(args: IngestArgs, quiet: bool) -> Result<Exit, Failure> {
+pub fn run(args: IngestArgs, quiet: bool) -> Result<Exit, Error> {
     let reference = args.read.reference()?;
     let ingested = ingest_files(&args.read.inputs()?, &reference)?;
     report(&ingested, args.read.json, quiet);
     if args.read.strict && !ingested.rejects.is_empty() {
-        return Err(strict_failure(&ingested));
+        return Err(strict_failure(&ingested, "nothing written"));
     }
-    write_ingested(&ingested, &args.out, args.partitioned)?;
+    let files = IngestFiles::in_folder(&args.out);
+    let dataset = args.partitioned.then_some(files.dataset.as_path());
+    write_ingested(&ingested, &files.observations, &files.rejects, dataset)?;
     Ok(Exit::Done)
 }
 
@@ -38,28 +43,5 @@ pub fn report(ingested: &Ingested, json: bool, quiet: bool) {
         println!("{}", summary_json(ingested));
     } else if !quiet {
         print!("{}", summary_text(ingested));
-    }
-}
-
-/// `--strict` with rejects: exit 2, naming the first rejects.
-pub fn strict_failure(ingested: &Ingested) -> Failure {
-    let first: Vec<String> = ingested
-        .rejects
-        .iter()
-        .take(5)
-        .map(|r| {
-            format!(
-                "{} row {} column '{}' value '{}': {}",
-                r.file, r.row, r.column, r.value, r.reason
-            )
-        })
-        .collect();
-    Failure {
-        exit: Exit::BadInput,
-        message: format!(
-            "--strict: {} rejected record(s), nothing written; first: {}",
-            ingested.rejects.len(),
-            first.join("; ")
-        ),
     }
 }

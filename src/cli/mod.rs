@@ -13,8 +13,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::error::Error;
 use crate::ingest::mapping::Mapping;
-use crate::ingest::{Format, IngestError, IngestOptions, InputFile, LineItems};
+use crate::ingest::{Format, IngestOptions, InputFile, LineItems};
 use crate::model::unit::Decimal;
 use crate::model::Reference;
 
@@ -35,34 +36,6 @@ pub enum Exit {
 }
 
 /// A failure with the exit code it maps to.
-#[derive(Debug)]
-pub struct Failure {
-    pub exit: Exit,
-    pub message: String,
-}
-
-impl From<IngestError> for Failure {
-    fn from(e: IngestError) -> Self {
-        let exit = match e {
-            IngestError::Write { .. } => Exit::Failed,
-            _ => Exit::BadInput,
-        };
-        Failure {
-            exit,
-            message: e.to_string(),
-        }
-    }
-}
-
-impl From<crate::model::reference::ReferenceError> for Failure {
-    fn from(e: crate::model::reference::ReferenceError) -> Self {
-        Failure {
-            exit: Exit::BadInput,
-            message: e.to_string(),
-        }
-    }
-}
-
 #[derive(Parser, Debug)]
 #[command(
     name = "routetrend",
@@ -138,11 +111,8 @@ pub struct ReadArgs {
 }
 
 impl ReadArgs {
-    pub fn options(&self) -> Result<IngestOptions, Failure> {
-        let bad = |message: String| Failure {
-            exit: Exit::BadInput,
-            message,
-        };
+    pub fn options(&self) -> Result<IngestOptions, Error> {
+        let bad = Error::Usage;
         let mapping = self.mapping.as_deref().map(Mapping::load).transpose()?;
         if self.format == Some(Format::Mapping) && mapping.is_none() {
             return Err(bad(
@@ -173,12 +143,12 @@ impl ReadArgs {
         })
     }
 
-    pub fn reference(&self) -> Result<Reference, Failure> {
+    pub fn reference(&self) -> Result<Reference, Error> {
         Ok(Reference::load_default(self.reference.as_deref())?)
     }
 
     /// The input files, named as given, all read with these options.
-    pub fn inputs(&self) -> Result<Vec<InputFile>, Failure> {
+    pub fn inputs(&self) -> Result<Vec<InputFile>, Error> {
         let options = self.options()?;
         Ok(self
             .files
@@ -221,8 +191,9 @@ fn init_logging(format: LogFormat, quiet: bool) {
     };
 }
 
-/// Runs the parsed command line and returns the exit code.
-pub fn main(cli: Cli) -> Exit {
+/// Runs the parsed command line and returns the exit code; an error is logged with its
+/// whole cause chain.
+pub fn main(cli: Cli) -> u8 {
     init_logging(cli.log_format, cli.quiet);
     let result = match cli.command {
         Command::Run(args) => run::run(args, cli.quiet),
@@ -234,10 +205,11 @@ pub fn main(cli: Cli) -> Exit {
         Command::Synth(args) => synth::run(args, cli.quiet),
     };
     match result {
-        Ok(exit) => exit,
-        Err(failure) => {
-            tracing::error!(exit = failure.exit as u8, "{}", failure.message);
-            failure.exit
+        Ok(exit) => exit as u8,
+        Err(error) => {
+            let code = error.exit_code();
+            tracing::error!(exit = code, "{}", error.chain());
+            code
         }
     }
 }

@@ -7,10 +7,12 @@ use std::time::Duration;
 use clap::Args;
 
 use super::ingest::report;
-use super::{Exit, Failure};
+use super::Exit;
+use crate::error::Error;
 use crate::model::Period;
 use crate::pipeline::config::Pipeline;
-use crate::pipeline::runner::{plan, run as run_pipeline, RunError, RunOptions, Stage};
+use crate::pipeline::runner::{plan, run as run_pipeline, RunOptions};
+use crate::pipeline::stage::Stage;
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -46,16 +48,13 @@ pub struct RunArgs {
     pub json: bool,
 }
 
-pub fn options(args: &RunArgs) -> Result<RunOptions, Failure> {
+pub fn options(args: &RunArgs) -> Result<RunOptions, Error> {
     let as_of = args
         .as_of
         .as_deref()
         .map(Period::parse)
         .transpose()
-        .map_err(|e| Failure {
-            exit: Exit::BadInput,
-            message: format!("--as-of: {e}"),
-        })?;
+        .map_err(|e| Error::Usage(format!("--as-of: {e}")))?;
     Ok(RunOptions {
         stage: args.stage,
         from: args.from,
@@ -66,7 +65,7 @@ pub fn options(args: &RunArgs) -> Result<RunOptions, Failure> {
     })
 }
 
-pub fn run(args: RunArgs, quiet: bool) -> Result<Exit, Failure> {
+pub fn run(args: RunArgs, quiet: bool) -> Result<Exit, Error> {
     let pipeline = Pipeline::load(&args.pipeline)?;
     if !args.allow_outside {
         pipeline.check_confined()?;
@@ -91,19 +90,7 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<Exit, Failure> {
         }
         return Ok(Exit::Done);
     }
-    let outcome = run_pipeline(&pipeline, &options).map_err(|e| {
-        let exit = match &e {
-            RunError::Input(crate::ingest::IngestError::Write { .. }) | RunError::Failed(_) => {
-                Exit::Failed
-            }
-            RunError::Input(_) | RunError::Strict(_) => Exit::BadInput,
-            RunError::Locked(_) => Exit::Locked,
-        };
-        Failure {
-            exit,
-            message: e.to_string(),
-        }
-    })?;
+    let outcome = run_pipeline(&pipeline, &options)?;
     if outcome.up_to_date {
         return Ok(Exit::UpToDate);
     }

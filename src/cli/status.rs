@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{Exit, Failure};
+use super::Exit;
+use crate::error::Error;
 use crate::pipeline::config::Pipeline;
 use crate::pipeline::runner::{plan, RunOptions};
 
@@ -22,7 +23,7 @@ pub struct StatusArgs {
     pub json: bool,
 }
 
-pub fn run(args: StatusArgs, _quiet: bool) -> Result<Exit, Failure> {
+pub fn run(args: StatusArgs, _quiet: bool) -> Result<Exit, Error> {
     let pipeline = Pipeline::load(&args.pipeline)?;
     if !args.allow_outside {
         pipeline.check_confined()?;

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{Exit, Failure};
+use super::Exit;
+use crate::error::Error;
 use crate::ingest::synth::write_records;
 
 #[derive(Args, Debug)]
@@ -29,13 +30,9 @@ pub struct SynthArgs {
     pub extra_series: usize,
 }
 
-pub fn run(args: SynthArgs, _quiet: bool) -> Result<Exit, Failure> {
+pub fn run(args: SynthArgs, _quiet: bool) -> Result<Exit, Error> {
     let years = (args.start, args.end);
-    write_records(&args.out, args.records, args.seed, years, args.extra_series).map_err(|e| {
-        Failure {
-            exit: Exit::Failed,
-            message: format!("writing {}: {e}", args.out.display()),
-        }
-    })?;
+    write_records(&args.out, args.records, args.seed, years, args.extra_series)
+        .map_err(|e| Error::writing(&args.out, e))?;
     Ok(Exit::Done)
 }

@@ -4,7 +4,8 @@
 use clap::Args;
 
 use super::ingest::report;
-use super::{Exit, Failure, ReadArgs};
+use super::{Exit, ReadArgs};
+use crate::error::Error;
 use crate::ingest::ingest_files;
 
 #[derive(Args, Debug)]
@@ -13,7 +14,7 @@ pub struct ValidateArgs {
     pub read: ReadArgs,
 }
 
-pub fn run(args: ValidateArgs, quiet: bool) -> Result<Exit, Failure> {
+pub fn run(args: ValidateArgs, quiet: bool) -> Result<Exit, Error> {
     let reference = args.read.reference()?;
     let ingested = ingest_files(&args.read.inputs()?, &reference)?;
     report(&ingested, args.read.json, quiet);

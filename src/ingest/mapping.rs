@@ -13,7 +13,8 @@ use serde::Deserialize;
 use crate::model::unit::{parse_unit, Decimal};
 
 use super::spec::{FieldSource, Header, RowSpec};
-use super::{IngestError, LineItems};
+use super::LineItems;
+use crate::error::{Error, InputError};
 
 /// One column name, or several tried in order (`geo = ["ISO Code", "country"]`).
 #[derive(Clone, Debug, Deserialize)]
@@ -84,17 +85,17 @@ pub struct Mapping {
 }
 
 impl Mapping {
-    pub fn load(path: &Path) -> Result<Mapping, IngestError> {
+    pub fn load(path: &Path) -> Result<Mapping, Error> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| IngestError::Io {
+        let text = std::fs::read_to_string(path).map_err(|e| InputError::Io {
             file: file.clone(),
             message: e.to_string(),
         })?;
         Mapping::parse(&text, &file)
     }
 
-    pub fn parse(text: &str, file: &str) -> Result<Mapping, IngestError> {
-        let bad = |key: &str, message: String| IngestError::Config {
+    pub fn parse(text: &str, file: &str) -> Result<Mapping, Error> {
+        let bad = |key: &str, message: String| Error::Config {
             file: file.to_string(),
             key: key.to_string(),
             message,

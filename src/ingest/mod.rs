@@ -16,11 +16,11 @@ pub mod synth;
 pub mod table;
 pub mod unodc_export;
 pub mod wide;
-pub mod write;
 
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
+use crate::error::{Error, InputError};
 use crate::model::unit::Decimal;
 use crate::model::{Observation, ObservationKey, Reference};
 
@@ -30,41 +30,6 @@ use table::{read_table, Cell, RawTable};
 
 /// How many leading rows are searched for the header (titles and preambles come first).
 const HEADER_SEARCH_ROWS: usize = 20;
-
-/// A whole-file problem: the file cannot be ingested at all (exit code 2).
-#[derive(Debug, thiserror::Error)]
-pub enum IngestError {
-    #[error("{file}: cannot read: {message}")]
-    Io { file: String, message: String },
-    #[error("{file}: {message}")]
-    Unreadable { file: String, message: String },
-    #[error("{file}: unknown format: no header row in the first {HEADER_SEARCH_ROWS} rows matches a known format (first row: '{first_row}'). Expected one of: {expected}. Use --format, or --mapping for other layouts")]
-    UnknownFormat {
-        file: String,
-        first_row: String,
-        expected: String,
-    },
-    #[error(
-        "{file}: {format} format: missing column '{missing}'; expected {expected}; found: {found}"
-    )]
-    MissingColumn {
-        file: String,
-        format: String,
-        missing: String,
-        expected: String,
-        found: String,
-    },
-    #[error("{file}: key '{key}': {message}")]
-    Config {
-        file: String,
-        key: String,
-        message: String,
-    },
-    #[error("{0}")]
-    Reference(#[from] crate::model::reference::ReferenceError),
-    #[error("writing {file}: {message}")]
-    Write { file: String, message: String },
-}
 
 /// What to do with several rows for one (series, period) in one file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -215,7 +180,7 @@ struct Record {
 
 /// Ingests files in order. A whole-file problem stops with an error naming the file; row
 /// problems become rejects.
-pub fn ingest_files(inputs: &[InputFile], reference: &Reference) -> Result<Ingested, IngestError> {
+pub fn ingest_files(inputs: &[InputFile], reference: &Reference) -> Result<Ingested, Error> {
     // Seizure records are aggregated by a streaming query, never read whole into memory.
     let (records, tables): (Vec<&InputFile>, Vec<&InputFile>) = inputs.iter().partition(|i| {
         i.options.format == Some(Format::Records)
@@ -225,7 +190,7 @@ pub fn ingest_files(inputs: &[InputFile], reference: &Reference) -> Result<Inges
     });
     let mut contents = Vec::with_capacity(tables.len());
     for input in &tables {
-        let bytes = std::fs::read(&input.path).map_err(|e| IngestError::Io {
+        let bytes = std::fs::read(&input.path).map_err(|e| InputError::Io {
             file: input.name.clone(),
             message: e.to_string(),
         })?;
@@ -271,7 +236,7 @@ pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
 pub fn ingest_bytes(
     sources: &[(&InputFile, &[u8])],
     reference: &Reference,
-) -> Result<Ingested, IngestError> {
+) -> Result<Ingested, Error> {
     let mut out = Ingested::default();
     let mut records = Vec::new();
     for (file_index, (input, bytes)) in sources.iter().enumerate() {
@@ -316,18 +281,19 @@ fn parse_table(
     options: &IngestOptions,
     reference: &Reference,
     summary: &mut FileSummary,
-) -> Result<Vec<Result<(Observation, LineItems), Reject>>, IngestError> {
+) -> Result<Vec<Result<(Observation, LineItems), Reject>>, Error> {
     let (header_index, format) = find_header(table, options)?;
     summary.format = format.name().to_string();
     let header = Header::new(&table.rows[header_index].cells);
     if let Some(missing) = format.required().iter().find(|c| header.find(c).is_none()) {
-        return Err(IngestError::MissingColumn {
+        return Err(InputError::MissingColumn {
             file: table.file.clone(),
             format: format.name().into(),
             missing: missing.to_string(),
             expected: format.expected_header(),
             found: header.names().join(", "),
-        });
+        }
+        .into());
     }
     // A CSV splits an unquoted title at its commas: join the pieces back.
     let title = table.rows[..header_index].first().map(|r| {
@@ -346,7 +312,7 @@ fn parse_table(
         Format::Mapping => match &options.mapping {
             Some(m) => vec![m.spec(&header)],
             None => {
-                return Err(IngestError::Config {
+                return Err(Error::Config {
                     file: table.file.clone(),
                     key: "--format mapping".into(),
                     message: "the mapping format needs --mapping FILE.toml".into(),
@@ -354,7 +320,7 @@ fn parse_table(
             }
         },
         Format::Records => {
-            return Err(IngestError::Config {
+            return Err(Error::Config {
                 file: table.file.clone(),
                 key: "--format records".into(),
                 message: "seizure records are aggregated from a file on disk, not from memory"
@@ -428,7 +394,7 @@ fn parse_table(
     Ok(parsed)
 }
 
-fn find_header(table: &RawTable, options: &IngestOptions) -> Result<(usize, Format), IngestError> {
+fn find_header(table: &RawTable, options: &IngestOptions) -> Result<(usize, Format), Error> {
     let formats: Vec<Format> = match (options.format, &options.mapping) {
         (Some(f), _) => vec![f],
         (None, Some(_)) => vec![Format::Mapping],
@@ -458,24 +424,27 @@ fn find_header(table: &RawTable, options: &IngestOptions) -> Result<(usize, Form
             (Format::Mapping, Some(m)) => m.columns().join(", "),
             _ => format.expected_header(),
         };
-        return Err(IngestError::MissingColumn {
+        return Err(InputError::MissingColumn {
             file: table.file.clone(),
             format: format.name().into(),
             missing: "(header row)".into(),
             expected: format!("a header row with {wanted} in the first {HEADER_SEARCH_ROWS} rows"),
             found: first_row,
-        });
+        }
+        .into());
     }
     let expected = formats
         .iter()
         .map(|f| format!("{} ({})", f.name(), f.expected_header()))
         .collect::<Vec<_>>()
         .join("; ");
-    Err(IngestError::UnknownFormat {
+    Err(InputError::UnknownFormat {
         file: table.file.clone(),
+        rows: HEADER_SEARCH_ROWS,
         first_row,
         expected,
-    })
+    }
+    .into())
 }
 
 /// Key checks across all records, in input order: line items of one file are summed where

@@ -1,30 +1,84 @@
-//! Ingest's outputs in a folder: `observations.parquet`, `rejects.csv`, optionally the
-//! Hive-partitioned `observations/` dataset, and the per-file summary for people and machines.
+//! Ingest's outputs: the observation table (zstd Parquet, sorted, with the input files'
+//! provenance in its key-value metadata), optionally a Hive-partitioned copy, `rejects.csv`,
+//! and the per-file summary for people and machines. Where they go is the caller's choice
+//! (`pipeline::catalog`).
 
 use std::path::Path;
 
-use super::write::{provenance, write_parquet, write_partitioned, write_rejects};
-use super::{IngestError, Ingested};
+use super::{FileSummary, Ingested, Reject};
+use crate::error::{Error, Result};
+use crate::files::{neutralise, provenance_keys, write_parquet, write_partitioned};
 use crate::model::observation::to_frame;
 
-/// Writes the observation table and rejects into `dir` (created if needed).
+/// Writes the observation table to `observations`, the rejects to `rejects` and, when
+/// `dataset` is given, the Hive-partitioned copy by indicator into that folder.
 pub fn write_ingested(
     ingested: &Ingested,
-    dir: &Path,
-    partitioned: bool,
-) -> Result<(), IngestError> {
-    let fail = |e: &dyn std::fmt::Display| IngestError::Write {
-        file: dir.display().to_string(),
-        message: e.to_string(),
-    };
-    std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
-    let mut frame = to_frame(&ingested.observations).map_err(|e| fail(&e))?;
-    let metadata = provenance(&ingested.files);
-    write_parquet(&mut frame, &dir.join("observations.parquet"), &metadata)?;
-    if partitioned {
-        write_partitioned(&frame, &dir.join("observations"), &metadata)?;
+    observations: &Path,
+    rejects: &Path,
+    dataset: Option<&Path>,
+) -> Result<()> {
+    for dir in [observations.parent(), rejects.parent()]
+        .into_iter()
+        .flatten()
+    {
+        std::fs::create_dir_all(dir).map_err(|e| Error::writing(dir, e))?;
     }
-    write_rejects(&ingested.rejects, &dir.join("rejects.csv"))
+    let mut frame = to_frame(&ingested.observations)
+        .map_err(Error::compute("building the observation table"))?;
+    let metadata = provenance(&ingested.files);
+    write_parquet(&mut frame, observations, &metadata)?;
+    if let Some(dir) = dataset {
+        write_partitioned(&frame, dir, &metadata)?;
+    }
+    write_rejects(&ingested.rejects, rejects)
+}
+
+/// The key-value metadata written into every observation Parquet file.
+pub fn provenance(files: &[FileSummary]) -> Vec<(String, String)> {
+    let inputs: Vec<serde_json::Value> = files
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "file": f.file, "sha256": f.sha256, "format": f.format,
+                "records": f.records, "kept": f.kept, "rejected": f.rejected,
+                "exact_duplicates": f.exact_duplicates,
+            })
+        })
+        .collect();
+    let mut keys = provenance_keys("observations");
+    keys.push((
+        "routetrend.inputs".into(),
+        serde_json::Value::Array(inputs).to_string(),
+    ));
+    keys
+}
+
+/// Writes `rejects.csv`: file, sheet, row, column, value, reason (header always present).
+pub fn write_rejects(rejects: &[Reject], path: &Path) -> Result<()> {
+    let tmp = path.with_extension("csv.tmp");
+    let mut writer = csv::Writer::from_path(&tmp).map_err(|e| Error::writing(&tmp, e))?;
+    let fail = |e: csv::Error| Error::writing(&tmp, e);
+    writer
+        .write_record(["file", "sheet", "row", "column", "value", "reason"])
+        .map_err(fail)?;
+    for r in rejects {
+        let row = r.row.to_string();
+        let sheet = r.sheet.as_deref().unwrap_or("");
+        writer
+            .write_record([
+                neutralise(&r.file),
+                neutralise(sheet),
+                row,
+                neutralise(&r.column),
+                neutralise(&r.value),
+                neutralise(&r.reason),
+            ])
+            .map_err(fail)?;
+    }
+    writer.flush().map_err(|e| Error::writing(&tmp, e))?;
+    drop(writer);
+    std::fs::rename(&tmp, path).map_err(|e| Error::writing(path, e))
 }
 
 /// The per-file summary as a text table for the terminal.

@@ -30,7 +30,8 @@ use rayon::prelude::*;
 
 use super::spec::Header;
 use super::table::Cell;
-use super::{FileSummary, IngestError, Reject};
+use super::{FileSummary, Reject};
+use crate::error::{Error, InputError};
 use crate::model::{Observation, Period, Reference, Unit};
 
 /// The columns a records file must have.
@@ -323,13 +324,13 @@ pub fn ingest_records(
     path: &Path,
     name: &str,
     reference: &Reference,
-) -> Result<(Vec<Observation>, Vec<Reject>, FileSummary), IngestError> {
-    let fail = |e: PolarsError| IngestError::Unreadable {
+) -> Result<(Vec<Observation>, Vec<Reject>, FileSummary), Error> {
+    let fail = |e: PolarsError| InputError::Unreadable {
         file: name.to_string(),
         message: e.to_string(),
     };
     let found = header(path).unwrap_or_default();
-    let names = required(&found).map_err(|missing| IngestError::MissingColumn {
+    let names = required(&found).map_err(|missing| InputError::MissingColumn {
         file: name.into(),
         format: "records".into(),
         missing: missing.to_string(),
@@ -345,12 +346,12 @@ pub fn ingest_records(
     });
     let bytes_hash = bytes_hash
         .unwrap_or_else(|_| Err(std::io::Error::other("the hashing thread failed")))
-        .map_err(|e| IngestError::Io {
+        .map_err(|e| InputError::Io {
             file: name.into(),
             message: e.to_string(),
         })?;
     let (groups, mapping) = grouped.map_err(|e| match first_long_row(path) {
-        Some((row, fields, expected)) => IngestError::Unreadable {
+        Some((row, fields, expected)) => InputError::Unreadable {
             file: name.into(),
             message: format!(
                 "row {row} has {fields} fields, the header {expected} (a comma in an unquoted \

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use calamine::{open_workbook_auto_from_rs, Data, Reader};
 
-use super::IngestError;
+use crate::error::InputError;
 
 /// One cell as read, keeping what a spreadsheet says about its type.
 #[derive(Clone, Debug, PartialEq)]
@@ -78,7 +78,7 @@ pub fn read_table(
     spreadsheet: bool,
     display: &str,
     sheet: Option<&str>,
-) -> Result<RawTable, IngestError> {
+) -> Result<RawTable, InputError> {
     if spreadsheet {
         read_sheet(bytes, display, sheet)
     } else {
@@ -95,10 +95,10 @@ pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 pub const MAX_UNZIPPED_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Reads CSV bytes. Binary content (NUL bytes) and over-long lines are file-level errors.
-pub fn read_csv_bytes(bytes: &[u8], display: &str) -> Result<RawTable, IngestError> {
+pub fn read_csv_bytes(bytes: &[u8], display: &str) -> Result<RawTable, InputError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.contains(&0) {
-        return Err(IngestError::Unreadable {
+        return Err(InputError::Unreadable {
             file: display.to_string(),
             message: "it contains NUL bytes: not a text CSV file".into(),
         });
@@ -108,7 +108,7 @@ pub fn read_csv_bytes(bytes: &[u8], display: &str) -> Result<RawTable, IngestErr
         .enumerate()
         .find(|(_, l)| l.len() > MAX_LINE_BYTES)
     {
-        return Err(IngestError::Unreadable {
+        return Err(InputError::Unreadable {
             file: display.to_string(),
             message: format!(
                 "line {} is longer than {} MiB: not a table of seizure figures",
@@ -155,7 +155,7 @@ pub fn read_csv_bytes(bytes: &[u8], display: &str) -> Result<RawTable, IngestErr
                 });
             }
             Err(e) => {
-                return Err(IngestError::Unreadable {
+                return Err(InputError::Unreadable {
                     file: display.to_string(),
                     message: format!("CSV error: {e}"),
                 })
@@ -228,11 +228,11 @@ pub const MAX_SHEET_CELLS: usize = 50_000_000;
 
 /// Sums the uncompressed sizes a zipped workbook declares, refusing it above
 /// [`MAX_UNZIPPED_BYTES`] (the zip reader never inflates more than an entry declares).
-fn check_unzipped_size(bytes: &[u8], display: &str) -> Result<(), IngestError> {
+fn check_unzipped_size(bytes: &[u8], display: &str) -> Result<(), InputError> {
     if !bytes.starts_with(b"PK") {
         return Ok(()); // .xls and .ods-in-CFB are not zip archives
     }
-    let unreadable = |message: String| IngestError::Unreadable {
+    let unreadable = |message: String| InputError::Unreadable {
         file: display.to_string(),
         message,
     };
@@ -254,9 +254,9 @@ fn check_unzipped_size(bytes: &[u8], display: &str) -> Result<(), IngestError> {
     Ok(())
 }
 
-fn read_sheet(bytes: &[u8], display: &str, sheet: Option<&str>) -> Result<RawTable, IngestError> {
+fn read_sheet(bytes: &[u8], display: &str, sheet: Option<&str>) -> Result<RawTable, InputError> {
     check_unzipped_size(bytes, display)?;
-    let unreadable = |message: String| IngestError::Unreadable {
+    let unreadable = |message: String| InputError::Unreadable {
         file: display.to_string(),
         message,
     };

@@ -10,7 +10,8 @@
 use crate::model::Period;
 
 use super::spec::{FieldSource, Header, RowSpec};
-use super::{IngestError, IngestOptions, LineItems};
+use super::{IngestOptions, LineItems};
+use crate::error::{Error, InputError};
 
 const GEO_NAMES: [&str; 4] = ["geo", "country", "iso3", "country_iso3"];
 const ID_NAMES: [&str; 10] = [
@@ -58,22 +59,21 @@ pub fn ignored_columns(header: &Header) -> Vec<String> {
 }
 
 /// One spec per period column: the same identifiers, that column's value and period.
-pub fn specs(
-    header: &Header,
-    options: &IngestOptions,
-    file: &str,
-) -> Result<Vec<RowSpec>, IngestError> {
+pub fn specs(header: &Header, options: &IngestOptions, file: &str) -> Result<Vec<RowSpec>, Error> {
     let geo: Vec<FieldSource> = GEO_NAMES.iter().filter_map(|g| header.column(g)).collect();
-    let fixed_or = |name: &str, fixed: &Option<String>| -> Result<FieldSource, IngestError> {
+    let fixed_or = |name: &str, fixed: &Option<String>| -> Result<FieldSource, Error> {
         header
             .column(name)
             .or_else(|| fixed.clone().map(FieldSource::Fixed))
-            .ok_or_else(|| IngestError::MissingColumn {
-                file: file.to_string(),
-                format: "wide".into(),
-                missing: name.to_string(),
-                expected: format!("a '{name}' column, or --{name} on the command line"),
-                found: header.names().join(", "),
+            .ok_or_else(|| {
+                InputError::MissingColumn {
+                    file: file.to_string(),
+                    format: "wide".into(),
+                    missing: name.to_string(),
+                    expected: format!("a '{name}' column, or --{name} on the command line"),
+                    found: header.names().join(", "),
+                }
+                .into()
             })
     };
     let indicator = fixed_or("indicator", &options.indicator)?;

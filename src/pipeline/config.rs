@@ -12,14 +12,16 @@ use serde::Deserialize;
 
 use crate::analysis::aggregate::{CoveragePolicy, DrugSelection, Selection};
 use crate::analysis::claims::{Claim, ClaimCheck, Qualifier};
-use crate::analysis::series::SeriesFilter;
+use crate::analysis::figure::{FigureSeries, FigureSource};
+use crate::analysis::series::{SeriesFilter, Window};
 use crate::analysis::share::ShareDef;
-use crate::analysis::trend::{TrendOptions, Window};
+use crate::analysis::trend::TrendOptions;
+use crate::error::{Error, InputError};
 use crate::ingest::mapping::Mapping;
-use crate::ingest::{Format, IngestError, IngestOptions, InputFile, LineItems};
+use crate::ingest::{Format, IngestOptions, InputFile, LineItems};
 use crate::model::{Period, Reference};
 use crate::plot::{ChartKind, PanelY, SizePreset};
-use crate::report::figures::{FigureSeries, FigureSource, FigureSpec};
+use crate::report::figure::FigureSpec;
 use crate::stats::{Alpha, JoinpointOptions};
 
 #[derive(Debug, Deserialize)]
@@ -248,17 +250,28 @@ pub struct Pipeline {
     pub document: toml::Table,
 }
 
-fn config_error(file: &Path, key: &str, message: impl Into<String>) -> IngestError {
-    IngestError::Config {
+fn config_error(file: &Path, key: &str, message: impl Into<String>) -> Error {
+    Error::Config {
         file: file.display().to_string(),
         key: key.into(),
         message: message.into(),
     }
 }
 
+/// The project's own reference tables (`data/reference/` under its root), when it has them.
+pub fn reference_dir(root: &Path) -> Option<PathBuf> {
+    let dir = root.join("data/reference");
+    dir.is_dir().then_some(dir)
+}
+
 impl Pipeline {
-    pub fn load(path: &Path) -> Result<Pipeline, IngestError> {
-        let text = std::fs::read_to_string(path).map_err(|e| IngestError::Io {
+    /// The reference tables this pipeline reads (its project's, else the built-in ones).
+    pub fn reference_dir(&self) -> Option<PathBuf> {
+        reference_dir(&self.root)
+    }
+
+    pub fn load(path: &Path) -> Result<Pipeline, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| InputError::Io {
             file: path.display().to_string(),
             message: e.to_string(),
         })?;
@@ -267,7 +280,7 @@ impl Pipeline {
 
     /// Parses and validates a pipeline's text; `path` places it (relative paths, messages).
     /// Mapping files it names are read from disk.
-    pub fn parse(text: &str, path: &Path) -> Result<Pipeline, IngestError> {
+    pub fn parse(text: &str, path: &Path) -> Result<Pipeline, Error> {
         let raw: RawPipeline =
             toml::from_str(text).map_err(|e| config_error(path, "", e.message()))?;
         let document: toml::Table =
@@ -285,9 +298,7 @@ impl Pipeline {
         for (i, input) in raw.inputs.into_iter().enumerate() {
             inputs.push(validate_input(path, &root, i, input)?);
         }
-        let reference_dir = root.join("data/reference");
-        let reference =
-            Reference::load_default(reference_dir.is_dir().then_some(reference_dir.as_path()))?;
+        let reference = Reference::load_default(reference_dir(&root).as_deref())?;
         let mut analyze = validate_analyze(path, raw.analyze)?;
         let v = Validator {
             file: path,
@@ -352,7 +363,7 @@ impl Pipeline {
     /// folder (`root`), by their path or through a symbolic link, unless the user allows it
     /// (`--allow-outside`): a pipeline file from elsewhere cannot read or overwrite files
     /// beyond its project.
-    pub fn check_confined(&self) -> Result<(), IngestError> {
+    pub fn check_confined(&self) -> Result<(), Error> {
         let root = resolved(&self.root);
         let mut paths: Vec<(String, PathBuf)> = Vec::new();
         for (i, input) in self.inputs.iter().enumerate() {
@@ -381,26 +392,35 @@ impl Pipeline {
     }
 
     /// The parameter subtree of a stage, as JSON (stable key order), for hashing.
+    ///
+    /// A key `name[a,b]` takes the array of tables `name` with only the fields `a` and `b`
+    /// of each (analyze depends on what a figure draws, not on its title).
     pub fn params(&self, keys: &[&str]) -> serde_json::Value {
         let mut out = serde_json::Map::new();
         for key in keys {
-            if let Some(v) = self.document.get(*key) {
-                out.insert(
-                    (*key).to_string(),
-                    serde_json::to_value(v).unwrap_or_default(),
-                );
+            let (name, fields) = match key.split_once('[') {
+                Some((name, rest)) => (name, Some(rest.trim_end_matches(']').split(','))),
+                None => (*key, None),
+            };
+            let Some(v) = self.document.get(name) else {
+                continue;
+            };
+            let mut value = serde_json::to_value(v).unwrap_or_default();
+            if let (Some(fields), serde_json::Value::Array(items)) = (fields, &mut value) {
+                let fields: Vec<&str> = fields.collect();
+                for item in items.iter_mut() {
+                    if let serde_json::Value::Object(map) = item {
+                        map.retain(|k, _| fields.contains(&k.as_str()));
+                    }
+                }
             }
+            out.insert((*key).to_string(), value);
         }
         serde_json::Value::Object(out)
     }
 }
 
-fn validate_input(
-    path: &Path,
-    root: &Path,
-    i: usize,
-    input: RawInput,
-) -> Result<InputFile, IngestError> {
+fn validate_input(path: &Path, root: &Path, i: usize, input: RawInput) -> Result<InputFile, Error> {
     let key = |k: &str| format!("inputs[{i}].{k}");
     let format = match input.format.as_deref() {
         None => None,
@@ -439,7 +459,7 @@ fn validate_input(
     })
 }
 
-fn validate_analyze(path: &Path, raw: RawAnalyze) -> Result<AnalyzeParams, IngestError> {
+fn validate_analyze(path: &Path, raw: RawAnalyze) -> Result<AnalyzeParams, Error> {
     let defaults = TrendOptions::default();
     let alpha = match raw.alpha {
         None => defaults.alpha,
@@ -509,23 +529,23 @@ struct Validator<'a> {
 }
 
 impl Validator<'_> {
-    fn err(&self, key: String, message: impl Into<String>) -> IngestError {
+    fn err(&self, key: String, message: impl Into<String>) -> Error {
         config_error(self.file, &key, message)
     }
 
-    fn policy(&self, key: String, text: Option<&str>) -> Result<CoveragePolicy, IngestError> {
+    fn policy(&self, key: String, text: Option<&str>) -> Result<CoveragePolicy, Error> {
         text.map_or(Ok(CoveragePolicy::Flag), |p| {
             CoveragePolicy::parse(p).map_err(|e| self.err(key, e))
         })
     }
 
-    fn window(&self, key: String, text: Option<&str>) -> Result<Window, IngestError> {
+    fn window(&self, key: String, text: Option<&str>) -> Result<Window, Error> {
         text.map_or(Ok(Window::default()), |w| {
             Window::parse(w).map_err(|e| self.err(key, e))
         })
     }
 
-    fn period(&self, key: String, text: Option<&str>) -> Result<Period, IngestError> {
+    fn period(&self, key: String, text: Option<&str>) -> Result<Period, Error> {
         let t = text.ok_or_else(|| {
             self.err(
                 key.clone(),
@@ -535,7 +555,7 @@ impl Validator<'_> {
         Period::parse(t).map_err(|e| self.err(key, e))
     }
 
-    fn selection(&self, key: &str, raw: &RawSelection) -> Result<Selection, IngestError> {
+    fn selection(&self, key: &str, raw: &RawSelection) -> Result<Selection, Error> {
         let (geo, members) = Selection::members(&raw.geo, self.reference)
             .map_err(|e| self.err(format!("{key}.geo"), e))?;
         let drug = DrugSelection::parse(raw.drug.as_deref().unwrap_or(""), self.reference)
@@ -550,7 +570,7 @@ impl Validator<'_> {
         })
     }
 
-    fn aggregate(&self, i: usize, raw: RawAggregate) -> Result<Vec<AggregateParams>, IngestError> {
+    fn aggregate(&self, i: usize, raw: RawAggregate) -> Result<Vec<AggregateParams>, Error> {
         let policy = self.policy(format!("aggregates[{i}].policy"), raw.policy.as_deref())?;
         let drugs = if raw.drugs.is_empty() {
             vec![String::new()]
@@ -573,7 +593,7 @@ impl Validator<'_> {
             .collect()
     }
 
-    fn share(&self, i: usize, raw: RawShare) -> Result<ShareParams, IngestError> {
+    fn share(&self, i: usize, raw: RawShare) -> Result<ShareParams, Error> {
         let key = |k: &str| format!("shares[{i}].{k}");
         let compare = raw
             .compare
@@ -584,7 +604,7 @@ impl Validator<'_> {
                     self.period(key("compare"), Some(b))?,
                 ))
             })
-            .collect::<Result<_, IngestError>>()?;
+            .collect::<Result<_, Error>>()?;
         Ok(ShareParams {
             def: ShareDef {
                 id: raw.id,
@@ -598,7 +618,7 @@ impl Validator<'_> {
         })
     }
 
-    fn route(&self, i: usize, raw: RawRoute) -> Result<RouteParams, IngestError> {
+    fn route(&self, i: usize, raw: RawRoute) -> Result<RouteParams, Error> {
         let key = |k: &str| format!("routes[{i}].{k}");
         let route = self.reference.route(&raw.id).ok_or_else(|| {
             let ids: Vec<&str> = self
@@ -624,7 +644,7 @@ impl Validator<'_> {
                     .map_err(|e| self.err(key("drugs"), e))?;
                 Ok((selection.label().unwrap_or("").to_string(), selection))
             })
-            .collect::<Result<_, IngestError>>()?;
+            .collect::<Result<_, Error>>()?;
         let mut heroin_equivalent = Vec::new();
         for (drug, factor) in &raw.heroin_equivalent {
             let key = self
@@ -651,12 +671,7 @@ impl Validator<'_> {
         })
     }
 
-    fn figure(
-        &self,
-        i: usize,
-        raw: RawFigure,
-        default_source: &str,
-    ) -> Result<FigureSpec, IngestError> {
+    fn figure(&self, i: usize, raw: RawFigure, default_source: &str) -> Result<FigureSpec, Error> {
         let key = |k: &str| format!("figures[{i}].{k}");
         if raw.slug.is_empty()
             || !raw
@@ -736,7 +751,7 @@ impl Validator<'_> {
                 source,
             });
         }
-        let index = |field: &str, label: &Option<String>| -> Result<Option<usize>, IngestError> {
+        let index = |field: &str, label: &Option<String>| -> Result<Option<usize>, Error> {
             label
                 .as_ref()
                 .map(|l| {
@@ -767,9 +782,9 @@ impl Validator<'_> {
         })
     }
 
-    fn claim(&self, i: usize, raw: RawClaim) -> Result<Claim, IngestError> {
+    fn claim(&self, i: usize, raw: RawClaim) -> Result<Claim, Error> {
         let key = |k: &str| format!("claims[{i}].{k}");
-        let needed = |what: &Option<RawSelection>, k: &str| -> Result<Selection, IngestError> {
+        let needed = |what: &Option<RawSelection>, k: &str| -> Result<Selection, Error> {
             let s = what.as_ref().ok_or_else(|| {
                 self.err(
                     key(k),

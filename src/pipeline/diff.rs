@@ -11,10 +11,11 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::stages::scan_observations;
-use crate::ingest::IngestError;
+use super::catalog::{self, Table};
+use crate::display::readable;
+use crate::error::{Error, Result};
+use crate::files::scan_parquet;
 use crate::model::observation::SERIES_COLUMNS;
-use crate::report::tables::readable;
 
 /// One observation that is new, gone or revised.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -47,7 +48,7 @@ pub struct RunDiff {
 
 /// A run folder from a folder or its manifest.json.
 pub fn run_folder(path: &Path) -> PathBuf {
-    if path.file_name().is_some_and(|n| n == "manifest.json") {
+    if path.file_name().is_some_and(|n| n == catalog::MANIFEST) {
         path.parent()
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     } else {
@@ -96,21 +97,27 @@ fn floats(frame: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
 }
 
 /// Compares two run folders.
-pub fn diff_runs(a: &Path, b: &Path) -> Result<RunDiff, IngestError> {
+pub fn diff_runs(a: &Path, b: &Path) -> Result<RunDiff> {
     let (a, b) = (run_folder(a), run_folder(b));
-    let fail = |e: PolarsError| IngestError::Unreadable {
-        file: format!("{} / {}", a.display(), b.display()),
-        message: e.to_string(),
+    let context = format!("comparing {} and {}", a.display(), b.display());
+    let fail = |e: PolarsError| Error::Compute {
+        context: context.clone(),
+        source: e,
     };
     let mut diff = RunDiff {
         run_a: a.display().to_string(),
         run_b: b.display().to_string(),
         ..RunDiff::default()
     };
-    let observations = |dir: &Path| -> Result<LazyFrame, IngestError> {
+    let observations = |dir: &Path| -> Result<LazyFrame> {
         let mut keep: Vec<Expr> = SERIES_COLUMNS.iter().map(|c| col(*c)).collect();
         keep.extend([col("period"), col("x"), col("value")]);
-        Ok(scan_observations(&dir.join("data/observations.parquet"))?.select(keep))
+        let path = dir.join(catalog::observations());
+        Ok(scan_parquet(
+            &path,
+            "no such observation table (run the ingest stage first)",
+        )?
+        .select(keep))
     };
     let mut keys: Vec<&str> = SERIES_COLUMNS.to_vec();
     keys.push("period");
@@ -147,13 +154,13 @@ pub fn diff_runs(a: &Path, b: &Path) -> Result<RunDiff, IngestError> {
         }
     }
 
-    let series_of = |dir: &Path| -> Result<LazyFrame, IngestError> {
+    let series_of = |dir: &Path| -> Result<LazyFrame> {
         let keys: Vec<Expr> = SERIES_COLUMNS.iter().map(|c| col(*c)).collect();
         Ok(observations(dir)?
             .select(keys)
             .unique_stable(None, UniqueKeepStrategy::First))
     };
-    let anti = |x: LazyFrame, y: LazyFrame| -> Result<Vec<String>, IngestError> {
+    let anti = |x: LazyFrame, y: LazyFrame| -> Result<Vec<String>> {
         let on: Vec<Expr> = SERIES_COLUMNS.iter().map(|c| col(*c)).collect();
         let mut args = JoinArgs::new(JoinType::Anti);
         args.nulls_equal = true;
@@ -176,8 +183,8 @@ pub fn diff_runs(a: &Path, b: &Path) -> Result<RunDiff, IngestError> {
 /// earlier run's confidence interval.
 fn trend_changes(a: &Path, b: &Path) -> PolarsResult<Vec<TrendChange>> {
     let (pa, pb) = (
-        a.join("tables/trends.parquet"),
-        b.join("tables/trends.parquet"),
+        a.join(Table::Trends.parquet()),
+        b.join(Table::Trends.parquet()),
     );
     if !pa.is_file() || !pb.is_file() {
         return Ok(Vec::new());
@@ -269,7 +276,7 @@ fn trend_changes(a: &Path, b: &Path) -> PolarsResult<Vec<TrendChange>> {
 
 /// The diff as Markdown, for a mail or a report.
 pub fn markdown(diff: &RunDiff) -> String {
-    use crate::report::tables::markdown_escape as esc;
+    use crate::display::markdown_escape as esc;
     let value = |v: Option<f64>| v.map_or("-".to_string(), readable);
     let mut out = format!(
         "# Changes from {} to {}\n\n",

@@ -18,10 +18,33 @@ use crate::ingest::FileSummary;
 
 pub const SCHEMA: &str = "routetrend.manifest/1";
 
+/// What a stage did in a run.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum StageStatus {
+    /// It ran in this run.
+    Ran,
+    /// It was up to date: its outputs are carried over from an earlier run.
+    UpToDate,
+    /// It has never run (not selected, and no earlier run).
+    #[default]
+    NotRun,
+}
+
+impl std::fmt::Display for StageStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            StageStatus::Ran => "ran",
+            StageStatus::UpToDate => "up_to_date",
+            StageStatus::NotRun => "not_run",
+        })
+    }
+}
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct StageRecord {
     pub name: String,
-    pub status: String,
+    pub status: StageStatus,
     pub reason: String,
     pub duration_ms: u64,
     pub inputs: BTreeMap<String, String>,

@@ -1,13 +1,17 @@
-//! Pipelines: the TOML files of `pipelines/` that declare inputs, parameters and outputs,
-//! and the stages that run them.
+//! Pipelines: the TOML files of `pipelines/` that declare inputs, parameters and outputs
+//! ([`config`]), the stages that run them ([`stage`], one file each), where their outputs
+//! live ([`catalog`]), and the runner that sequences the stages, checks what is up to date,
+//! writes the manifest and publishes atomically ([`runner`], [`manifest`], [`lock`],
+//! [`publish`]); `diff` compares two runs.
 
+pub mod catalog;
 pub mod config;
 pub mod diff;
 pub mod lock;
 pub mod manifest;
 pub mod publish;
 pub mod runner;
-pub mod stages;
+pub mod stage;
 
 /// Fault injection for the crash-safety tests, at named points of a run:
 /// `ROUTETREND_TEST_HOOK="before-commit=abort,after-stage:ingest=sleep:500"`. Unset, it

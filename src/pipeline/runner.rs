@@ -8,77 +8,26 @@
 //! produced identical files is still skipped.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 use tracing::{info, warn};
 
+use super::catalog;
 use super::config::Pipeline;
-use super::lock::{acquire, LockError};
-use super::manifest::{utc_now, InputRecord, Manifest, PipelineRef, StageRecord, SCHEMA};
+use super::lock::acquire;
+use super::manifest::{
+    utc_now, InputRecord, Manifest, PipelineRef, StageRecord, StageStatus, SCHEMA,
+};
 use super::publish;
-use super::stages::{analyze, ANALYZE_OUTPUTS};
-use crate::ingest::output::write_ingested;
-use crate::ingest::{ingest_files, sha256_hex, IngestError, Ingested};
-use crate::model::{Period, Reference};
-use crate::report::document::{write_report, ReportContext};
-use crate::report::figures::make_figure;
+use super::stage::{Context, Stage, STAGES};
+use crate::error::{Error, Result};
+use crate::files::write_text;
+use crate::ingest::{sha256_hex, Ingested};
+use crate::model::Period;
 
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// The stages, in order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    Ingest,
-    Analyze,
-    Plot,
-    Report,
-}
-
-pub const STAGES: [Stage; 4] = [Stage::Ingest, Stage::Analyze, Stage::Plot, Stage::Report];
-
-impl Stage {
-    pub fn name(self) -> &'static str {
-        match self {
-            Stage::Ingest => "ingest",
-            Stage::Analyze => "analyze",
-            Stage::Plot => "plot",
-            Stage::Report => "report",
-        }
-    }
-
-    /// The keys of the pipeline file that parameterise this stage.
-    fn param_keys(self) -> &'static [&'static str] {
-        match self {
-            Stage::Ingest => &["inputs"],
-            Stage::Analyze => &["analyze", "aggregates", "shares", "routes", "claims"],
-            // Figures use [analyze] alpha for their trend lines and alt text.
-            Stage::Plot => &["figures", "report", "analyze"],
-            Stage::Report => &["report", "figures", "name", "description"],
-        }
-    }
-
-    /// Output files, relative to the output folder.
-    pub fn outputs(self, pipeline: &Pipeline) -> Vec<String> {
-        match self {
-            Stage::Ingest => vec![
-                "data/observations.parquet".into(),
-                "data/rejects.csv".into(),
-            ],
-            Stage::Analyze => ANALYZE_OUTPUTS.iter().map(|o| o.to_string()).collect(),
-            Stage::Plot => pipeline
-                .figures
-                .iter()
-                .flat_map(|f| {
-                    ["png", "svg", "csv", "json"].map(|ext| format!("figures/{}.{ext}", f.slug))
-                })
-                .collect(),
-            Stage::Report => vec!["report.md".into(), "report.html".into()],
-        }
-    }
-}
 
 /// How a run was asked for.
 #[derive(Clone, Debug, Default)]
@@ -107,19 +56,6 @@ impl RunOptions {
     }
 }
 
-/// Why a run stopped; each maps to an exit code.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    #[error(transparent)]
-    Input(#[from] IngestError),
-    #[error(transparent)]
-    Locked(#[from] LockError),
-    #[error("{0}")]
-    Strict(String),
-    #[error("{0}")]
-    Failed(String),
-}
-
 /// A stage's verdict before running.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct StageCheck {
@@ -146,76 +82,6 @@ fn sha256_json(value: &serde_json::Value) -> String {
     sha256_hex(value.to_string().as_bytes())
 }
 
-/// The reference tables that ingest reads (part of its inputs: an edited alias changes
-/// the observations).
-fn reference_dir(pipeline: &Pipeline) -> Option<PathBuf> {
-    let dir = pipeline.root.join("data/reference");
-    dir.is_dir().then_some(dir)
-}
-
-/// A stage's input files: (name recorded in the manifest, path).
-fn stage_inputs(stage: Stage, pipeline: &Pipeline, dir: &Path) -> Vec<(String, PathBuf)> {
-    match stage {
-        Stage::Ingest => {
-            let mut files: Vec<(String, PathBuf)> = pipeline
-                .inputs
-                .iter()
-                .map(|i| (i.name.clone(), i.path.clone()))
-                .collect();
-            if let Some(reference) = reference_dir(pipeline) {
-                let mut names: Vec<PathBuf> = std::fs::read_dir(&reference)
-                    .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-                    .unwrap_or_default();
-                names.retain(|p| {
-                    matches!(p.extension().and_then(|e| e.to_str()), Some("csv" | "toml"))
-                });
-                names.sort();
-                for p in names {
-                    let name = format!(
-                        "data/reference/{}",
-                        p.file_name().unwrap_or_default().to_string_lossy()
-                    );
-                    files.push((name, p));
-                }
-            }
-            files
-        }
-        Stage::Analyze => vec![(
-            "data/observations.parquet".into(),
-            dir.join("data/observations.parquet"),
-        )],
-        Stage::Plot => [
-            "data/observations.parquet",
-            "tables/share_series.parquet",
-            "tables/route.parquet",
-        ]
-        .iter()
-        .map(|f| (f.to_string(), dir.join(f)))
-        .collect(),
-        Stage::Report => {
-            let mut files: Vec<String> = ["data/observations.parquet", "data/rejects.csv"]
-                .map(String::from)
-                .to_vec();
-            files.extend(
-                ANALYZE_OUTPUTS
-                    .iter()
-                    .filter(|f| f.ends_with(".parquet"))
-                    .map(|f| f.to_string()),
-            );
-            files.extend(
-                pipeline
-                    .figures
-                    .iter()
-                    .flat_map(|f| ["svg", "json"].map(|e| format!("figures/{}.{e}", f.slug))),
-            );
-            files
-                .into_iter()
-                .map(|f| (f.clone(), dir.join(f)))
-                .collect()
-        }
-    }
-}
-
 /// The hash of each parameter subtree of a stage (`[analyze]`, `[[shares]]`, ..., and
 /// `as_of` for ingest), so that a reason can name the one that changed.
 fn stage_params(
@@ -224,7 +90,8 @@ fn stage_params(
     as_of: Option<Period>,
 ) -> BTreeMap<String, String> {
     let mut hashes: BTreeMap<String, String> = stage
-        .param_keys()
+        .definition()
+        .params()
         .iter()
         .map(|k| (k.to_string(), sha256_json(&pipeline.params(&[k]))))
         .collect();
@@ -249,7 +116,9 @@ pub fn check_stage(
     previous: Option<&Manifest>,
     options: &RunOptions,
 ) -> StageCheck {
-    let inputs: BTreeMap<String, String> = stage_inputs(stage, pipeline, dir)
+    let inputs: BTreeMap<String, String> = stage
+        .definition()
+        .inputs(pipeline, dir)
         .into_iter()
         .map(|(name, path)| {
             let hash = hash_file(&path).unwrap_or_else(|| "missing".into());
@@ -277,7 +146,7 @@ fn stage_reason(
 ) -> Option<String> {
     let Some(last) = previous
         .and_then(|m| m.stage(stage.name()))
-        .filter(|s| s.status != "not_run")
+        .filter(|s| s.status != StageStatus::NotRun)
     else {
         return Some("never run".into());
     };
@@ -305,7 +174,7 @@ fn stage_reason(
     if !changed.is_empty() {
         return Some(format!("parameters changed ([{}])", changed.join("], [")));
     }
-    for output in stage.outputs(pipeline) {
+    for output in stage.definition().outputs(pipeline) {
         match (hash_file(&dir.join(&output)), last.outputs.get(&output)) {
             (None, _) => return Some(format!("output {output} missing")),
             (Some(now), Some(then)) if &now != then => {
@@ -320,7 +189,7 @@ fn stage_reason(
 /// Checks every stage against the published outputs, as `status` and `--dry-run` report:
 /// a stage after one that will run is reported as waiting on it.
 pub fn plan(pipeline: &Pipeline, options: &RunOptions) -> Vec<StageCheck> {
-    let previous = Manifest::read(&pipeline.output.join("manifest.json"));
+    let previous = Manifest::read(&pipeline.output.join(catalog::MANIFEST));
     let mut checks: Vec<StageCheck> = Vec::new();
     for stage in STAGES {
         let mut check = check_stage(
@@ -344,15 +213,14 @@ pub fn plan(pipeline: &Pipeline, options: &RunOptions) -> Vec<StageCheck> {
 }
 
 /// Runs a pipeline: lock, recover, stage by stage into staging, manifest, publish.
-pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunOutcome, RunError> {
+pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunOutcome> {
     let output = &pipeline.output;
-    let lock = acquire(output, options.wait)?;
+    let lock = acquire(output, options.wait).map_err(|e| Error::Locked(e.to_string()))?;
     if let Some(pid) = lock.took_over_from {
         warn!(lock = %super::lock::lock_path(output).display(), pid, "took over a stale lock left by a dead process");
     }
-    publish::recover(output)
-        .map_err(|e| RunError::Failed(format!("recovering {}: {e}", output.display())))?;
-    let previous = Manifest::read(&output.join("manifest.json"));
+    publish::recover(output).map_err(|e| Error::writing(output, e).context("recovering"))?;
+    let previous = Manifest::read(&output.join(catalog::MANIFEST));
     let started_at = utc_now();
 
     // Nothing to do? Decide before copying anything.
@@ -366,30 +234,25 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunOutcome, RunE
         });
     }
     if let Some(stage) = options.stage {
-        for (name, path) in stage_inputs(stage, pipeline, output) {
+        for (name, path) in stage.definition().inputs(pipeline, output) {
             if !path.exists() {
-                return Err(IngestError::Io {
-                    file: name,
-                    message: format!(
-                        "input of stage {} does not exist: run the stages before it first",
-                        stage.name()
-                    ),
-                }
-                .into());
+                return Err(Error::Usage(format!(
+                    "{name}: input of stage {} does not exist: run the stages before it first",
+                    stage.name()
+                )));
             }
         }
     }
 
-    let staging = publish::begin(output)
-        .map_err(|e| RunError::Failed(format!("staging {}: {e}", output.display())))?;
+    let staging =
+        publish::begin(output).map_err(|e| Error::writing(output, e).context("staging"))?;
     let result = run_stages(pipeline, options, &staging, previous.as_ref(), started_at);
     match result {
         Ok(outcome) => {
             let text = serde_json::to_string_pretty(&outcome.manifest).unwrap_or_default() + "\n";
-            crate::ingest::write::write_text(&staging.join("manifest.json"), &text)?;
+            write_text(&staging.join(catalog::MANIFEST), &text)?;
             super::test_hook("before-commit");
-            publish::commit(output)
-                .map_err(|e| RunError::Failed(format!("publishing {}: {e}", output.display())))?;
+            publish::commit(output).map_err(|e| Error::writing(output, e).context("publishing"))?;
             drop(lock);
             Ok(outcome)
         }
@@ -406,14 +269,20 @@ fn run_stages(
     staging: &Path,
     previous: Option<&Manifest>,
     started_at: String,
-) -> Result<RunOutcome, RunError> {
+) -> Result<RunOutcome> {
     let mut stages = Vec::new();
-    let mut ingested = None;
-    let mut warnings = Vec::new();
-    let mut inputs: Vec<InputRecord> = previous.map(|m| m.inputs.clone()).unwrap_or_default();
     let pipeline_sha = hash_file(&pipeline.file).unwrap_or_default();
     let ingest_inputs = check_stage(Stage::Ingest, pipeline, staging, previous, options).inputs;
     let run_id = run_id(&pipeline_sha, &ingest_inputs, options.as_of);
+    let mut cx = Context {
+        pipeline,
+        dir: staging,
+        run_id: &run_id,
+        as_of: options.as_of,
+        strict: options.strict,
+        warnings: Vec::new(),
+        ingested: None,
+    };
     for stage in STAGES {
         let check = check_stage(stage, pipeline, staging, previous, options);
         let carried = previous.and_then(|m| m.stage(stage.name())).cloned();
@@ -421,12 +290,12 @@ fn run_stages(
         if !must_run {
             let mut record = carried.unwrap_or_else(|| StageRecord {
                 name: stage.name().into(),
-                status: "not_run".into(),
+                status: StageStatus::NotRun,
                 reason: "not selected".into(),
                 ..StageRecord::default()
             });
-            if record.status != "not_run" {
-                record.status = "up_to_date".into();
+            if record.status != StageStatus::NotRun {
+                record.status = StageStatus::UpToDate;
                 record.reason = if check.selected {
                     "up to date".into()
                 } else {
@@ -444,77 +313,15 @@ fn run_stages(
         };
         info!(stage = stage.name(), reason = %reason, "running");
         let start = Instant::now();
-        let mut rows = BTreeMap::new();
-        match stage {
-            Stage::Ingest => {
-                let reference = Reference::load_default(reference_dir(pipeline).as_deref())
-                    .map_err(IngestError::from)?;
-                let mut result = ingest_files(&pipeline.inputs, &reference)?;
-                if options.strict && !result.rejects.is_empty() {
-                    return Err(RunError::Strict(format!(
-                        "--strict: {} rejected record(s); first: {} row {}: {}",
-                        result.rejects.len(),
-                        result.rejects[0].file,
-                        result.rejects[0].row,
-                        result.rejects[0].reason
-                    )));
-                }
-                if let Some(as_of) = options.as_of {
-                    let before = result.observations.len();
-                    result
-                        .observations
-                        .retain(|o| o.period.last_x() <= as_of.last_x());
-                    let dropped = before - result.observations.len();
-                    rows.insert("after_as_of".into(), dropped as u64);
-                    if dropped > 0 {
-                        warnings.push(format!(
-                            "--as-of {as_of}: {dropped} observation(s) after {as_of} left out"
-                        ));
-                    }
-                }
-                write_ingested(&result, &staging.join("data"), false)?;
-                rows.insert("observations".into(), result.observations.len() as u64);
-                rows.insert("rejected".into(), result.rejects.len() as u64);
-                inputs = result.files.iter().map(InputRecord::from).collect();
-                for f in &result.files {
-                    warnings.extend(f.warnings.iter().map(|w| format!("{}: {w}", f.file)));
-                }
-                ingested = Some(result);
-            }
-            Stage::Analyze => {
-                let summary = analyze(
-                    &staging.join("data/observations.parquet"),
-                    &staging.join("tables"),
-                    &pipeline.analyze,
-                )?;
-                rows.insert("series".into(), summary.series as u64);
-                rows.insert("aggregate_series".into(), summary.aggregate_series as u64);
-                rows.insert("trend_rows".into(), summary.trend_rows as u64);
-                rows.insert("share_rows".into(), summary.share_rows as u64);
-                rows.insert("route_rows".into(), summary.route_rows as u64);
-                rows.insert("claims".into(), summary.claims as u64);
-            }
-            Stage::Plot => {
-                let alpha = pipeline.analyze.trends.alpha;
-                for figure in &pipeline.figures {
-                    make_figure(figure, staging, &staging.join("figures"), &run_id, alpha)?;
-                }
-                rows.insert("figures".into(), pipeline.figures.len() as u64);
-            }
-            Stage::Report => {
-                let context = ReportContext {
-                    pipeline,
-                    dir: staging,
-                    run_id: &run_id,
-                    as_of: options.as_of.map(|p| p.to_string()),
-                };
-                write_report(&context)?;
-            }
-        }
+        let rows = stage
+            .definition()
+            .run(&mut cx)
+            .map_err(|e| e.context(format!("stage {}", stage.name())))?;
         super::test_hook(&format!("after-stage:{}", stage.name()));
         // Inputs as read by this run (an upstream stage may have just rewritten them).
         let check = check_stage(stage, pipeline, staging, previous, options);
         let outputs = stage
+            .definition()
             .outputs(pipeline)
             .into_iter()
             .map(|o| {
@@ -524,7 +331,7 @@ fn run_stages(
             .collect();
         stages.push(StageRecord {
             name: stage.name().into(),
-            status: "ran".into(),
+            status: StageStatus::Ran,
             reason,
             duration_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
             inputs: check.inputs,
@@ -534,6 +341,11 @@ fn run_stages(
             rows,
         });
     }
+    let inputs: Vec<InputRecord> = match &cx.ingested {
+        Some(ingested) => ingested.files.iter().map(InputRecord::from).collect(),
+        None => previous.map(|m| m.inputs.clone()).unwrap_or_default(),
+    };
+    let (warnings, ingested) = (cx.warnings, cx.ingested);
     let manifest = Manifest {
         schema: SCHEMA.into(),
         run_id,

@@ -4,64 +4,127 @@
 //! trends (significant ones), shares, route and claims tables; data coverage (which
 //! countries and years are missing); the rejected input rows; and provenance (inputs with
 //! hashes, tool version). Every string from data or configuration is escaped.
+//!
+//! Built from a typed [`ReportInput`] (the report stage reads the run's tables and figure
+//! sidecars into it): no files, no pipeline, no queries here.
 
 use std::fmt::Write as _;
-use std::path::Path;
 
-use polars::prelude::*;
+use crate::display::{html_escape, markdown_escape, readable};
+use crate::report::figure::FigureSidecar;
 
-use crate::ingest::write::write_text;
-use crate::ingest::IngestError;
-use crate::pipeline::config::Pipeline;
-use crate::report::tables::{markdown_escape, readable};
-
-/// What the report is built from: the run's output folder and its labels.
-pub struct ReportContext<'a> {
-    pub pipeline: &'a Pipeline,
-    pub dir: &'a Path,
-    pub run_id: &'a str,
+/// Everything the report shows, as the run's tables and figures hold it.
+#[derive(Clone, Debug, Default)]
+pub struct ReportInput {
+    pub title: String,
+    pub description: String,
+    /// The pipeline's name.
+    pub pipeline: String,
+    pub run_id: String,
     pub as_of: Option<String>,
+    pub trends: Vec<TrendRecord>,
+    pub shares: Vec<ShareRecord>,
+    pub route: Vec<RouteRecord>,
+    pub claims: Vec<ClaimRecord>,
+    /// Seizure series with annual data, by geo and drug.
+    pub coverage: Vec<CoverageRecord>,
+    pub figures: Vec<PublishedFigure>,
+    pub provenance: Provenance,
 }
 
-/// Escapes text for HTML (element content and attribute values).
-pub fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// The columns of a trends table row that the report uses.
+#[derive(Clone, Debug, Default)]
+pub struct TrendRecord {
+    pub indicator: String,
+    pub geo: String,
+    pub drug: Option<String>,
+    pub category: Option<String>,
+    pub unit: String,
+    pub window_start: Option<String>,
+    pub window_end: Option<String>,
+    pub n: u32,
+    pub trend: Option<String>,
+    pub mk_p: Option<f64>,
+    pub sen_slope: Option<f64>,
+    pub apc: Option<f64>,
+    pub notes: String,
 }
 
-fn fail(path: &Path, e: impl std::fmt::Display) -> IngestError {
-    IngestError::Unreadable {
-        file: path.display().to_string(),
-        message: e.to_string(),
-    }
+/// The columns of a shares table row that the report uses.
+#[derive(Clone, Debug, Default)]
+pub struct ShareRecord {
+    pub title: String,
+    pub period_1: String,
+    pub period_2: String,
+    pub share_1: Option<f64>,
+    pub share_2: Option<f64>,
+    pub change_pp: Option<f64>,
+    pub change_rel_pct: Option<f64>,
+    pub z_p: Option<f64>,
+    pub trend: Option<String>,
+    pub mk_p: Option<f64>,
+    pub coverage: String,
 }
 
-fn read(dir: &Path, name: &str) -> Result<DataFrame, IngestError> {
-    let path = dir.join(name);
-    let file = std::fs::File::open(&path).map_err(|e| fail(&path, e))?;
-    ParquetReader::new(file)
-        .finish()
-        .map_err(|e| fail(&path, e))
+/// A route table row.
+#[derive(Clone, Debug, Default)]
+pub struct RouteRecord {
+    pub route: String,
+    pub drug: String,
+    pub indicator: String,
+    pub period: String,
+    pub value: Option<f64>,
+    pub members_reporting: Option<i64>,
+    pub members_total: Option<i64>,
+    pub missing_members: String,
 }
 
-fn cell(c: &Column, i: usize) -> String {
-    match c.get(i).unwrap_or(AnyValue::Null) {
-        AnyValue::Null => String::new(),
-        AnyValue::Float64(v) => readable(v),
-        AnyValue::String(s) => s.to_string(),
-        AnyValue::StringOwned(s) => s.to_string(),
-        other => other.to_string(),
-    }
+/// A claims table row.
+#[derive(Clone, Debug, Default)]
+pub struct ClaimRecord {
+    pub id: String,
+    pub statement: String,
+    pub stated: String,
+    pub computed: String,
+    pub coverage: String,
+    pub verdict: String,
+    pub why: String,
+}
+
+/// One seizure series' annual span: first and last year, years observed.
+#[derive(Clone, Debug, Default)]
+pub struct CoverageRecord {
+    pub geo: String,
+    pub drug: Option<String>,
+    pub first: i32,
+    pub last: i32,
+    pub observed: u32,
+}
+
+/// A figure as the plot stage wrote it: its sidecar and its SVG.
+#[derive(Clone, Debug)]
+pub struct PublishedFigure {
+    pub sidecar: FigureSidecar,
+    pub svg: String,
+}
+
+/// Where the data came from.
+#[derive(Clone, Debug, Default)]
+pub struct Provenance {
+    pub rejected: usize,
+    pub inputs: Vec<InputLine>,
+    /// The tool that wrote the observation table ("routetrend 0.1.0").
+    pub tool: Option<String>,
+}
+
+/// One input file as the observation table's metadata records it.
+#[derive(Clone, Debug, Default)]
+pub struct InputLine {
+    pub file: String,
+    pub sha256: String,
+    pub records: String,
+    pub kept: String,
+    pub rejected: String,
 }
 
 /// A block of the report, rendered to both Markdown and HTML.
@@ -82,129 +145,99 @@ enum Block {
     },
 }
 
-fn table_of(frame: &DataFrame, columns: &[&str]) -> Block {
-    let cols: Vec<&Column> = columns
-        .iter()
-        .filter_map(|c| frame.column(c).ok())
-        .collect();
-    let rows = (0..frame.height())
-        .map(|i| cols.iter().map(|c| cell(c, i)).collect())
-        .collect();
+fn table(columns: &[&str], rows: Vec<Vec<String>>) -> Block {
     Block::Table {
         columns: columns.iter().map(|c| c.to_string()).collect(),
         rows,
     }
 }
 
-fn strings(frame: &DataFrame, name: &str) -> Vec<String> {
-    frame
-        .column(name)
-        .and_then(|c| c.str().cloned())
-        .map(|c| c.iter().map(|s| s.unwrap_or("").to_string()).collect())
-        .unwrap_or_default()
+/// A number cell: rounded for reading, empty when null.
+fn num(v: Option<f64>) -> String {
+    v.map_or_else(String::new, readable)
 }
 
-fn floats(frame: &DataFrame, name: &str) -> Vec<Option<f64>> {
-    frame
-        .column(name)
-        .and_then(|c| c.f64().cloned())
-        .map(|c| c.iter().collect())
-        .unwrap_or_default()
+fn text(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
+}
+
+fn int(v: Option<i64>) -> String {
+    v.map_or_else(String::new, |v| v.to_string())
+}
+
+/// The report as Markdown and as self-contained HTML.
+pub fn render(input: &ReportInput) -> (String, String) {
+    let blocks = blocks(input);
+    (markdown(&blocks), html(&blocks, &input.title))
 }
 
 /// Builds the report's blocks from the run's tables, figures and metadata.
-fn blocks(ctx: &ReportContext) -> Result<Vec<Block>, IngestError> {
-    let dir = ctx.dir;
-    let trends = read(dir, "tables/trends.parquet")?;
-    let shares = read(dir, "tables/shares.parquet")?;
-    let route = read(dir, "tables/route.parquet")?;
-    let claims = read(dir, "tables/claims.parquet")?;
-    let observations = read(dir, "data/observations.parquet")?;
-    let mut out = vec![Block::Heading(1, ctx.pipeline.report.title.clone())];
-    let as_of = ctx
+fn blocks(input: &ReportInput) -> Vec<Block> {
+    let mut out = vec![Block::Heading(1, input.title.clone())];
+    let as_of = input
         .as_of
         .clone()
         .map_or_else(|| "all data".to_string(), |a| format!("data as of {a}"));
     out.push(Block::Paragraph(format!(
         "Run {} of pipeline `{}` ({as_of}), routetrend {}. {}",
-        ctx.run_id,
-        ctx.pipeline.name,
+        input.run_id,
+        input.pipeline,
         env!("CARGO_PKG_VERSION"),
-        ctx.pipeline.description
+        input.description
     )));
 
     // Main findings, each a number from a table.
     let mut findings = Vec::new();
-    let (geo, drug, trend, mk_p, sen, start, end) = (
-        strings(&trends, "geo"),
-        strings(&trends, "drug"),
-        strings(&trends, "trend"),
-        floats(&trends, "mk_p"),
-        floats(&trends, "sen_slope"),
-        strings(&trends, "window_start"),
-        strings(&trends, "window_end"),
-    );
-    let indicator = strings(&trends, "indicator");
-    let units = strings(&trends, "unit");
-    let notes = strings(&trends, "notes");
-    for i in 0..trends.height() {
-        let key_series = indicator[i] == "seizures"
-            && ["heroin", "opium", "cannabis_herb", "cannabis_resin"].contains(&drug[i].as_str())
-            && (geo[i].len() == 3)
-            && start[i] == "2000"
-            && end[i] == "2022";
-        if key_series && trend[i] != "no trend" && !trend[i].is_empty() {
-            let caveat = if notes[i].contains("coverage changes") {
+    for t in &input.trends {
+        let (drug, start, end) = (text(&t.drug), text(&t.window_start), text(&t.window_end));
+        let trend = text(&t.trend);
+        let key_series = t.indicator == "seizures"
+            && ["heroin", "opium", "cannabis_herb", "cannabis_resin"].contains(&drug.as_str())
+            && (t.geo.len() == 3)
+            && start == "2000"
+            && end == "2022";
+        if key_series && trend != "no trend" && !trend.is_empty() {
+            let caveat = if t.notes.contains("coverage changes") {
                 " Coverage changes inside the window (see the trends table notes): part of the change may be missing data."
             } else {
                 ""
             };
             findings.push(format!(
                 "{} {} seizures, {}-{}: {} (Mann-Kendall p = {}; Sen slope {} {} per year).{caveat}",
-                geo[i],
-                drug[i].replace('_', " "),
-                start[i],
-                end[i],
-                trend[i],
-                mk_p[i].map_or("-".into(), readable),
-                sen[i].map_or("-".into(), readable),
-                units[i]
+                t.geo,
+                drug.replace('_', " "),
+                start,
+                end,
+                trend,
+                t.mk_p.map_or("-".into(), readable),
+                t.sen_slope.map_or("-".into(), readable),
+                t.unit
             ));
         }
     }
-    let (title, p1, p2, s1, s2, pp) = (
-        strings(&shares, "title"),
-        strings(&shares, "period_1"),
-        strings(&shares, "period_2"),
-        floats(&shares, "share_1"),
-        floats(&shares, "share_2"),
-        floats(&shares, "change_pp"),
-    );
-    for i in 0..shares.height() {
-        if let (Some(a), Some(b), Some(c)) = (s1[i], s2[i], pp[i]) {
+    for s in &input.shares {
+        if let (Some(a), Some(b), Some(c)) = (s.share_1, s.share_2, s.change_pp) {
             findings.push(format!(
                 "{}: {:.1}% in {} and {:.1}% in {} ({:+.1} percentage points).",
-                title[i],
+                s.title,
                 100.0 * a,
-                p1[i],
+                s.period_1,
                 100.0 * b,
-                p2[i],
+                s.period_2,
                 c
             ));
         }
     }
-    let exceeds = route
-        .clone()
-        .lazy()
-        .filter(
-            col("indicator")
-                .eq(lit("destination_exceeds_transit"))
-                .and(col("drug").eq(lit("heroin")))
-                .and(col("value").eq(lit(1.0))),
-        )
-        .collect()
-        .map_err(|e| fail(dir, e))?;
-    let years = strings(&exceeds, "period");
+    let years: Vec<&str> = input
+        .route
+        .iter()
+        .filter(|r| {
+            r.indicator == "destination_exceeds_transit"
+                && r.drug == "heroin"
+                && r.value == Some(1.0)
+        })
+        .map(|r| r.period.as_str())
+        .collect();
     if !years.is_empty() {
         findings.push(format!(
             "The Russian Federation seized more heroin than the Central Asian transit countries combined in {} of the years with data: {}.",
@@ -212,9 +245,8 @@ fn blocks(ctx: &ReportContext) -> Result<Vec<Block>, IngestError> {
             years.join(", ")
         ));
     }
-    let verdicts = strings(&claims, "verdict");
     for v in ["supported", "contradicted", "not checkable"] {
-        let n = verdicts.iter().filter(|x| x.as_str() == v).count();
+        let n = input.claims.iter().filter(|c| c.verdict == v).count();
         if n > 0 {
             findings.push(format!("Claims of the newsletter: {n} {v}."));
         }
@@ -224,45 +256,29 @@ fn blocks(ctx: &ReportContext) -> Result<Vec<Block>, IngestError> {
 
     // Figures.
     out.push(Block::Heading(2, "Figures".into()));
-    for figure in &ctx.pipeline.figures {
-        let json_path = dir.join(format!("figures/{}.json", figure.slug));
-        let json: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(&json_path).map_err(|e| fail(&json_path, e))?,
-        )
-        .map_err(|e| fail(&json_path, e))?;
-        let svg_path = dir.join(format!("figures/{}.svg", figure.slug));
-        let svg = std::fs::read_to_string(&svg_path).map_err(|e| fail(&svg_path, e))?;
-        let text = |k: &str| json[k].as_str().unwrap_or("").to_string();
-        let notes: Vec<String> = json["notes"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|n| n.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
+    for figure in &input.figures {
+        let f = &figure.sidecar;
         let caption = format!(
             "{}. {}{}",
-            text("subtitle"),
-            text("source"),
-            if notes.is_empty() {
+            f.subtitle,
+            f.source,
+            if f.notes.is_empty() {
                 String::new()
             } else {
-                format!(" Notes: {}", notes.join(" "))
+                format!(" Notes: {}", f.notes.join(" "))
             }
         );
         out.push(Block::Figure {
-            slug: figure.slug.clone(),
-            title: text("title"),
+            slug: f.slug.clone(),
+            title: f.title.clone(),
             caption,
-            alt: text("alt_text"),
-            svg,
+            alt: f.alt_text.clone(),
+            svg: figure.svg.clone(),
         });
     }
 
     out.push(Block::Heading(2, "Claims checked".into()));
-    out.push(table_of(
-        &claims,
+    out.push(table(
         &[
             "id",
             "statement",
@@ -272,10 +288,26 @@ fn blocks(ctx: &ReportContext) -> Result<Vec<Block>, IngestError> {
             "verdict",
             "why",
         ],
+        input
+            .claims
+            .iter()
+            .map(|c| {
+                [
+                    &c.id,
+                    &c.statement,
+                    &c.stated,
+                    &c.computed,
+                    &c.coverage,
+                    &c.verdict,
+                    &c.why,
+                ]
+                .map(String::clone)
+                .to_vec()
+            })
+            .collect(),
     ));
     out.push(Block::Heading(2, "Share changes".into()));
-    out.push(table_of(
-        &shares,
+    out.push(table(
         &[
             "title",
             "period_1",
@@ -289,16 +321,33 @@ fn blocks(ctx: &ReportContext) -> Result<Vec<Block>, IngestError> {
             "mk_p",
             "coverage",
         ],
+        input
+            .shares
+            .iter()
+            .map(|s| {
+                vec![
+                    s.title.clone(),
+                    s.period_1.clone(),
+                    s.period_2.clone(),
+                    num(s.share_1),
+                    num(s.share_2),
+                    num(s.change_pp),
+                    num(s.change_rel_pct),
+                    num(s.z_p),
+                    text(&s.trend),
+                    num(s.mk_p),
+                    s.coverage.clone(),
+                ]
+            })
+            .collect(),
     ));
     out.push(Block::Heading(2, "Significant trends".into()));
-    let significant = trends
-        .clone()
-        .lazy()
-        .filter(col("trend").neq(lit("no trend")))
-        .collect()
-        .map_err(|e| fail(dir, e))?;
-    out.push(table_of(
-        &significant,
+    let significant: Vec<&TrendRecord> = input
+        .trends
+        .iter()
+        .filter(|t| t.trend.as_deref().is_some_and(|t| t != "no trend"))
+        .collect();
+    out.push(table(
         &[
             "indicator",
             "geo",
@@ -313,17 +362,33 @@ fn blocks(ctx: &ReportContext) -> Result<Vec<Block>, IngestError> {
             "apc",
             "notes",
         ],
+        significant
+            .iter()
+            .map(|t| {
+                vec![
+                    t.indicator.clone(),
+                    t.geo.clone(),
+                    text(&t.drug),
+                    text(&t.category),
+                    text(&t.window_start),
+                    text(&t.window_end),
+                    t.n.to_string(),
+                    text(&t.trend),
+                    num(t.mk_p),
+                    num(t.sen_slope),
+                    num(t.apc),
+                    t.notes.clone(),
+                ]
+            })
+            .collect(),
     ));
-    out.push(Block::Paragraph(format!("{} of {} trend rows are significant at the pipeline's alpha; the full table is tables/trends.csv.", significant.height(), trends.height())));
+    out.push(Block::Paragraph(format!(
+        "{} of {} trend rows are significant at the pipeline's alpha; the full table is tables/trends.csv.",
+        significant.len(),
+        input.trends.len()
+    )));
     out.push(Block::Heading(2, "Route: destination and transit".into()));
-    let ratios = route
-        .clone()
-        .lazy()
-        .filter(col("indicator").eq(lit("destination_transit_ratio")))
-        .collect()
-        .map_err(|e| fail(dir, e))?;
-    out.push(table_of(
-        &ratios,
+    out.push(table(
         &[
             "route",
             "drug",
@@ -333,104 +398,68 @@ fn blocks(ctx: &ReportContext) -> Result<Vec<Block>, IngestError> {
             "members_total",
             "missing_members",
         ],
+        input
+            .route
+            .iter()
+            .filter(|r| r.indicator == "destination_transit_ratio")
+            .map(|r| {
+                vec![
+                    r.route.clone(),
+                    r.drug.clone(),
+                    r.period.clone(),
+                    num(r.value),
+                    int(r.members_reporting),
+                    int(r.members_total),
+                    r.missing_members.clone(),
+                ]
+            })
+            .collect(),
     ));
 
     // Coverage: countries and years missing among seizure series.
     out.push(Block::Heading(2, "Data coverage".into()));
-    let coverage = observations
-        .clone()
-        .lazy()
-        .filter(
-            col("indicator")
-                .eq(lit("seizures"))
-                .and(col("freq").eq(lit("A"))),
-        )
-        .group_by([col("geo"), col("drug")])
-        .agg([
-            col("x").min().alias("first"),
-            col("x").max().alias("last"),
-            col("x").count().alias("n"),
-        ])
-        .sort(["geo", "drug"], SortMultipleOptions::default())
-        .collect()
-        .map_err(|e| fail(dir, e))?;
-    let (g, d, first, last) = (
-        strings(&coverage, "geo"),
-        strings(&coverage, "drug"),
-        floats(&coverage, "first"),
-        floats(&coverage, "last"),
-    );
-    let n: Vec<u32> = coverage
-        .column("n")
-        .ok()
-        .and_then(|c| c.cast(&DataType::UInt32).ok())
-        .and_then(|c| {
-            c.u32()
-                .ok()
-                .map(|c| c.iter().map(|v| v.unwrap_or(0)).collect())
-        })
-        .unwrap_or_default();
-    let mut rows = Vec::new();
-    for i in 0..coverage.height() {
-        let (a, b) = (
-            first[i].unwrap_or(0.0) as i32,
-            last[i].unwrap_or(0.0) as i32,
-        );
-        let span = (b - a + 1) as u32;
-        rows.push(vec![
-            g[i].clone(),
-            d[i].clone(),
-            format!("{a}-{b}"),
-            n[i].to_string(),
-            span.saturating_sub(n[i]).to_string(),
-        ]);
-    }
-    out.push(Block::Table {
-        columns: [
+    out.push(table(
+        &[
             "geo",
             "drug",
             "years",
             "observed",
             "missing inside the span",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows,
-    });
+        ],
+        input
+            .coverage
+            .iter()
+            .map(|c| {
+                let span = u32::try_from(c.last - c.first + 1).unwrap_or(0);
+                vec![
+                    c.geo.clone(),
+                    text(&c.drug),
+                    format!("{}-{}", c.first, c.last),
+                    c.observed.to_string(),
+                    span.saturating_sub(c.observed).to_string(),
+                ]
+            })
+            .collect(),
+    ));
 
     // Rejected rows and provenance.
     out.push(Block::Heading(2, "Provenance".into()));
-    let rejects_path = dir.join("data/rejects.csv");
-    let rejected = std::fs::read_to_string(&rejects_path)
-        .map(|t| t.lines().count().saturating_sub(1))
-        .unwrap_or(0);
-    let mut provenance = vec![format!("Rejected input rows: {rejected} (data/rejects.csv gives file, row, column, value and reason).")];
-    let metadata = ParquetReader::new(
-        std::fs::File::open(dir.join("data/observations.parquet")).map_err(|e| fail(dir, e))?,
-    )
-    .get_metadata()
-    .map_err(|e| fail(dir, e))?
-    .clone();
-    for kv in metadata.key_value_metadata().iter().flatten() {
-        if kv.key == "routetrend.inputs" {
-            let inputs: serde_json::Value =
-                serde_json::from_str(kv.value.as_deref().unwrap_or("[]")).unwrap_or_default();
-            for i in inputs.as_array().into_iter().flatten() {
-                provenance.push(format!(
-                    "Input {}: sha256 {}, {} records, {} kept, {} rejected.",
-                    i["file"].as_str().unwrap_or(""),
-                    i["sha256"].as_str().unwrap_or(""),
-                    i["records"],
-                    i["kept"],
-                    i["rejected"]
-                ));
-            }
-        } else if kv.key == "routetrend.tool" {
-            provenance.push(format!("Tool: {}.", kv.value.as_deref().unwrap_or("")));
-        }
+    let p = &input.provenance;
+    let mut provenance = vec![format!(
+        "Rejected input rows: {} (data/rejects.csv gives file, row, column, value and reason).",
+        p.rejected
+    )];
+    if let Some(tool) = &p.tool {
+        provenance.push(format!("Tool: {tool}."));
+    }
+    for i in &p.inputs {
+        provenance.push(format!(
+            "Input {}: sha256 {}, {} records, {} kept, {} rejected.",
+            i.file, i.sha256, i.records, i.kept, i.rejected
+        ));
     }
     out.push(Block::Bullets(provenance));
-    Ok(out)
+    out
 }
 
 fn markdown(blocks: &[Block]) -> String {
@@ -561,27 +590,4 @@ fn html(blocks: &[Block], title: &str) -> String {
     }
     h.push_str("</body>\n</html>\n");
     h
-}
-
-/// Writes `report.md` and `report.html` into the run folder.
-pub fn write_report(ctx: &ReportContext) -> Result<(), IngestError> {
-    let blocks = blocks(ctx)?;
-    write_text(&ctx.dir.join("report.md"), &markdown(&blocks))?;
-    write_text(
-        &ctx.dir.join("report.html"),
-        &html(&blocks, &ctx.pipeline.report.title),
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn html_escape_makes_markup_inert() {
-        assert_eq!(
-            html_escape("<script>alert('x')</script> & \"q\""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
-        );
-    }
 }

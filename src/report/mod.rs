@@ -1,5 +1,5 @@
-//! Reports: output tables (CSV, Markdown, Parquet); later report.md/html and figure sidecars.
+//! Reports: the published figure (its chart, texts and sidecar) and the report documents,
+//! built from typed inputs that the plot and report stages read from a run.
 
 pub mod document;
-pub mod figures;
-pub mod tables;
+pub mod figure;

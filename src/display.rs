@@ -1,0 +1,115 @@
+//! Numbers and text for people: thousands grouping, numbers rounded for reading, and the
+//! escaping that keeps data-derived text inert in Markdown and HTML. One home for each, used
+//! by analysis (claim verdicts), the tables' Markdown, the charts and the report.
+//!
+//! Not here: machine formats (CSV and Parquet keep full precision, see [`crate::files`]).
+
+/// `value` with `decimals` decimals and a comma every three integer digits:
+/// `format_number(12000.0, 0) == "12,000"`, `format_number(-1234.5, 1) == "-1,234.5"`.
+/// A value that rounds to zero is written without a sign.
+///
+/// ```
+/// use routetrend::display::format_number;
+/// assert_eq!(format_number(1_234_567.891, 2), "1,234,567.89");
+/// assert_eq!(format_number(-0.0001, 1), "0.0");
+/// ```
+pub fn format_number(value: f64, decimals: usize) -> String {
+    if !value.is_finite() {
+        return value.to_string();
+    }
+    let digits = format!("{:.*}", decimals, value.abs());
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits.as_str(), None),
+    };
+    let mut out = String::with_capacity(digits.len() + int.len() / 3 + 1);
+    let is_zero = digits.bytes().all(|b| b == b'0' || b == b'.');
+    if value < 0.0 && !is_zero {
+        out.push('-');
+    }
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
+/// A number rounded for reading: thousands separators above 1,000, else 3 significant digits.
+pub fn readable(v: f64) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    let a = v.abs();
+    if a >= 1000.0 {
+        format_number(v, 0)
+    } else if a >= 1.0 || a == 0.0 {
+        format!("{v:.2}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
+    } else if a >= 1e-4 {
+        let decimals = (-a.log10().floor()) as usize + 2;
+        format!("{v:.decimals$}")
+    } else {
+        format!("{v:.2e}")
+    }
+}
+
+/// Escapes text for a Markdown table cell: pipes, HTML tags and line breaks made inert
+/// (`<` and `&` are enough to stop a tag or entity; `>` inside a cell is plain text).
+pub fn markdown_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
+}
+
+/// Escapes text for HTML (element content and attribute values).
+pub fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readable_numbers() {
+        assert_eq!(readable(3226.8), "3,227");
+        assert_eq!(readable(-1234567.0), "-1,234,567");
+        assert_eq!(readable(12.3456), "12.35");
+        assert_eq!(readable(0.0123456), "0.0123");
+        assert_eq!(readable(0.000012), "1.20e-5");
+        assert_eq!(readable(2.0), "2");
+    }
+
+    #[test]
+    fn markdown_cells_are_inert() {
+        assert_eq!(markdown_escape("a|<script>"), "a\\|&lt;script>");
+    }
+
+    #[test]
+    fn html_escape_makes_markup_inert() {
+        assert_eq!(
+            html_escape("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+    }
+}

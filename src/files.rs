@@ -1,0 +1,243 @@
+//! Files every stage writes and reads: text written atomically, zstd Parquet with
+//! routetrend's key-value metadata, a Hive-partitioned dataset, and an output table as CSV
+//! (full precision, spreadsheet-safe text), Parquet and Markdown (rounded for reading); and
+//! the one way a Parquet table is read back.
+//!
+//! Files are written to a temporary name and renamed, so a reader never sees half a file.
+//! Nothing time-dependent goes into them: the same inputs give byte-identical files. Not
+//! here: where each file lives (`pipeline::catalog`) and what goes into it.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use polars::prelude::*;
+
+use crate::display::{markdown_escape, readable};
+use crate::error::{Error, InputError, Result};
+use crate::model::observation::SCHEMA_VERSION;
+
+/// Reads a Parquet table lazily; `missing` says which stage writes it when it is absent.
+pub fn scan_parquet(path: &Path, missing: &str) -> Result<LazyFrame> {
+    if !path.is_file() {
+        return Err(InputError::Io {
+            file: path.display().to_string(),
+            message: missing.into(),
+        }
+        .into());
+    }
+    LazyFrame::scan_parquet(
+        PlRefPath::new(path.to_string_lossy().as_ref()),
+        ScanArgsParquet::default(),
+    )
+    .map_err(Error::compute(format!("reading {}", path.display())))
+}
+
+/// Reads a whole Parquet table.
+pub fn read_parquet(path: &Path, missing: &str) -> Result<DataFrame> {
+    scan_parquet(path, missing)?
+        .collect()
+        .map_err(Error::compute(format!("reading {}", path.display())))
+}
+
+/// The key-value metadata of every output table: tool, schema version and table name.
+pub fn provenance_keys(table: &str) -> Vec<(String, String)> {
+    vec![
+        (
+            "routetrend.tool".into(),
+            format!("routetrend {}", env!("CARGO_PKG_VERSION")),
+        ),
+        ("routetrend.schema_version".into(), SCHEMA_VERSION.into()),
+        ("routetrend.table".into(), table.into()),
+    ]
+}
+
+/// Writes a frame as one zstd Parquet file with the given key-value metadata, atomically.
+pub fn write_parquet(
+    frame: &mut DataFrame,
+    path: &Path,
+    metadata: &[(String, String)],
+) -> Result<()> {
+    let tmp = path.with_extension("parquet.tmp");
+    let file = File::create(&tmp).map_err(|e| Error::writing(&tmp, e))?;
+    let kv = KeyValueMetadata::from_static(metadata.to_vec());
+    ParquetWriter::new(file)
+        .with_compression(ParquetCompression::Zstd(None))
+        .with_statistics(StatisticsOptions::full())
+        .with_key_value_metadata(Some(kv))
+        .finish(frame)
+        .map_err(|e| Error::writing(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::writing(path, e))
+}
+
+/// Writes a Hive-partitioned dataset `dir/indicator=<value>/00000000.parquet`.
+pub fn write_partitioned(
+    frame: &DataFrame,
+    dir: &Path,
+    metadata: &[(String, String)],
+) -> Result<()> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| Error::writing(dir, e))?;
+    }
+    let kv = KeyValueMetadata::from_static(metadata.to_vec());
+    let destination = SinkDestination::Partitioned {
+        base_path: PlRefPath::new(dir.to_string_lossy().as_ref()),
+        file_path_provider: None,
+        partition_strategy: PartitionStrategy::Keyed {
+            keys: vec![col("indicator")],
+            include_keys: false,
+            keys_pre_grouped: false,
+        },
+        max_rows_per_file: IdxSize::MAX,
+        approximate_bytes_per_file: u64::MAX,
+    };
+    let options = ParquetWriteOptions {
+        key_value_metadata: Some(kv),
+        ..Default::default()
+    };
+    frame
+        .clone()
+        .lazy()
+        .sink(
+            destination,
+            FileWriteFormat::Parquet(Arc::new(options)),
+            UnifiedSinkArgs {
+                mkdir: true,
+                maintain_order: true,
+                ..Default::default()
+            },
+        )
+        .and_then(|lf| lf.collect())
+        .map_err(|e| Error::writing(dir, e))?;
+    Ok(())
+}
+
+/// A cell a spreadsheet would execute (leading `=`, `+`, `-`, `@`) is prefixed with `'`, as
+/// report writers open CSVs in Excel; numbers such as `-3` stay as they are.
+pub fn neutralise(text: &str) -> String {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && text.parse::<f64>().is_err() {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+/// Writes text atomically (used for small JSON and Markdown outputs).
+pub fn write_text(path: &Path, text: &str) -> Result<()> {
+    let tmp = path.with_extension("tmp");
+    let mut f = File::create(&tmp).map_err(|e| Error::writing(&tmp, e))?;
+    f.write_all(text.as_bytes())
+        .map_err(|e| Error::writing(&tmp, e))?;
+    drop(f);
+    std::fs::rename(&tmp, path).map_err(|e| Error::writing(path, e))
+}
+
+/// Writes a table as CSV, Parquet (with `metadata`) and Markdown (under `title`).
+pub fn write_table(
+    frame: &mut DataFrame,
+    csv: &Path,
+    parquet: &Path,
+    markdown_file: &Path,
+    title: &str,
+    metadata: &[(String, String)],
+) -> Result<()> {
+    if let Some(dir) = parquet.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::writing(dir, e))?;
+    }
+    write_parquet(frame, parquet, metadata)?;
+    write_text(csv, &csv_text(frame))?;
+    write_text(markdown_file, &markdown(frame, title))
+}
+
+/// A cell as text: full precision for numbers (shortest round-trip), empty for null.
+fn cell(value: AnyValue) -> String {
+    match value {
+        AnyValue::Null => String::new(),
+        AnyValue::String(s) => s.to_string(),
+        AnyValue::StringOwned(s) => s.to_string(),
+        AnyValue::Float64(v) => format!("{v}"),
+        other => other.to_string(),
+    }
+}
+
+/// CSV with full precision; text cells that a spreadsheet would execute are neutralised.
+pub fn csv_text(frame: &DataFrame) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let names: Vec<&str> = frame
+        .get_column_names()
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    let _ = writer.write_record(&names);
+    let columns = frame.columns();
+    for i in 0..frame.height() {
+        let record: Vec<String> = columns
+            .iter()
+            .map(|c| {
+                let text = cell(c.get(i).unwrap_or(AnyValue::Null));
+                if c.dtype() == &DataType::String {
+                    neutralise(&text)
+                } else {
+                    text
+                }
+            })
+            .collect();
+        let _ = writer.write_record(&record);
+    }
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// A Markdown table, numbers rounded, columns padded to align.
+pub fn markdown(frame: &DataFrame, title: &str) -> String {
+    let names: Vec<String> = frame
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let columns = frame.columns();
+    let mut rows: Vec<Vec<String>> = vec![names.clone()];
+    for i in 0..frame.height() {
+        rows.push(
+            columns
+                .iter()
+                .map(|c| match c.get(i).unwrap_or(AnyValue::Null) {
+                    AnyValue::Float64(v) => readable(v),
+                    other => markdown_escape(&cell(other)),
+                })
+                .collect(),
+        );
+    }
+    let widths: Vec<usize> = (0..names.len())
+        .map(|j| {
+            rows.iter()
+                .map(|r| r[j].chars().count())
+                .max()
+                .unwrap_or(3)
+                .max(3)
+        })
+        .collect();
+    let line = |r: &Vec<String>| {
+        let cells: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        format!("| {} |\n", cells.join(" | "))
+    };
+    let mut out = format!("# {title}\n\n");
+    out.push_str(&line(&rows[0]));
+    out.push_str(&format!(
+        "|{}|\n",
+        widths
+            .iter()
+            .map(|w| "-".repeat(w + 2))
+            .collect::<Vec<_>>()
+            .join("|")
+    ));
+    for r in &rows[1..] {
+        out.push_str(&line(r));
+    }
+    out
+}

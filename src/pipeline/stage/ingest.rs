@@ -1,0 +1,104 @@
+//! The ingest stage: the pipeline's `[[inputs]]` (and its project's reference tables) ->
+//! `data/observations.parquet` and `data/rejects.csv`. With `--as-of`, observations after
+//! that period are left out and counted; with `--strict`, any rejected record fails the run.
+
+use std::path::{Path, PathBuf};
+
+use super::{Context, Definition, Rows};
+use crate::error::{Error, Result};
+use crate::ingest::output::write_ingested;
+use crate::ingest::{ingest_files, Ingested};
+use crate::model::Reference;
+use crate::pipeline::catalog::{self, IngestFiles};
+use crate::pipeline::config::Pipeline;
+
+pub struct Ingest;
+
+impl Definition for Ingest {
+    fn params(&self) -> &'static [&'static str] {
+        &["inputs"]
+    }
+
+    /// The input files, then the reference tables that ingest reads (an edited alias
+    /// changes the observations).
+    fn inputs(&self, pipeline: &Pipeline, _dir: &Path) -> Vec<(String, PathBuf)> {
+        let mut files: Vec<(String, PathBuf)> = pipeline
+            .inputs
+            .iter()
+            .map(|i| (i.name.clone(), i.path.clone()))
+            .collect();
+        if let Some(reference) = pipeline.reference_dir() {
+            let mut tables: Vec<PathBuf> = std::fs::read_dir(&reference)
+                .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+                .unwrap_or_default();
+            tables
+                .retain(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("csv" | "toml")));
+            tables.sort();
+            for p in tables {
+                let name = format!(
+                    "data/reference/{}",
+                    p.file_name().unwrap_or_default().to_string_lossy()
+                );
+                files.push((name, p));
+            }
+        }
+        files
+    }
+
+    fn outputs(&self, _pipeline: &Pipeline) -> Vec<String> {
+        vec![catalog::observations(), catalog::rejects()]
+    }
+
+    fn run(&self, cx: &mut Context) -> Result<Rows> {
+        let reference = Reference::load_default(cx.pipeline.reference_dir().as_deref())?;
+        let mut result = ingest_files(&cx.pipeline.inputs, &reference)?;
+        if cx.strict && !result.rejects.is_empty() {
+            return Err(strict_failure(&result, "nothing published"));
+        }
+        let mut rows = Rows::new();
+        if let Some(as_of) = cx.as_of {
+            let before = result.observations.len();
+            result
+                .observations
+                .retain(|o| o.period.last_x() <= as_of.last_x());
+            let dropped = before - result.observations.len();
+            rows.insert("after_as_of".into(), dropped as u64);
+            if dropped > 0 {
+                cx.warnings.push(format!(
+                    "--as-of {as_of}: {dropped} observation(s) after {as_of} left out"
+                ));
+            }
+        }
+        let files = IngestFiles::in_run(cx.dir);
+        write_ingested(&result, &files.observations, &files.rejects, None)?;
+        rows.insert("observations".into(), result.observations.len() as u64);
+        rows.insert("rejected".into(), result.rejects.len() as u64);
+        for f in &result.files {
+            cx.warnings
+                .extend(f.warnings.iter().map(|w| format!("{}: {w}", f.file)));
+        }
+        cx.ingested = Some(result);
+        Ok(rows)
+    }
+}
+
+/// `--strict` with rejects: the error naming the first five rejects (`outcome` says what
+/// was not written).
+pub fn strict_failure(ingested: &Ingested, outcome: &str) -> Error {
+    let first: Vec<String> = ingested
+        .rejects
+        .iter()
+        .take(5)
+        .map(|r| {
+            format!(
+                "{} row {} column '{}' value '{}': {}",
+                r.file, r.row, r.column, r.value, r.reason
+            )
+        })
+        .collect();
+    Error::Strict(format!(
+        "--strict: {} rejected record(s), {outcome}; first: {}",
+        ingested.rejects.len(),
+        first.join("; ")
+    ))
+}

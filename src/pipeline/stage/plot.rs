@@ -1,0 +1,268 @@
+//! The plot stage: `tables/figure_series.parquet` (the series each figure draws) and
+//! `tables/trends.parquet` (their statistics) -> for every declared figure,
+//! `figures/<slug>.png`, `.svg`, `.csv` (exactly the plotted points, with the values they
+//! came from) and `.json` (its [`FigureSidecar`]). It computes nothing: a trend line, a
+//! change point and the numbers of the alt text are the trends table's row for that series
+//! and the figure's window.
+
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use super::{produced, Context, Definition, Rows};
+use crate::analysis::figure::{main_series, SourceKind};
+use crate::analysis::series::SeriesKey;
+use crate::error::{Error, Result};
+use crate::files::{read_parquet, write_text};
+use crate::model::Period;
+use crate::pipeline::catalog::{self, FigureFile, Table};
+use crate::pipeline::config::Pipeline;
+use crate::plot::render;
+use crate::report::figure::{
+    compose, kind_name, points_csv, FigureSidecar, FigureSpec, Plotted, SizeInfo, TrendFacts,
+};
+
+pub struct Plot;
+
+impl Definition for Plot {
+    /// Figures use `[analyze]` alpha for their change points; `[report]` gives the source.
+    fn params(&self) -> &'static [&'static str] {
+        &["figures", "report", "analyze"]
+    }
+
+    fn inputs(&self, pipeline: &Pipeline, dir: &Path) -> Vec<(String, PathBuf)> {
+        if pipeline.figures.is_empty() {
+            return Vec::new();
+        }
+        vec![
+            produced(dir, catalog::figure_series()),
+            produced(dir, Table::Trends.parquet()),
+        ]
+    }
+
+    fn outputs(&self, pipeline: &Pipeline) -> Vec<String> {
+        pipeline
+            .figures
+            .iter()
+            .flat_map(|f| FigureFile::ALL.map(|file| file.path(&f.slug)))
+            .collect()
+    }
+
+    fn run(&self, cx: &mut Context) -> Result<Rows> {
+        if cx.pipeline.figures.is_empty() {
+            return Ok(Rows::from([("figures".into(), 0)]));
+        }
+        let missing = "missing (run the analyze stage first)";
+        let drawn = read_parquet(&cx.dir.join(catalog::figure_series()), missing)?;
+        let trends = read_parquet(&cx.dir.join(Table::Trends.parquet()), missing)?;
+        let figures_dir = catalog::figures_dir(cx.dir);
+        std::fs::create_dir_all(&figures_dir).map_err(|e| Error::writing(&figures_dir, e))?;
+        let alpha = cx.pipeline.analyze.trends.alpha.get();
+        for spec in &cx.pipeline.figures {
+            let context = || format!("figure {}", spec.slug);
+            let plotted = plotted_series(&drawn, spec)
+                .map_err(Error::compute(format!("{}: reading its series", context())))?;
+            let facts = trend_facts(&trends, spec, &plotted).map_err(Error::compute(format!(
+                "{}: reading its trends rows",
+                context()
+            )))?;
+            draw(spec, &plotted, &facts, alpha, cx.dir, cx.run_id)?;
+        }
+        Ok(Rows::from([(
+            "figures".into(),
+            cx.pipeline.figures.len() as u64,
+        )]))
+    }
+}
+
+/// Renders one figure and writes its four files.
+fn draw(
+    spec: &FigureSpec,
+    plotted: &[(Plotted, Option<SeriesKey>)],
+    facts: &[Option<TrendFacts>],
+    alpha: f64,
+    dir: &Path,
+    run_id: &str,
+) -> Result<()> {
+    let plotted: Vec<Plotted> = plotted.iter().map(|(p, _)| p.clone()).collect();
+    let composed = compose(spec, &plotted, facts, alpha)?;
+    let path = |file: FigureFile| dir.join(file.path(&spec.slug));
+    let info = render(
+        &composed.chart,
+        &path(FigureFile::Png),
+        &path(FigureFile::Svg),
+    )
+    .map_err(|e| Error::writing(&path(FigureFile::Png), e.to_string()))?;
+    write_text(
+        &path(FigureFile::Csv),
+        &points_csv(&info, &plotted, &composed.unit),
+    )?;
+    let sidecar = FigureSidecar {
+        slug: spec.slug.clone(),
+        kind: kind_name(spec.kind).to_string(),
+        title: spec.title.clone(),
+        subtitle: composed.subtitle,
+        source: spec.source.clone(),
+        notes: composed.notes,
+        alt_text: composed.alt_text,
+        size: SizeInfo {
+            preset: spec.size.name().to_string(),
+            width_px: info.width,
+            height_px: info.height,
+            dpi: info.dpi,
+        },
+        run_id: run_id.to_string(),
+        y_unit: info.y_unit,
+        series: spec.series.iter().map(|s| s.label.clone()).collect(),
+        files: [FigureFile::Png, FigureFile::Svg, FigureFile::Csv].map(|f| f.file_name(&spec.slug)),
+    };
+    let json = serde_json::to_string_pretty(&sidecar)
+        .map_err(|e| Error::writing(&path(FigureFile::Json), e))?;
+    write_text(&path(FigureFile::Json), &(json + "\n"))
+}
+
+fn strings(frame: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
+    Ok(frame
+        .column(name)?
+        .str()?
+        .iter()
+        .map(|s| s.map(str::to_string))
+        .collect())
+}
+
+fn floats(frame: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
+    Ok(frame.column(name)?.f64()?.iter().collect())
+}
+
+/// The rows of `frame` whose text columns equal `key` (null where the key has `None`).
+fn of_key(frame: &DataFrame, key: &SeriesKey) -> PolarsResult<DataFrame> {
+    let eq = |column: &str, value: Option<&str>| match value {
+        Some(v) => col(column).eq(lit(v.to_string())),
+        None => col(column).is_null(),
+    };
+    frame
+        .clone()
+        .lazy()
+        .filter(
+            eq("indicator", Some(&key.indicator))
+                .and(eq("geo", Some(&key.geo)))
+                .and(eq("drug", key.drug.as_deref()))
+                .and(eq("dimension", key.dimension.as_deref()))
+                .and(eq("category", key.category.as_deref()))
+                .and(eq("freq", Some(&key.freq)))
+                .and(eq("unit", Some(&key.unit))),
+        )
+        .collect()
+}
+
+/// Each declared series of the figure as analyze computed it, with its key.
+fn plotted_series(
+    drawn: &DataFrame,
+    spec: &FigureSpec,
+) -> PolarsResult<Vec<(Plotted, Option<SeriesKey>)>> {
+    let rows = drawn
+        .clone()
+        .lazy()
+        .filter(col("figure").eq(lit(spec.slug.clone())))
+        .collect()?;
+    let index: Vec<Option<u32>> = rows.column("series")?.u32()?.iter().collect();
+    let (source, period, missing) = (
+        strings(&rows, "source")?,
+        strings(&rows, "period")?,
+        strings(&rows, "missing_members")?,
+    );
+    let value = floats(&rows, "value")?;
+    let key_columns = [
+        "indicator",
+        "geo",
+        "drug",
+        "dimension",
+        "category",
+        "freq",
+        "unit",
+    ]
+    .map(|c| strings(&rows, c));
+    let [indicator, geo, drug, dimension, category, freq, unit] = key_columns;
+    let (indicator, geo, drug, dimension, category, freq, unit) =
+        (indicator?, geo?, drug?, dimension?, category?, freq?, unit?);
+    let mut out: Vec<(Plotted, Option<SeriesKey>)> =
+        vec![(Plotted::default(), None); spec.series.len()];
+    for r in 0..rows.height() {
+        let Some((plotted, key)) = index[r].and_then(|i| out.get_mut(i as usize)) else {
+            continue;
+        };
+        let (Some(p), Some(v)) = (period[r].as_deref().map(Period::parse), value[r]) else {
+            continue;
+        };
+        let p = p.map_err(|e| polars_err!(ComputeError: "{e}"))?;
+        plotted.points.push((p, v));
+        plotted.missing.push(
+            missing[r]
+                .as_deref()
+                .unwrap_or("")
+                .split_whitespace()
+                .map(str::to_string)
+                .collect(),
+        );
+        if key.is_none() {
+            plotted.kind = source[r].as_deref().and_then(SourceKind::from_code);
+            plotted.unit = unit[r].clone().unwrap_or_default();
+            *key = Some(SeriesKey {
+                indicator: indicator[r].clone().unwrap_or_default(),
+                geo: geo[r].clone().unwrap_or_default(),
+                drug: drug[r].clone(),
+                dimension: dimension[r].clone(),
+                category: category[r].clone(),
+                freq: freq[r].clone().unwrap_or_default(),
+                unit: unit[r].clone().unwrap_or_default(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The trends table's row of every series whose statistics the figure shows, over the
+/// figure's window (the row analyze made sure exists).
+fn trend_facts(
+    trends: &DataFrame,
+    spec: &FigureSpec,
+    plotted: &[(Plotted, Option<SeriesKey>)],
+) -> PolarsResult<Vec<Option<TrendFacts>>> {
+    let mut facts = vec![None; plotted.len()];
+    let main = main_series(spec.trend, spec.change_point);
+    for i in [Some(main), spec.trend, spec.change_point]
+        .into_iter()
+        .flatten()
+    {
+        let Some((p, Some(key))) = plotted.get(i) else {
+            continue;
+        };
+        let periods: Vec<Period> = p.points.iter().map(|(p, _)| *p).collect();
+        let (start, end) = spec.window.bounds(&periods);
+        let rows = of_key(trends, key)?
+            .lazy()
+            .filter(
+                col("window_start")
+                    .eq(lit(start.unwrap_or_default()))
+                    .and(col("window_end").eq(lit(end.unwrap_or_default()))),
+            )
+            .collect()?;
+        if rows.height() == 0 {
+            continue;
+        }
+        let one = |name: &str| -> PolarsResult<Option<f64>> { Ok(floats(&rows, name)?[0]) };
+        let text = |name: &str| -> PolarsResult<Option<String>> {
+            Ok(strings(&rows, name)?.swap_remove(0))
+        };
+        facts[i] = Some(TrendFacts {
+            n: rows.column("n")?.u32()?.get(0).unwrap_or(0),
+            trend: text("trend")?,
+            mk_p: one("mk_p")?,
+            sen_slope: one("sen_slope")?,
+            sen_intercept: one("sen_intercept")?,
+            pettitt_p: one("pettitt_p")?,
+            pettitt_period: text("pettitt_period")?,
+        });
+    }
+    Ok(facts)
+}

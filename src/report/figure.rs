@@ -1,0 +1,457 @@
+//! A figure as published: its declaration ([`FigureSpec`]), the [`Chart`] that
+//! `crate::plot` draws, its subtitle, notes and alt text, the CSV of its plotted points and
+//! its JSON sidecar ([`FigureSidecar`], read back by the report). Everything is composed
+//! from what the analyze stage computed: the drawn series ([`Plotted`]) and the trends
+//! table's row for the series whose statistics the figure shows ([`TrendFacts`]), so a
+//! figure's trend line, change point and alt-text numbers are the table's.
+//!
+//! Pure: no files (the plot stage reads the tables and writes the outputs). Same inputs,
+//! same bytes: no timestamps.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::figure::{main_series, FigureSeries, SourceKind};
+use crate::analysis::series::Window;
+use crate::display::readable;
+use crate::error::Error;
+use crate::files::neutralise;
+use crate::model::Period;
+use crate::plot::{
+    ChangePoint, Chart, ChartKind, PanelY, RenderInfo, Series, SizePreset, TrendLine, Unit,
+};
+
+/// A figure declared in the pipeline.
+#[derive(Clone, Debug)]
+pub struct FigureSpec {
+    pub slug: String,
+    pub kind: ChartKind,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub y_label: String,
+    pub size: SizePreset,
+    pub window: Window,
+    pub series: Vec<FigureSeries>,
+    /// Index of the series that gets a Sen trend line.
+    pub trend: Option<usize>,
+    /// Index of the series that gets a Pettitt change point (drawn when p < alpha).
+    pub change_point: Option<usize>,
+    pub notes: Vec<String>,
+    pub source: String,
+    pub columns: usize,
+    pub panel_y: PanelY,
+}
+
+/// One drawn series inside the figure's window, as analyze computed it: each point with the
+/// members missing from it (for aggregates and route segments). Empty when no data.
+#[derive(Clone, Debug, Default)]
+pub struct Plotted {
+    pub kind: Option<SourceKind>,
+    pub unit: String,
+    pub points: Vec<(Period, f64)>,
+    pub missing: Vec<Vec<String>>,
+}
+
+/// The trends table's statistics of one series over the figure's window.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TrendFacts {
+    pub n: u32,
+    pub trend: Option<String>,
+    pub mk_p: Option<f64>,
+    pub sen_slope: Option<f64>,
+    pub sen_intercept: Option<f64>,
+    pub pettitt_p: Option<f64>,
+    pub pettitt_period: Option<String>,
+}
+
+/// The JSON sidecar of a figure: what the report needs to place, caption and describe it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct FigureSidecar {
+    pub slug: String,
+    pub kind: String,
+    pub title: String,
+    pub subtitle: String,
+    pub source: String,
+    pub notes: Vec<String>,
+    pub alt_text: String,
+    pub size: SizeInfo,
+    pub run_id: String,
+    pub y_unit: String,
+    pub series: Vec<String>,
+    pub files: [String; 3],
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct SizeInfo {
+    pub preset: String,
+    pub width_px: u32,
+    pub height_px: u32,
+    pub dpi: f64,
+}
+
+/// A figure ready to draw: the chart (its alt text inside), and the texts of its sidecar.
+pub struct Composed {
+    pub chart: Chart,
+    pub subtitle: String,
+    pub notes: Vec<String>,
+    pub alt_text: String,
+    /// The figure's unit ("kg", "share", "count", ...).
+    pub unit: String,
+}
+
+/// Composes a figure from its drawn series and the trend facts of each series (by index;
+/// `None` where the figure shows no statistics of it). `alpha` is the trends table's.
+pub fn compose(
+    spec: &FigureSpec,
+    plotted: &[Plotted],
+    facts: &[Option<TrendFacts>],
+    alpha: f64,
+) -> Result<Composed, Error> {
+    let units: BTreeSet<&str> = plotted
+        .iter()
+        .filter(|f| !f.points.is_empty())
+        .map(|f| f.unit.as_str())
+        .collect();
+    if units.len() > 1 {
+        return Err(Error::Config {
+            file: format!("figure {}", spec.slug),
+            key: "series".into(),
+            message: format!(
+                "series in different units ({}): one figure, one unit",
+                units.iter().copied().collect::<Vec<_>>().join(", ")
+            ),
+        });
+    }
+    let unit = units.into_iter().next().unwrap_or("count").to_string();
+    // A common annual/quarterly grid, so that a missing period is an explicit gap.
+    let grid: BTreeSet<(i64, Period)> = plotted
+        .iter()
+        .flat_map(|f| f.points.iter().map(|(p, _)| (order(p), *p)))
+        .collect();
+    let span: Vec<Period> = match (grid.first(), grid.last()) {
+        (Some((_, a)), Some((_, b))) if a.quarter.is_none() && b.quarter.is_none() => {
+            (a.year..=b.year).map(Period::year).collect()
+        }
+        _ => grid.iter().map(|(_, p)| *p).collect(),
+    };
+    let series: Vec<Series> = spec
+        .series
+        .iter()
+        .zip(plotted)
+        .map(|(s, f)| {
+            let points = span
+                .iter()
+                .map(|p| {
+                    (
+                        p.x(),
+                        f.points.iter().find(|(q, _)| q == p).map(|(_, v)| *v),
+                    )
+                })
+                .collect();
+            Series::new(s.label.clone(), points)
+        })
+        .collect();
+    let mut notes: Vec<String> = spec
+        .series
+        .iter()
+        .zip(plotted)
+        .filter(|(_, f)| f.kind == Some(SourceKind::Route))
+        .filter_map(|(s, f)| route_note(&s.label, f))
+        .collect();
+    notes.extend(coverage_note(plotted));
+    notes.extend(spec.notes.iter().cloned());
+
+    let fact = |i: usize| facts.get(i).and_then(Option::as_ref);
+    let mut trend = None;
+    if let Some(i) = spec.trend {
+        let f = &plotted[i];
+        if let (Some(t), Some((p0, _)), Some((p1, _))) =
+            (fact(i), f.points.first(), f.points.last())
+        {
+            if let (Some(slope), Some(intercept)) = (t.sen_slope, t.sen_intercept) {
+                let at = |x: f64| intercept + slope * x;
+                trend = Some(TrendLine {
+                    series: i,
+                    start: (p0.x(), at(p0.x())),
+                    end: (p1.x(), at(p1.x())),
+                    label: format!("Sen slope {} per year", show_slope(slope, &unit)),
+                });
+            }
+        }
+    }
+    let mut change_point = None;
+    if let Some(i) = spec.change_point {
+        if let Some(p) = fact(i).and_then(|t| t.pettitt_p) {
+            if p < alpha {
+                let period = fact(i)
+                    .and_then(|t| t.pettitt_period.as_deref())
+                    .and_then(|t| Period::parse(t).ok());
+                if let Some(period) = period {
+                    change_point = Some(ChangePoint {
+                        series: i,
+                        x: period.x(),
+                        label: format!("change after {period} (Pettitt p = {})", readable(p)),
+                    });
+                }
+            } else {
+                notes.push(format!(
+                    "{}: no significant change point (Pettitt p = {})",
+                    spec.series[i].label,
+                    readable(p)
+                ));
+            }
+        }
+    }
+    let period_text = match (span.first(), span.last()) {
+        (Some(a), Some(b)) => format!("{a}-{b}"),
+        _ => String::new(),
+    };
+    let unit_text = match unit.as_str() {
+        "kg" => "kg",
+        "share" => "%",
+        other => other,
+    };
+    let labels: Vec<&str> = spec.series.iter().map(|s| s.label.as_str()).collect();
+    let subtitle = spec.subtitle.clone().unwrap_or_else(|| {
+        format!(
+            "{} ({unit_text}), {}, {period_text}",
+            spec.y_label,
+            labels.join(", ")
+        )
+    });
+    let main = main_series(spec.trend, spec.change_point);
+    let alt_text = alt_text(spec, plotted, fact(main), &unit, &period_text);
+    let chart = Chart {
+        kind: spec.kind,
+        title: spec.title.clone(),
+        subtitle: subtitle.clone(),
+        source: spec.source.clone(),
+        notes: notes.clone(),
+        y_label: spec.y_label.clone(),
+        unit: plot_unit(&unit),
+        series,
+        trend,
+        change_point,
+        panel_y: spec.panel_y,
+        columns: spec.columns,
+        size: spec.size,
+        alt_text: Some(alt_text.clone()),
+    };
+    Ok(Composed {
+        chart,
+        subtitle,
+        notes,
+        alt_text,
+        unit,
+    })
+}
+
+/// A period's place on the time axis in quarters, for ordering annual and quarterly periods.
+fn order(p: &Period) -> i64 {
+    (p.x() * 4.0).round() as i64
+}
+
+/// A route segment that misses members in some periods: "Heroin: incomplete transit
+/// coverage in 6 period(s), 2017 (TKM missing) to 2022 (TKM missing)".
+fn route_note(label: &str, plotted: &Plotted) -> Option<String> {
+    let gaps: Vec<String> = plotted
+        .points
+        .iter()
+        .zip(&plotted.missing)
+        .filter(|(_, m)| !m.is_empty())
+        .map(|((p, _), m)| format!("{p} ({} missing)", m.join(" ")))
+        .collect();
+    let (first, last) = (gaps.first()?, gaps.last()?);
+    Some(format!(
+        "{label}: incomplete transit coverage in {} period(s), {first} to {last}",
+        gaps.len()
+    ))
+}
+
+/// One note for all aggregates of a figure: which members are missing in which years, e.g.
+/// "Totals cover the members that report; not reported for some series: TKM 2017-2022".
+fn coverage_note(plotted: &[Plotted]) -> Option<String> {
+    let mut by_member: BTreeMap<&str, BTreeSet<(i64, Period)>> = BTreeMap::new();
+    for f in plotted
+        .iter()
+        .filter(|f| f.kind == Some(SourceKind::Selection))
+    {
+        for ((p, _), missing) in f.points.iter().zip(&f.missing) {
+            for m in missing {
+                by_member.entry(m).or_default().insert((order(p), *p));
+            }
+        }
+    }
+    let parts: Vec<String> = by_member
+        .iter()
+        .map(|(member, periods)| {
+            let mut runs: Vec<(Period, Period)> = Vec::new();
+            for (_, p) in periods {
+                match runs.last_mut() {
+                    Some((_, end))
+                        if p.quarter.is_none()
+                            && end.quarter.is_none()
+                            && p.year == end.year + 1 =>
+                    {
+                        *end = *p
+                    }
+                    _ => runs.push((*p, *p)),
+                }
+            }
+            let years: Vec<String> = runs
+                .iter()
+                .map(|(a, b)| {
+                    if a == b {
+                        a.to_string()
+                    } else {
+                        format!("{a}-{b}")
+                    }
+                })
+                .collect();
+            format!("{member} {}", years.join(", "))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| {
+        format!(
+            "Totals cover the members that report; not reported for some series: {}",
+            parts.join("; ")
+        )
+    })
+}
+
+fn plot_unit(unit: &str) -> Unit {
+    match unit {
+        "kg" => Unit::Kilograms,
+        "count" => Unit::Count,
+        "share" => Unit::Share,
+        other => Unit::Other(other.to_string()),
+    }
+}
+
+/// The kind of chart in words (alt text, sidecar).
+pub fn kind_name(kind: ChartKind) -> &'static str {
+    match kind {
+        ChartKind::Line => "Line chart",
+        ChartKind::StackedArea => "Stacked area chart",
+        ChartKind::ShareArea => "100% stacked area chart",
+        ChartKind::GroupedBars => "Grouped bar chart",
+        ChartKind::SmallMultiples => "Small-multiple line charts",
+    }
+}
+
+/// A slope per year: shares in percentage points.
+fn show_slope(v: f64, unit: &str) -> String {
+    if unit == "share" {
+        format!("{:.2} pp", 100.0 * v)
+    } else {
+        show(v, unit)
+    }
+}
+
+fn show(v: f64, unit: &str) -> String {
+    match unit {
+        "kg" if v.abs() >= 10_000.0 => format!("{} t", readable(v / 1000.0)),
+        "kg" => format!("{} kg", readable(v)),
+        "share" => format!("{:.1}%", 100.0 * v),
+        "count" => readable(v),
+        other => format!("{} {other}", readable(v)),
+    }
+}
+
+/// Alt text from the numbers: kind, what is shown, period, each series' first and last
+/// value, and the main series' trend with its Mann-Kendall p-value and Sen slope (the
+/// trends table's row).
+fn alt_text(
+    spec: &FigureSpec,
+    plotted: &[Plotted],
+    main: Option<&TrendFacts>,
+    unit: &str,
+    period: &str,
+) -> String {
+    let mut text = format!(
+        "{} of {}, {period}.",
+        kind_name(spec.kind),
+        spec.title.trim_end_matches('.')
+    );
+    for (s, f) in spec.series.iter().zip(plotted).take(6) {
+        match (f.points.first(), f.points.last()) {
+            (Some((p0, v0)), Some((p1, v1))) if p0 != p1 => {
+                let verb = if v1 < v0 {
+                    "fell"
+                } else if v1 > v0 {
+                    "rose"
+                } else {
+                    "stayed"
+                };
+                text.push_str(&format!(
+                    " {}: {verb} from {} in {p0} to {} in {p1}.",
+                    s.label,
+                    show(*v0, unit),
+                    show(*v1, unit)
+                ));
+            }
+            (Some((p0, v0)), _) => {
+                text.push_str(&format!(" {}: {} in {p0} only.", s.label, show(*v0, unit)))
+            }
+            _ => text.push_str(&format!(" {}: no data.", s.label)),
+        }
+    }
+    let index = main_series(spec.trend, spec.change_point);
+    if let (Some(s), Some(t)) = (spec.series.get(index), main) {
+        if let (Some(trend), Some(p), Some(slope)) = (&t.trend, t.mk_p, t.sen_slope) {
+            text.push_str(&format!(
+                " Trend of {}: {trend} (Mann-Kendall p = {}, n = {}), Sen slope {} per year.",
+                s.label,
+                readable(p),
+                t.n,
+                show_slope(slope, unit)
+            ));
+        }
+    }
+    let missing = plotted
+        .iter()
+        .filter(|f| f.kind == Some(SourceKind::Selection))
+        .any(|f| f.missing.iter().any(|m| !m.is_empty()));
+    if missing {
+        text.push_str(" Some totals cover fewer members in some years (see notes).");
+    }
+    text
+}
+
+/// The plotted points as CSV, each with the value it came from.
+pub fn points_csv(info: &RenderInfo, plotted: &[Plotted], unit: &str) -> String {
+    let mut csv = String::from("series,period,x,y,y_base,display_unit,value,unit\n");
+    for (s, f) in info.series.iter().zip(plotted) {
+        for p in &s.points {
+            let Some(y) = p.y else { continue };
+            let value = f
+                .points
+                .iter()
+                .find(|(q, _)| (q.x() - p.x).abs() < 1e-9)
+                .map(|(_, v)| *v);
+            let field = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v}"));
+            csv.push_str(&format!(
+                "{},{},{},{},{},{},{},{}\n",
+                csv_field(&s.name),
+                p.period,
+                p.x,
+                y,
+                field(p.y_base),
+                info.y_unit,
+                field(value),
+                unit
+            ));
+        }
+    }
+    csv
+}
+
+fn csv_field(text: &str) -> String {
+    let t = neutralise(text);
+    if t.contains([',', '"', '\n']) {
+        format!("\"{}\"", t.replace('"', "\"\""))
+    } else {
+        t
+    }
+}
