@@ -41,6 +41,21 @@ pub fn read_parquet(path: &Path, missing: &str) -> Result<DataFrame> {
         .map_err(Error::compute(format!("reading {}", path.display())))
 }
 
+/// The key-value metadata of a Parquet file.
+pub fn key_value_metadata(path: &Path) -> Result<Vec<(String, Option<String>)>> {
+    let file = File::open(path).map_err(|e| Error::reading(path, e))?;
+    let metadata = ParquetReader::new(file)
+        .get_metadata()
+        .map_err(Error::compute(format!("reading {}", path.display())))?
+        .clone();
+    Ok(metadata
+        .key_value_metadata()
+        .iter()
+        .flatten()
+        .map(|kv| (kv.key.clone(), kv.value.clone()))
+        .collect())
+}
+
 /// The key-value metadata of every output table: tool, schema version and table name.
 pub fn provenance_keys(table: &str) -> Vec<(String, String)> {
     vec![

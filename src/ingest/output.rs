@@ -5,6 +5,8 @@
 
 use std::path::Path;
 
+use serde::{Deserialize, Serialize};
+
 use super::{FileSummary, Ingested, Reject};
 use crate::error::{Error, Result};
 use crate::files::{neutralise, provenance_keys, write_parquet, write_partitioned};
@@ -32,6 +34,33 @@ pub fn write_ingested(
         write_partitioned(&frame, dir, &metadata)?;
     }
     write_rejects(&ingested.rejects, rejects)
+}
+
+/// One input file as ingest read it: recorded in the observation table's metadata and in
+/// the manifest.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct InputRecord {
+    pub file: String,
+    pub sha256: String,
+    pub format: String,
+    pub records: u64,
+    pub kept: u64,
+    pub rejected: u64,
+    pub exact_duplicates: u64,
+}
+
+impl From<&FileSummary> for InputRecord {
+    fn from(f: &FileSummary) -> Self {
+        InputRecord {
+            file: f.file.clone(),
+            sha256: f.sha256.clone(),
+            format: f.format.clone(),
+            records: f.records,
+            kept: f.kept,
+            rejected: f.rejected,
+            exact_duplicates: f.exact_duplicates,
+        }
+    }
 }
 
 /// The key-value metadata written into every observation Parquet file.

@@ -174,14 +174,14 @@ pub fn diff_runs(a: &Path, b: &Path) -> Result<RunDiff> {
     };
     diff.series_added = anti(series_of(&b)?, series_of(&a)?)?;
     diff.series_gone = anti(series_of(&a)?, series_of(&b)?)?;
-    diff.trend_changes = trend_changes(&a, &b).map_err(fail)?;
+    diff.trend_changes = trend_changes(&a, &b)?;
     Ok(diff)
 }
 
 /// Trends matched by series and window start (a window's end moves with new data when it is
 /// "all"); reports direction flips, gained or lost significance, and a Sen slope outside the
 /// earlier run's confidence interval.
-fn trend_changes(a: &Path, b: &Path) -> PolarsResult<Vec<TrendChange>> {
+fn trend_changes(a: &Path, b: &Path) -> Result<Vec<TrendChange>> {
     let (pa, pb) = (
         a.join(Table::Trends.parquet()),
         b.join(Table::Trends.parquet()),
@@ -189,7 +189,7 @@ fn trend_changes(a: &Path, b: &Path) -> PolarsResult<Vec<TrendChange>> {
     if !pa.is_file() || !pb.is_file() {
         return Ok(Vec::new());
     }
-    let trends = |p: &Path| -> PolarsResult<LazyFrame> {
+    let trends = |p: &Path| -> Result<LazyFrame> {
         let mut keep: Vec<Expr> = SERIES_COLUMNS.iter().map(|c| col(*c)).collect();
         keep.extend(
             [
@@ -203,20 +203,23 @@ fn trend_changes(a: &Path, b: &Path) -> PolarsResult<Vec<TrendChange>> {
             ]
             .map(col),
         );
-        Ok(LazyFrame::scan_parquet(
-            PlRefPath::new(p.to_string_lossy().as_ref()),
-            ScanArgsParquet::default(),
-        )?
-        .select(keep))
+        Ok(scan_parquet(p, "no trends table")?.select(keep))
     };
+    let (ta, tb) = (trends(&pa)?, trends(&pb)?);
+    compare_trends(ta, tb).map_err(Error::compute(format!(
+        "comparing {} and {}",
+        pa.display(),
+        pb.display()
+    )))
+}
+
+fn compare_trends(ta: LazyFrame, tb: LazyFrame) -> PolarsResult<Vec<TrendChange>> {
     let mut keys: Vec<&str> = SERIES_COLUMNS.to_vec();
     keys.push("window_start");
     let on: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
     let mut args = JoinArgs::new(JoinType::Inner).with_suffix(Some("_b".into()));
     args.nulls_equal = true;
-    let joined = trends(&pa)?
-        .join(trends(&pb)?, on.clone(), on, args)
-        .collect()?;
+    let joined = ta.join(tb, on.clone(), on, args).collect()?;
     let text = |n: &str| strings(&joined, n);
     let series = series_labels(&joined)?;
     let (start, end_a, end_b) = (

@@ -14,7 +14,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ingest::FileSummary;
+use crate::ingest::output::InputRecord;
 
 pub const SCHEMA: &str = "routetrend.manifest/1";
 
@@ -60,31 +60,6 @@ pub struct PipelineRef {
     pub file: String,
     pub name: String,
     pub sha256: String,
-}
-
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-pub struct InputRecord {
-    pub file: String,
-    pub sha256: String,
-    pub format: String,
-    pub records: u64,
-    pub kept: u64,
-    pub rejected: u64,
-    pub exact_duplicates: u64,
-}
-
-impl From<&FileSummary> for InputRecord {
-    fn from(f: &FileSummary) -> Self {
-        InputRecord {
-            file: f.file.clone(),
-            sha256: f.sha256.clone(),
-            format: f.format.clone(),
-            records: f.records,
-            kept: f.kept,
-            rejected: f.rejected,
-            exact_duplicates: f.exact_duplicates,
-        }
-    }
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]

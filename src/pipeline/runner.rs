@@ -17,13 +17,12 @@ use tracing::{info, warn};
 use super::catalog;
 use super::config::Pipeline;
 use super::lock::acquire;
-use super::manifest::{
-    utc_now, InputRecord, Manifest, PipelineRef, StageRecord, StageStatus, SCHEMA,
-};
+use super::manifest::{utc_now, Manifest, PipelineRef, StageRecord, StageStatus, SCHEMA};
 use super::publish;
 use super::stage::{Context, Stage, STAGES};
 use crate::error::{Error, Result};
 use crate::files::write_text;
+use crate::ingest::output::InputRecord;
 use crate::ingest::{sha256_hex, Ingested};
 use crate::model::Period;
 

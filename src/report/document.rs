@@ -11,6 +11,7 @@
 use std::fmt::Write as _;
 
 use crate::display::{html_escape, markdown_escape, readable};
+use crate::ingest::output::InputRecord;
 use crate::report::figure::FigureSidecar;
 
 /// Everything the report shows, as the run's tables and figures hold it.
@@ -112,19 +113,9 @@ pub struct PublishedFigure {
 #[derive(Clone, Debug, Default)]
 pub struct Provenance {
     pub rejected: usize,
-    pub inputs: Vec<InputLine>,
+    pub inputs: Vec<InputRecord>,
     /// The tool that wrote the observation table ("routetrend 0.1.0").
     pub tool: Option<String>,
-}
-
-/// One input file as the observation table's metadata records it.
-#[derive(Clone, Debug, Default)]
-pub struct InputLine {
-    pub file: String,
-    pub sha256: String,
-    pub records: String,
-    pub kept: String,
-    pub rejected: String,
 }
 
 /// A block of the report, rendered to both Markdown and HTML.

@@ -8,12 +8,12 @@ use polars::prelude::*;
 
 use super::{produced, Context, Definition, Rows};
 use crate::error::{Error, Result};
-use crate::files::{read_parquet, write_text};
+use crate::files::{key_value_metadata, read_parquet, scan_parquet, write_text};
 use crate::pipeline::catalog::{self, FigureFile, Table};
 use crate::pipeline::config::Pipeline;
 use crate::report::document::{
-    render, ClaimRecord, CoverageRecord, InputLine, Provenance, PublishedFigure, ReportInput,
-    RouteRecord, ShareRecord, TrendRecord,
+    render, ClaimRecord, CoverageRecord, Provenance, PublishedFigure, ReportInput, RouteRecord,
+    ShareRecord, TrendRecord,
 };
 use crate::report::figure::FigureSidecar;
 
@@ -252,7 +252,7 @@ fn claims(frame: &DataFrame) -> PolarsResult<Vec<ClaimRecord>> {
 
 /// Annual seizure series by geo and drug: first and last year, years observed.
 fn coverage(observations: &Path) -> Result<Vec<CoverageRecord>> {
-    let frame = crate::files::scan_parquet(observations, MISSING)?
+    let frame = scan_parquet(observations, MISSING)?
         .filter(
             col("indicator")
                 .eq(lit("seizures"))
@@ -295,30 +295,14 @@ fn coverage(observations: &Path) -> Result<Vec<CoverageRecord>> {
 
 /// The inputs and tool recorded in the observation table's key-value metadata.
 fn provenance(observations: &Path) -> Result<Provenance> {
-    let file = std::fs::File::open(observations).map_err(|e| Error::reading(observations, e))?;
-    let metadata = ParquetReader::new(file)
-        .get_metadata()
-        .map_err(Error::compute(format!(
-            "reading {}",
-            observations.display()
-        )))?
-        .clone();
     let mut provenance = Provenance::default();
-    for kv in metadata.key_value_metadata().iter().flatten() {
-        if kv.key == "routetrend.inputs" {
-            let inputs: serde_json::Value =
-                serde_json::from_str(kv.value.as_deref().unwrap_or("[]")).unwrap_or_default();
-            for i in inputs.as_array().into_iter().flatten() {
-                provenance.inputs.push(InputLine {
-                    file: i["file"].as_str().unwrap_or("").to_string(),
-                    sha256: i["sha256"].as_str().unwrap_or("").to_string(),
-                    records: i["records"].to_string(),
-                    kept: i["kept"].to_string(),
-                    rejected: i["rejected"].to_string(),
-                });
-            }
-        } else if kv.key == "routetrend.tool" {
-            provenance.tool = Some(kv.value.as_deref().unwrap_or("").to_string());
+    for (key, value) in key_value_metadata(observations)? {
+        let value = value.unwrap_or_default();
+        if key == "routetrend.inputs" {
+            provenance.inputs =
+                serde_json::from_str(&value).map_err(|e| Error::reading(observations, e))?;
+        } else if key == "routetrend.tool" {
+            provenance.tool = Some(value);
         }
     }
     Ok(provenance)
