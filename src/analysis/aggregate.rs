@@ -11,9 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
 
-use super::series::{Coverage, Series, SeriesKey, Window};
+use super::series::{code, Coverage, Series, SeriesKey, Window};
 use crate::model::reference::DrugKind;
-use crate::model::{Period, Reference};
+use crate::model::{Freq, Period, Reference, Unit};
 
 /// Which drug rows a selection sums.
 #[derive(Clone, Debug, PartialEq)]
@@ -225,8 +225,12 @@ pub fn aggregate(
     }
     Ok(groups
         .into_iter()
-        .map(|((freq, unit), periods)| build(selection, policy, freq, unit, periods))
-        .collect())
+        .map(|((freq, unit), periods)| {
+            let freq = code(Some(&freq), Freq::from_code, "freq")?;
+            let unit = code(Some(&unit), Unit::from_code, "unit")?;
+            Ok(build(selection, policy, freq, unit, periods))
+        })
+        .collect::<PolarsResult<_>>()?)
 }
 
 /// A weighted sum of aggregates of the same members (e.g. opiates in heroin equivalent:
@@ -280,8 +284,8 @@ pub fn weighted_sum(parts: &[(f64, &Aggregate)], drug_label: &str) -> Option<Agg
 fn build(
     selection: &Selection,
     policy: CoveragePolicy,
-    freq: String,
-    unit: String,
+    freq: Freq,
+    unit: Unit,
     periods: BTreeMap<(i64, String), BTreeMap<String, f64>>,
 ) -> Aggregate {
     let selected: BTreeSet<String> = selection.members.iter().cloned().collect();

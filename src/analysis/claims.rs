@@ -114,13 +114,36 @@ pub struct ClaimRow {
     pub stated: String,
     pub computed: String,
     pub coverage: String,
-    pub verdict: String,
+    pub verdict: Verdict,
     pub why: String,
 }
 
-const SUPPORTED: &str = "supported";
-const CONTRADICTED: &str = "contradicted";
-const NOT_CHECKABLE: &str = "not checkable";
+/// What the data say of a claim.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Verdict {
+    Supported,
+    Contradicted,
+    /// No data, or not enough, to check it (the default until checked).
+    #[default]
+    NotCheckable,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 3] = [
+        Verdict::Supported,
+        Verdict::Contradicted,
+        Verdict::NotCheckable,
+    ];
+
+    /// The verdict as the claims table writes it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Verdict::Supported => "supported",
+            Verdict::Contradicted => "contradicted",
+            Verdict::NotCheckable => "not checkable",
+        }
+    }
+}
 
 fn within(window: Window, p: Period) -> bool {
     window.start.is_none_or(|s| p.x() >= s.x()) && window.end.is_none_or(|e| p.x() <= e.last_x())
@@ -251,11 +274,15 @@ pub fn check_claim(
         ..ClaimRow::default()
     };
     let verdict = |row: &mut ClaimRow, ok: bool, why: String| {
-        row.verdict = if ok { SUPPORTED } else { CONTRADICTED }.into();
+        row.verdict = if ok {
+            Verdict::Supported
+        } else {
+            Verdict::Contradicted
+        };
         row.why = why;
     };
     let not_checkable = |row: &mut ClaimRow, why: String| {
-        row.verdict = NOT_CHECKABLE.into();
+        row.verdict = Verdict::NotCheckable;
         row.why = why;
     };
     let fetched = |s: &Selection| -> Result<Aggregate, String> {
@@ -564,8 +591,8 @@ mod tests {
                     drug: Some("heroin".into()),
                     dimension: None,
                     category: None,
-                    freq: "A".into(),
-                    unit: "kg".into(),
+                    freq: crate::model::Freq::Annual,
+                    unit: crate::model::Unit::Kg,
                 },
                 periods: points.iter().map(|(y, _)| Period::year(*y)).collect(),
                 values: points.iter().map(|(_, v)| *v).collect(),
@@ -614,16 +641,16 @@ mod tests {
         };
         assert_eq!(
             run(&claim(at(2001), Some(0.65), Qualifier::About), &[], &shares).verdict,
-            "supported",
+            Verdict::Supported,
             "3.8 pp within 5 pp"
         );
         assert_eq!(
             run(&claim(at(2001), Some(0.65), Qualifier::Exact), &[], &shares).verdict,
-            "contradicted",
+            Verdict::Contradicted,
             "3.8 pp beyond 1 pp"
         );
         let r = run(&claim(at(2005), Some(0.7), Qualifier::About), &[], &shares);
-        assert_eq!(r.verdict, "not checkable");
+        assert_eq!(r.verdict, Verdict::NotCheckable);
         assert!(r.why.contains("no share for 2005"));
     }
 
@@ -647,7 +674,7 @@ mod tests {
                 &[]
             )
             .verdict,
-            "contradicted"
+            Verdict::Contradicted
         );
         assert_eq!(
             run(
@@ -656,7 +683,7 @@ mod tests {
                 &[]
             )
             .verdict,
-            "supported"
+            Verdict::Supported
         );
         assert_eq!(
             run(
@@ -665,7 +692,7 @@ mod tests {
                 &[]
             )
             .verdict,
-            "supported",
+            Verdict::Supported,
             "950 is almost 1000"
         );
         let r = run(
@@ -673,7 +700,7 @@ mod tests {
             std::slice::from_ref(&ca5),
             &[],
         );
-        assert_eq!(r.verdict, "not checkable");
+        assert_eq!(r.verdict, Verdict::NotCheckable);
         assert!(
             r.why.contains("TKM missing") && r.why.contains("invented"),
             "{}",
@@ -714,7 +741,7 @@ mod tests {
         );
         let r = run(&greater, &[rus.clone(), ca5.clone()], &[]);
         assert_eq!(
-            (r.verdict.as_str(), r.why.as_str()),
+            (r.verdict.code(), r.why.as_str()),
             ("contradicted", "not above in 2011")
         );
         let peak = |from, to| {
@@ -733,9 +760,12 @@ mod tests {
         };
         assert_eq!(
             run(&peak(2011, 2011), std::slice::from_ref(&ca5), &[]).verdict,
-            "supported"
+            Verdict::Supported
         );
-        assert_eq!(run(&peak(2010, 2010), &[ca5], &[]).verdict, "contradicted");
+        assert_eq!(
+            run(&peak(2010, 2010), &[ca5], &[]).verdict,
+            Verdict::Contradicted
+        );
         let trend = claim(
             ClaimCheck::Trend {
                 selection: selection("RUS", &["RUS"]),
@@ -747,7 +777,8 @@ mod tests {
         );
         let r = run(&trend, &[rus], &[]);
         assert_eq!(
-            r.verdict, "contradicted",
+            r.verdict,
+            Verdict::Contradicted,
             "3 points cannot reach p < 0.05: {r:?}"
         );
         assert!(r.computed.starts_with("no trend"));

@@ -13,7 +13,7 @@ use super::aggregate::{aggregate, CoveragePolicy, Selection};
 use super::route::RouteRow;
 use super::series::{Coverage, Series, SeriesKey, Window};
 use super::share::ShareResult;
-use crate::model::Period;
+use crate::model::{Period, Unit};
 
 /// Where a plotted series comes from.
 #[derive(Clone, Debug)]
@@ -146,8 +146,8 @@ fn share_series(share: &ShareResult) -> Option<Series> {
             drug: None,
             dimension: None,
             category: None,
-            freq: first.period.freq().code().into(),
-            unit: "share".into(),
+            freq: first.period.freq(),
+            unit: Unit::Share,
         },
         periods: share.points.iter().map(|p| p.period).collect(),
         values: share.points.iter().map(|p| p.share).collect(),
@@ -166,8 +166,8 @@ fn route_series(rows: &[&RouteRow]) -> Option<Series> {
             drug: Some(first.drug.clone()),
             dimension: None,
             category: None,
-            freq: first.period.freq().code().into(),
-            unit: first.unit.clone(),
+            freq: first.period.freq(),
+            unit: first.unit,
         },
         periods: rows.iter().map(|r| r.period).collect(),
         values: rows.iter().map(|r| r.value).collect(),
@@ -242,7 +242,7 @@ mod tests {
             geo: "transit".into(),
             period: Period::year(2017),
             value: 5.0,
-            unit: "kg".into(),
+            unit: Unit::Kg,
             members_reporting: Some(4),
             members_total: Some(5),
             missing_members: "TKM".into(),

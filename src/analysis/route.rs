@@ -10,7 +10,7 @@
 
 use super::aggregate::Aggregate;
 use super::series::Coverage;
-use crate::model::Period;
+use crate::model::{Period, Unit};
 use crate::stats::cross_correlation;
 
 /// One row of the route table.
@@ -23,7 +23,7 @@ pub struct RouteRow {
     pub geo: String,
     pub period: Period,
     pub value: f64,
-    pub unit: String,
+    pub unit: Unit,
     pub members_reporting: Option<u32>,
     pub members_total: Option<u32>,
     pub missing_members: String,
@@ -62,7 +62,7 @@ fn segment_rows(route: &str, drug: &str, segment: &str, a: &Aggregate, out: &mut
             geo: segment.into(),
             period: *period,
             value: a.series.values[i],
-            unit: a.series.key.unit.clone(),
+            unit: a.series.key.unit,
             members_reporting: Some(c.reporting),
             members_total: Some(c.total),
             missing_members: c.missing.join(" "),
@@ -86,7 +86,7 @@ pub fn route_rows(s: &RouteSegments) -> Vec<RouteRow> {
         return out;
     };
     let derived =
-        |indicator: &str, geo: &str, period: Period, value: f64, unit: &str, c: &Coverage| {
+        |indicator: &str, geo: &str, period: Period, value: f64, unit: Unit, c: &Coverage| {
             RouteRow {
                 route: s.route.into(),
                 drug: s.drug.into(),
@@ -94,7 +94,7 @@ pub fn route_rows(s: &RouteSegments) -> Vec<RouteRow> {
                 geo: geo.into(),
                 period,
                 value,
-                unit: unit.into(),
+                unit,
                 members_reporting: Some(c.reporting),
                 members_total: Some(c.total),
                 missing_members: c.missing.join(" "),
@@ -112,7 +112,7 @@ pub fn route_rows(s: &RouteSegments) -> Vec<RouteRow> {
                 "destination/transit",
                 *period,
                 d / t,
-                "ratio",
+                Unit::Ratio,
                 &c,
             ));
         }
@@ -121,7 +121,7 @@ pub fn route_rows(s: &RouteSegments) -> Vec<RouteRow> {
             "destination/transit",
             *period,
             f64::from(u8::from(d > t)),
-            "flag",
+            Unit::Flag,
             &c,
         ));
     }
@@ -137,7 +137,7 @@ pub fn route_rows(s: &RouteSegments) -> Vec<RouteRow> {
                 member,
                 *period,
                 value / total,
-                "share",
+                Unit::Share,
                 &c,
             ));
         }
@@ -169,7 +169,7 @@ pub fn heroin_opium_rows(
             geo: segment.into(),
             period: *period,
             value: h / o,
-            unit: "ratio".into(),
+            unit: Unit::Ratio,
             members_reporting: Some(c.reporting),
             members_total: Some(c.total),
             missing_members: c.missing.join(" "),
@@ -259,8 +259,8 @@ mod tests {
                     drug: Some("heroin".into()),
                     dimension: None,
                     category: None,
-                    freq: "A".into(),
-                    unit: "kg".into(),
+                    freq: crate::model::Freq::Annual,
+                    unit: Unit::Kg,
                 },
                 periods: points.iter().map(|(y, _)| Period::year(*y)).collect(),
                 values: points.iter().map(|(_, v)| *v).collect(),

@@ -7,7 +7,7 @@
 use polars::prelude::*;
 
 use crate::model::observation::SERIES_COLUMNS;
-use crate::model::Period;
+use crate::model::{Freq, Period, Unit};
 
 /// The identity of a series (DESIGN.md "The observation table").
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -17,8 +17,8 @@ pub struct SeriesKey {
     pub drug: Option<String>,
     pub dimension: Option<String>,
     pub category: Option<String>,
-    pub freq: String,
-    pub unit: String,
+    pub freq: Freq,
+    pub unit: Unit,
 }
 
 /// One series in time order; missing periods are absent.
@@ -167,6 +167,15 @@ impl SeriesFilter {
     }
 }
 
+/// A freq or unit code of a table, parsed; an unknown code is a table routetrend did not
+/// write.
+pub fn code<T>(text: Option<&str>, parse: fn(&str) -> Option<T>, column: &str) -> PolarsResult<T> {
+    let text = text.unwrap_or("");
+    parse(text).ok_or_else(
+        || polars_err!(ComputeError: "{column} '{text}' is not a code routetrend writes"),
+    )
+}
+
 /// Groups the observation table into series (in the table's series order).
 pub fn series_of(observations: LazyFrame, filter: &SeriesFilter) -> PolarsResult<Vec<Series>> {
     let keys: Vec<Expr> = SERIES_COLUMNS.iter().map(|c| col(*c)).collect();
@@ -199,8 +208,8 @@ pub fn series_of(observations: LazyFrame, filter: &SeriesFilter) -> PolarsResult
                 drug: owned(drug.get(i)),
                 dimension: owned(dimension.get(i)),
                 category: owned(category.get(i)),
-                freq: owned(freq.get(i)).unwrap_or_default(),
-                unit: owned(unit.get(i)).unwrap_or_default(),
+                freq: code(freq.get(i), Freq::from_code, "freq")?,
+                unit: code(unit.get(i), Unit::from_code, "unit")?,
             },
             periods: parsed,
             values: value_list

@@ -11,7 +11,7 @@
 use super::aggregate::Aggregate;
 use super::series::{Coverage, Series, Window};
 use super::trend::{trend_row, TrendOptions};
-use crate::model::Period;
+use crate::model::{Period, Unit};
 use crate::stats::{
     cochran_armitage, share_change, two_proportion_z_test, Proportion, Unavailable,
 };
@@ -42,7 +42,7 @@ pub struct SharePoint {
 pub struct ShareRow {
     pub share_id: String,
     pub title: String,
-    pub unit: String,
+    pub unit: Unit,
     pub period_1: String,
     pub period_2: String,
     pub part_1: Option<f64>,
@@ -120,8 +120,8 @@ pub fn compute_share(
     options: &TrendOptions,
 ) -> ShareResult {
     let points = share_points(part, whole, def.window);
-    let unit = whole.series.key.unit.clone();
-    let counts = unit == "count";
+    let unit = whole.series.key.unit;
+    let counts = unit == Unit::Count;
     // Trend of the share series over the window.
     let share_series = Series {
         key: whole.series.key.clone(),
@@ -181,7 +181,7 @@ pub fn compute_share(
         let mut row = ShareRow {
             share_id: def.id.clone(),
             title: def.title.clone(),
-            unit: unit.clone(),
+            unit,
             period_1: p1.to_string(),
             period_2: p2.to_string(),
             part_1: a.map(|s| s.part),
@@ -273,6 +273,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn aggregate(unit: &str, points: &[(i32, f64)]) -> Aggregate {
+        let unit = Unit::from_code(unit).unwrap();
         Aggregate {
             series: Series {
                 key: SeriesKey {
@@ -281,8 +282,8 @@ mod tests {
                     drug: None,
                     dimension: None,
                     category: None,
-                    freq: "A".into(),
-                    unit: unit.into(),
+                    freq: crate::model::Freq::Annual,
+                    unit,
                 },
                 periods: points.iter().map(|(y, _)| Period::year(*y)).collect(),
                 values: points.iter().map(|(_, v)| *v).collect(),

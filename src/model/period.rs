@@ -24,6 +24,19 @@ impl Freq {
             Freq::Quarterly => "Q",
         }
     }
+
+    /// The frequency of a code as the tables write it (`A`, `Q`).
+    pub fn from_code(code: &str) -> Option<Freq> {
+        [Freq::Annual, Freq::Quarterly]
+            .into_iter()
+            .find(|f| f.code() == code)
+    }
+}
+
+impl std::fmt::Display for Freq {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
 }
 
 /// A year or a quarter of a year.

@@ -6,29 +6,53 @@
 //! not a number, "12,5" is not a thousands-grouped number unless the file declares decimal
 //! commas, negative weights and counts do not exist, NaN and infinities are not data.
 
-/// A canonical unit of the observation table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A unit of a series: the canonical units of the observation table (`kg`, `count`,
+/// `share`, `rate_per_100k`) and those of indicators derived from them (`ratio` of two
+/// totals, `flag` 0/1), so that every table, chart and sentence agrees on one set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Unit {
     Kg,
+    /// Also the unit of a bare number, and so the default.
+    #[default]
     Count,
     Share,
     RatePer100k,
+    /// A quotient of two totals in the same unit (derived only).
+    Ratio,
+    /// 1 when a condition holds in a period, else 0 (derived only).
+    Flag,
 }
 
 impl Unit {
+    pub const ALL: [Unit; 6] = [
+        Unit::Kg,
+        Unit::Count,
+        Unit::Share,
+        Unit::RatePer100k,
+        Unit::Ratio,
+        Unit::Flag,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Unit::Kg => "kg",
             Unit::Count => "count",
             Unit::Share => "share",
             Unit::RatePer100k => "rate_per_100k",
+            Unit::Ratio => "ratio",
+            Unit::Flag => "flag",
         }
     }
 
+    /// The unit of a code as the tables write it.
     pub fn from_code(code: &str) -> Option<Unit> {
-        [Unit::Kg, Unit::Count, Unit::Share, Unit::RatePer100k]
-            .into_iter()
-            .find(|u| u.code() == code)
+        Unit::ALL.into_iter().find(|u| u.code() == code)
+    }
+}
+
+impl std::fmt::Display for Unit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
     }
 }
 

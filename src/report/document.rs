@@ -10,6 +10,7 @@
 
 use std::fmt::Write as _;
 
+use crate::analysis::claims::Verdict;
 use crate::display::{html_escape, markdown_escape, readable};
 use crate::ingest::output::InputRecord;
 use crate::report::figure::FigureSidecar;
@@ -88,7 +89,7 @@ pub struct ClaimRecord {
     pub stated: String,
     pub computed: String,
     pub coverage: String,
-    pub verdict: String,
+    pub verdict: Verdict,
     pub why: String,
 }
 
@@ -236,10 +237,10 @@ fn blocks(input: &ReportInput) -> Vec<Block> {
             years.join(", ")
         ));
     }
-    for v in ["supported", "contradicted", "not checkable"] {
+    for v in Verdict::ALL {
         let n = input.claims.iter().filter(|c| c.verdict == v).count();
         if n > 0 {
-            findings.push(format!("Claims of the newsletter: {n} {v}."));
+            findings.push(format!("Claims of the newsletter: {n} {}.", v.code()));
         }
     }
     out.push(Block::Heading(2, "Main findings".into()));
@@ -289,7 +290,7 @@ fn blocks(input: &ReportInput) -> Vec<Block> {
                     &c.stated,
                     &c.computed,
                     &c.coverage,
-                    &c.verdict,
+                    &c.verdict.code().to_string(),
                     &c.why,
                 ]
                 .map(String::clone)

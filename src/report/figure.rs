@@ -18,8 +18,9 @@ use crate::display::readable;
 use crate::error::Error;
 use crate::files::neutralise;
 use crate::model::Period;
+use crate::model::Unit;
 use crate::plot::{
-    ChangePoint, Chart, ChartKind, PanelY, RenderInfo, Series, SizePreset, TrendLine, Unit,
+    self, ChangePoint, Chart, ChartKind, PanelY, RenderInfo, Series, SizePreset, TrendLine,
 };
 
 /// A figure declared in the pipeline.
@@ -48,7 +49,7 @@ pub struct FigureSpec {
 #[derive(Clone, Debug, Default)]
 pub struct Plotted {
     pub kind: Option<SourceKind>,
-    pub unit: String,
+    pub unit: Unit,
     pub points: Vec<(Period, f64)>,
     pub missing: Vec<Vec<String>>,
 }
@@ -96,8 +97,8 @@ pub struct Composed {
     pub subtitle: String,
     pub notes: Vec<String>,
     pub alt_text: String,
-    /// The figure's unit ("kg", "share", "count", ...).
-    pub unit: String,
+    /// The figure's unit.
+    pub unit: Unit,
 }
 
 /// Composes a figure from its drawn series and the trend facts of each series (by index;
@@ -108,10 +109,10 @@ pub fn compose(
     facts: &[Option<TrendFacts>],
     alpha: f64,
 ) -> Result<Composed, Error> {
-    let units: BTreeSet<&str> = plotted
+    let units: BTreeSet<Unit> = plotted
         .iter()
         .filter(|f| !f.points.is_empty())
-        .map(|f| f.unit.as_str())
+        .map(|f| f.unit)
         .collect();
     if units.len() > 1 {
         return Err(Error::Config {
@@ -119,11 +120,15 @@ pub fn compose(
             key: "series".into(),
             message: format!(
                 "series in different units ({}): one figure, one unit",
-                units.iter().copied().collect::<Vec<_>>().join(", ")
+                units
+                    .iter()
+                    .map(|u| u.code())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         });
     }
-    let unit = units.into_iter().next().unwrap_or("count").to_string();
+    let unit = units.into_iter().next().unwrap_or(Unit::Count);
     // A common annual/quarterly grid, so that a missing period is an explicit gap.
     let grid: BTreeSet<(i64, Period)> = plotted
         .iter()
@@ -175,7 +180,7 @@ pub fn compose(
                     series: i,
                     start: (p0.x(), at(p0.x())),
                     end: (p1.x(), at(p1.x())),
-                    label: format!("Sen slope {} per year", show_slope(slope, &unit)),
+                    label: format!("Sen slope {} per year", show_slope(slope, unit)),
                 });
             }
         }
@@ -207,10 +212,9 @@ pub fn compose(
         (Some(a), Some(b)) => format!("{a}-{b}"),
         _ => String::new(),
     };
-    let unit_text = match unit.as_str() {
-        "kg" => "kg",
-        "share" => "%",
-        other => other,
+    let unit_text = match unit {
+        Unit::Share => "%",
+        other => other.code(),
     };
     let labels: Vec<&str> = spec.series.iter().map(|s| s.label.as_str()).collect();
     let subtitle = spec.subtitle.clone().unwrap_or_else(|| {
@@ -221,7 +225,7 @@ pub fn compose(
         )
     });
     let main = main_series(spec.trend, spec.change_point);
-    let alt_text = alt_text(spec, plotted, fact(main), &unit, &period_text);
+    let alt_text = alt_text(spec, plotted, fact(main), unit, &period_text);
     let chart = Chart {
         kind: spec.kind,
         title: spec.title.clone(),
@@ -229,7 +233,7 @@ pub fn compose(
         source: spec.source.clone(),
         notes: notes.clone(),
         y_label: spec.y_label.clone(),
-        unit: plot_unit(&unit),
+        unit: plot_unit(unit),
         series,
         trend,
         change_point,
@@ -320,12 +324,12 @@ fn coverage_note(plotted: &[Plotted]) -> Option<String> {
     })
 }
 
-fn plot_unit(unit: &str) -> Unit {
+fn plot_unit(unit: Unit) -> plot::Unit {
     match unit {
-        "kg" => Unit::Kilograms,
-        "count" => Unit::Count,
-        "share" => Unit::Share,
-        other => Unit::Other(other.to_string()),
+        Unit::Kg => plot::Unit::Kilograms,
+        Unit::Count => plot::Unit::Count,
+        Unit::Share => plot::Unit::Share,
+        other => plot::Unit::Other(other.code().to_string()),
     }
 }
 
@@ -341,20 +345,20 @@ pub fn kind_name(kind: ChartKind) -> &'static str {
 }
 
 /// A slope per year: shares in percentage points.
-fn show_slope(v: f64, unit: &str) -> String {
-    if unit == "share" {
+fn show_slope(v: f64, unit: Unit) -> String {
+    if unit == Unit::Share {
         format!("{:.2} pp", 100.0 * v)
     } else {
         show(v, unit)
     }
 }
 
-fn show(v: f64, unit: &str) -> String {
+fn show(v: f64, unit: Unit) -> String {
     match unit {
-        "kg" if v.abs() >= 10_000.0 => format!("{} t", readable(v / 1000.0)),
-        "kg" => format!("{} kg", readable(v)),
-        "share" => format!("{:.1}%", 100.0 * v),
-        "count" => readable(v),
+        Unit::Kg if v.abs() >= 10_000.0 => format!("{} t", readable(v / 1000.0)),
+        Unit::Kg => format!("{} kg", readable(v)),
+        Unit::Share => format!("{:.1}%", 100.0 * v),
+        Unit::Count => readable(v),
         other => format!("{} {other}", readable(v)),
     }
 }
@@ -366,7 +370,7 @@ fn alt_text(
     spec: &FigureSpec,
     plotted: &[Plotted],
     main: Option<&TrendFacts>,
-    unit: &str,
+    unit: Unit,
     period: &str,
 ) -> String {
     let mut text = format!(
@@ -420,7 +424,7 @@ fn alt_text(
 }
 
 /// The plotted points as CSV, each with the value it came from.
-pub fn points_csv(info: &RenderInfo, plotted: &[Plotted], unit: &str) -> String {
+pub fn points_csv(info: &RenderInfo, plotted: &[Plotted], unit: Unit) -> String {
     let mut csv = String::from("series,period,x,y,y_base,display_unit,value,unit\n");
     for (s, f) in info.series.iter().zip(plotted) {
         for p in &s.points {

@@ -25,6 +25,7 @@ use crate::analysis::tables::{
 use crate::analysis::trend::{trend_row, trend_rows, TrendOptions, TrendRow};
 use crate::error::{Error, Result};
 use crate::files::{provenance_keys, scan_parquet, write_parquet, write_table};
+use crate::model::Unit;
 use crate::pipeline::catalog::{self, Table};
 use crate::pipeline::config::{AnalyzeParams, Pipeline};
 use crate::report::figure::FigureSpec;
@@ -175,7 +176,7 @@ pub fn analyze(
                 };
                 Ok(sum(&s, r.policy)?
                     .into_iter()
-                    .find(|a| a.series.key.unit == "kg"))
+                    .find(|a| a.series.key.unit == Unit::Kg))
             };
             let (o, t, d) = (
                 segment("origin", &r.origin)?,
@@ -219,7 +220,7 @@ pub fn analyze(
                     };
                     if let Some(a) = sum(&s, r.policy)?
                         .into_iter()
-                        .find(|a| a.series.key.unit == "kg")
+                        .find(|a| a.series.key.unit == Unit::Kg)
                     {
                         parts.push((*factor, a));
                     }
@@ -403,8 +404,8 @@ fn figure_series_frame(figures: &[FigureSpec], drawn: &[Vec<Drawn>]) -> PolarsRe
         .text("drug", |&j| key(j).drug.as_deref())
         .text("dimension", |&j| key(j).dimension.as_deref())
         .text("category", |&j| key(j).category.as_deref())
-        .text("freq", |&j| Some(key(j).freq.as_str()))
-        .text("unit", |&j| Some(key(j).unit.as_str()))
+        .text("freq", |&j| Some(key(j).freq.code()))
+        .text("unit", |&j| Some(key(j).unit.code()))
         .text("period", |&j| Some(periods[j].as_str()))
         .num("x", |&j| Some(points[j].series.periods[points[j].at].x()))
         .num("value", |&j| Some(points[j].series.values[points[j].at]))

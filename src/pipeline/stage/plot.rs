@@ -11,10 +11,10 @@ use polars::prelude::*;
 
 use super::{produced, Context, Definition, Rows};
 use crate::analysis::figure::{main_series, SourceKind};
-use crate::analysis::series::SeriesKey;
+use crate::analysis::series::{code, SeriesKey};
 use crate::error::{Error, Result};
 use crate::files::{read_parquet, write_text};
-use crate::model::Period;
+use crate::model::{Freq, Period, Unit};
 use crate::pipeline::catalog::{self, FigureFile, Table};
 use crate::pipeline::config::Pipeline;
 use crate::plot::render;
@@ -95,7 +95,7 @@ fn draw(
     .map_err(|e| Error::writing(&path(FigureFile::Png), e.to_string()))?;
     write_text(
         &path(FigureFile::Csv),
-        &points_csv(&info, &plotted, &composed.unit),
+        &points_csv(&info, &plotted, composed.unit),
     )?;
     let sidecar = FigureSidecar {
         slug: spec.slug.clone(),
@@ -149,8 +149,8 @@ fn of_key(frame: &DataFrame, key: &SeriesKey) -> PolarsResult<DataFrame> {
                 .and(eq("drug", key.drug.as_deref()))
                 .and(eq("dimension", key.dimension.as_deref()))
                 .and(eq("category", key.category.as_deref()))
-                .and(eq("freq", Some(&key.freq)))
-                .and(eq("unit", Some(&key.unit))),
+                .and(eq("freq", Some(key.freq.code())))
+                .and(eq("unit", Some(key.unit.code()))),
         )
         .collect()
 }
@@ -206,15 +206,15 @@ fn plotted_series(
         );
         if key.is_none() {
             plotted.kind = source[r].as_deref().and_then(SourceKind::from_code);
-            plotted.unit = unit[r].clone().unwrap_or_default();
+            plotted.unit = code(unit[r].as_deref(), Unit::from_code, "unit")?;
             *key = Some(SeriesKey {
                 indicator: indicator[r].clone().unwrap_or_default(),
                 geo: geo[r].clone().unwrap_or_default(),
                 drug: drug[r].clone(),
                 dimension: dimension[r].clone(),
                 category: category[r].clone(),
-                freq: freq[r].clone().unwrap_or_default(),
-                unit: unit[r].clone().unwrap_or_default(),
+                freq: code(freq[r].as_deref(), Freq::from_code, "freq")?,
+                unit: plotted.unit,
             });
         }
     }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::{produced, Context, Definition, Rows};
+use crate::analysis::claims::Verdict;
 use crate::error::{Error, Result};
 use crate::files::{key_value_metadata, read_parquet, scan_parquet, write_text};
 use crate::pipeline::catalog::{self, FigureFile, Table};
@@ -237,17 +238,23 @@ fn claims(frame: &DataFrame) -> PolarsResult<Vec<ClaimRecord>> {
     let (id, statement, stated, computed, coverage, verdict, why) = (
         id?, statement?, stated?, computed?, coverage?, verdict?, why?,
     );
-    Ok((0..frame.height())
-        .map(|i| ClaimRecord {
+    (0..frame.height())
+        .map(|i| {
+            let verdict = Verdict::ALL
+                .into_iter()
+                .find(|v| v.code() == verdict[i])
+                .ok_or_else(|| polars_err!(ComputeError: "verdict '{}' is not one routetrend writes", verdict[i]))?;
+            Ok(ClaimRecord {
             id: id[i].clone(),
             statement: statement[i].clone(),
             stated: stated[i].clone(),
             computed: computed[i].clone(),
             coverage: coverage[i].clone(),
-            verdict: verdict[i].clone(),
+            verdict,
             why: why[i].clone(),
         })
-        .collect())
+        })
+        .collect()
 }
 
 /// Annual seizure series by geo and drug: first and last year, years observed.
