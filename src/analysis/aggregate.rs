@@ -223,14 +223,14 @@ pub fn aggregate(
                 value.get(i).unwrap_or(f64::NAN),
             );
     }
-    Ok(groups
+    groups
         .into_iter()
         .map(|((freq, unit), periods)| {
             let freq = code(Some(&freq), Freq::from_code, "freq")?;
             let unit = code(Some(&unit), Unit::from_code, "unit")?;
             Ok(build(selection, policy, freq, unit, periods))
         })
-        .collect::<PolarsResult<_>>()?)
+        .collect()
 }
 
 /// A weighted sum of aggregates of the same members (e.g. opiates in heroin equivalent:
