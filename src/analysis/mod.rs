@@ -1,4 +1,5 @@
-//! Analyses on the observation table: pure functions from series to table rows, no file IO.
+//! Analyses on the observation table: pure functions from series to table rows and frames
+//! (series, trends, aggregates, shares, route, claims, the series figures draw), no file IO.
 
 pub mod aggregate;
 pub mod claims;
