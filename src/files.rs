@@ -256,3 +256,126 @@ pub fn markdown(frame: &DataFrame, title: &str) -> String {
     }
     out
 }
+
+/// Parses a TOML configuration file (a pipeline, a mapping) into `T`. An unknown key or a
+/// bad value names the file, the full key path (`analyze.trend_label`,
+/// `figures[2].series[0].geo`), what was found, what is allowed and, for a misspelt key,
+/// the closest allowed one.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T> {
+    let deserializer = toml::Deserializer::new(text);
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = toml_path(e.path());
+        let inner = e.into_inner();
+        let message = inner.message().to_string();
+        // A syntax error has no path: say where it is instead.
+        let (key, message) = match (path.is_empty(), inner.span()) {
+            (true, Some(span)) => {
+                let line = text[..span.start.min(text.len())].lines().count().max(1);
+                (format!("(line {line})"), message)
+            }
+            _ => (path, unknown_key_hint(&message)),
+        };
+        Error::Config {
+            file: file.to_string(),
+            key,
+            message,
+        }
+    })
+}
+
+/// `a.b[2].c` from serde's path (which writes sequence indices as `.2`).
+fn toml_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+/// serde's "unknown field `trned`, expected one of `alpha`, `trend_label`" becomes
+/// "unknown key 'trned'; allowed: alpha, trend_label; did you mean 'trend_label'?".
+fn unknown_key_hint(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return message.to_string();
+    };
+    let Some((found, rest)) = rest.split_once('`') else {
+        return message.to_string();
+    };
+    let allowed: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    if allowed.is_empty() {
+        return format!("unknown key '{found}'");
+    }
+    // Closest by edits (a swap of two letters is one), within a third of the key's length.
+    let closest = allowed
+        .iter()
+        .map(|a| (strsim::damerau_levenshtein(found, a), *a))
+        .filter(|(edits, _)| *edits <= (found.chars().count() / 3).max(1))
+        .min_by_key(|(edits, _)| *edits)
+        .map(|(_, a)| format!("; did you mean '{a}'?"))
+        .unwrap_or_default();
+    format!(
+        "unknown key '{found}'; allowed: {}{closest}",
+        allowed.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Analyze {
+        alpha: Option<f64>,
+        trend_label: Option<String>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Doc {
+        analyze: Option<Analyze>,
+        figures: Option<Vec<Analyze>>,
+    }
+
+    fn message(text: &str) -> String {
+        parse_toml::<Doc>(text, "p.toml").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn an_unknown_key_names_its_path_the_allowed_keys_and_the_closest() {
+        assert_eq!(
+            message("[analyze]\ntrned_label = \"mk\"\n"),
+            "p.toml: key 'analyze.trned_label': unknown key 'trned_label'; allowed: alpha, trend_label; did you mean 'trend_label'?"
+        );
+        assert_eq!(
+            message("[[figures]]\nalpha = 0.1\n[[figures]]\nzzz = 1\n"),
+            "p.toml: key 'figures[1].zzz': unknown key 'zzz'; allowed: alpha, trend_label"
+        );
+    }
+
+    #[test]
+    fn a_bad_value_names_its_path_and_what_was_expected() {
+        assert_eq!(
+            message("[analyze]\nalpha = \"x\"\n"),
+            "p.toml: key 'analyze.alpha': invalid type: string \"x\", expected f64"
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_names_its_line() {
+        let m = message("[analyze]\nalpha = 0.1\n[analyze\n");
+        assert!(m.starts_with("p.toml: key '(line 3)': "), "{m}");
+    }
+}

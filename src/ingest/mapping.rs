@@ -15,6 +15,7 @@ use crate::model::unit::{parse_unit, Decimal};
 use super::spec::{FieldSource, Header, RowSpec};
 use super::LineItems;
 use crate::error::{Error, InputError};
+use crate::files::parse_toml;
 
 /// One column name, or several tried in order (`geo = ["ISO Code", "country"]`).
 #[derive(Clone, Debug, Deserialize)]
@@ -100,7 +101,7 @@ impl Mapping {
             key: key.to_string(),
             message,
         };
-        let raw: RawMapping = toml::from_str(text).map_err(|e| bad("", e.message().to_string()))?;
+        let raw: RawMapping = parse_toml(text, file)?;
         let c = raw.columns;
         let one_of =
             |key: &str, fixed: Option<String>, column: Option<String>| match (fixed, column) {

@@ -17,6 +17,7 @@ use crate::analysis::series::{SeriesFilter, Window};
 use crate::analysis::share::ShareDef;
 use crate::analysis::trend::TrendOptions;
 use crate::error::{Error, InputError};
+use crate::files::parse_toml;
 use crate::ingest::mapping::Mapping;
 use crate::ingest::{Format, IngestOptions, InputFile, LineItems};
 use crate::model::{Period, Reference};
@@ -281,10 +282,9 @@ impl Pipeline {
     /// Parses and validates a pipeline's text; `path` places it (relative paths, messages).
     /// Mapping files it names are read from disk.
     pub fn parse(text: &str, path: &Path) -> Result<Pipeline, Error> {
-        let raw: RawPipeline =
-            toml::from_str(text).map_err(|e| config_error(path, "", e.message()))?;
-        let document: toml::Table =
-            toml::from_str(text).map_err(|e| config_error(path, "", e.message()))?;
+        let file = path.display().to_string();
+        let raw: RawPipeline = parse_toml(text, &file)?;
+        let document: toml::Table = parse_toml(text, &file)?;
         let base = path.parent().unwrap_or(Path::new("."));
         let root = lexical_normal(&base.join(raw.root.as_deref().unwrap_or(".")));
         if raw.inputs.is_empty() {
