@@ -109,7 +109,7 @@ fn changed_input_reruns_ingest_and_what_follows_and_says_why() {
     assert!(
         status
             .stdout()
-            .contains("analyze: out of date: runs if ingest changes its outputs"),
+            .contains("analyze: runs if ingest changes its outputs"),
         "{status}"
     );
     w.run(&["run", "--quiet"]).expect_code(0);
@@ -145,7 +145,7 @@ fn changed_parameters_rerun_only_their_stage() {
     let run = w.run(&["run", "--dry-run"]);
     assert_eq!(
         run.stdout(),
-        "ingest: up to date\nanalyze: would run: parameters changed ([analyze])\nplot: would run: parameters changed ([analyze])\nreport: would run: runs if analyze changes its outputs\n",
+        "ingest: up to date\nanalyze: would run: parameters changed ([analyze])\nplot: would run: parameters changed ([analyze])\nreport: runs if analyze changes its outputs\n",
         "{run}"
     );
     w.run(&["run", "--quiet"]).expect_code(0);
@@ -410,5 +410,56 @@ fn bad_configuration_exits_2_naming_file_and_key() {
         run.stderr().contains("northern_route.toml")
             && run.stderr().contains("key 'analyze.alpha'"),
         "{run}"
+    );
+}
+
+#[test]
+fn dry_run_exits_and_words_its_plan_as_run_would() {
+    let w = project();
+    w.run(&["run", "--quiet"]).expect_code(0);
+    // Everything up to date: 4, as `run` itself exits.
+    let dry = w.run(&["run", "--dry-run"]);
+    dry.expect_code(4);
+    assert_eq!(
+        dry.stdout(),
+        "ingest: up to date\nanalyze: up to date\nplot: up to date\nreport: up to date\n"
+    );
+    // --force runs every selected stage, whatever changed.
+    let forced = w.run(&["run", "--dry-run", "--force", "--from", "analyze"]);
+    forced.expect_code(0);
+    assert_eq!(
+        forced.stdout(),
+        "ingest: not selected\nanalyze: would run: --force\nplot: would run: --force\nreport: would run: --force\n"
+    );
+    // JSON says the same in a field a scheduler can test, and never a null reason.
+    let json = w.run(&["run", "--dry-run", "--json"]);
+    json.expect_code(4);
+    for stage in json.json().as_array().unwrap() {
+        assert_eq!(stage["verdict"], "up_to_date", "{json}");
+        assert_eq!(stage["reason"], "up to date", "{json}");
+    }
+}
+
+#[test]
+fn a_closed_stdout_is_a_normal_end() {
+    let w = project();
+    w.run(&["run", "--quiet"]).expect_code(0);
+    let out = w.path(OUT);
+    // `routetrend diff A B | head -0`: the reader is gone before anything is written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_routetrend"))
+        .args(["diff", "--json"])
+        .arg(&out)
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+        "{stderr}"
     );
 }

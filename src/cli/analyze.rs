@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::Exit;
+use super::{outln, Exit};
 use crate::analysis::series::SeriesFilter;
 use crate::analysis::series::Window;
 use crate::analysis::trend::TrendOptions;
@@ -86,14 +86,14 @@ pub fn run(args: AnalyzeArgs, quiet: bool) -> Result<Exit, Error> {
     };
     let summary = analyze(&args.observations, &args.out, &params, &[])?;
     if args.json {
-        println!("{}", serde_json::to_string(&summary).unwrap_or_default());
+        outln(&serde_json::to_string(&summary).unwrap_or_default())?;
     } else if !quiet {
-        println!(
+        outln(&format!(
             "{} series, {} trend rows -> {}",
             summary.series,
             summary.trend_rows,
             args.out.join(Table::Trends.file_name("md")).display()
-        );
+        ))?;
     }
     Ok(Exit::Done)
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::Exit;
+use super::{out, outln, Exit};
 use crate::error::Error;
 use crate::pipeline::diff::{diff_runs, markdown};
 
@@ -23,12 +23,9 @@ pub struct DiffArgs {
 pub fn run(args: DiffArgs, _quiet: bool) -> Result<Exit, Error> {
     let diff = diff_runs(&args.run_a, &args.run_b)?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&diff).unwrap_or_default()
-        );
+        outln(&serde_json::to_string_pretty(&diff).unwrap_or_default())?;
     } else {
-        print!("{}", markdown(&diff));
+        out(&markdown(&diff))?;
     }
     Ok(Exit::Done)
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{Exit, ReadArgs};
+use super::{out, outln, Exit, ReadArgs};
 use crate::error::Error;
 use crate::ingest::output::{summary_json, summary_text, write_ingested};
 use crate::ingest::{ingest_files, Ingested};
@@ -27,7 +27,7 @@ pub struct IngestArgs {
 pub fn run(args: IngestArgs, quiet: bool) -> Result<Exit, Error> {
     let reference = args.read.reference()?;
     let ingested = ingest_files(&args.read.inputs()?, &reference)?;
-    report(&ingested, args.read.json, quiet);
+    report(&ingested, args.read.json, quiet)?;
     if args.read.strict && !ingested.rejects.is_empty() {
         return Err(strict_failure(&ingested, "nothing written"));
     }
@@ -38,10 +38,12 @@ pub fn run(args: IngestArgs, quiet: bool) -> Result<Exit, Error> {
 }
 
 /// Prints the summary: JSON on stdout with `--json`, else the text table (unless quiet).
-pub fn report(ingested: &Ingested, json: bool, quiet: bool) {
+pub fn report(ingested: &Ingested, json: bool, quiet: bool) -> Result<(), Error> {
     if json {
-        println!("{}", summary_json(ingested));
+        outln(&summary_json(ingested).to_string())
     } else if !quiet {
-        print!("{}", summary_text(ingested));
+        out(&summary_text(ingested))
+    } else {
+        Ok(())
     }
 }

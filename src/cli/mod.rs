@@ -162,6 +162,26 @@ impl ReadArgs {
     }
 }
 
+/// Writes `text` to stdout. A closed stdout (`routetrend diff A B | head`) is a normal end,
+/// as in ripgrep: the process exits 0 without a message. Any other failure is an error.
+pub fn out(text: &str) -> Result<(), Error> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => Err(Error::writing(std::path::Path::new("(standard output)"), e)),
+    }
+}
+
+/// [`out`] with a newline.
+pub fn outln(text: &str) -> Result<(), Error> {
+    out(&format!("{text}\n"))
+}
+
 /// A path as recorded in lineage: as given, with `/` separators.
 pub fn display_path(path: &std::path::Path) -> String {
     path.to_string_lossy().replace('\\', "/")

@@ -7,11 +7,11 @@ use std::time::Duration;
 use clap::Args;
 
 use super::ingest::report;
-use super::Exit;
+use super::{outln, Exit};
 use crate::error::Error;
 use crate::model::Period;
 use crate::pipeline::config::Pipeline;
-use crate::pipeline::runner::{plan, run as run_pipeline, RunOptions};
+use crate::pipeline::runner::{plan, run as run_pipeline, RunOptions, StageCheck};
 use crate::pipeline::stage::Stage;
 
 #[derive(Args, Debug)]
@@ -72,30 +72,27 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<Exit, Error> {
     }
     let options = options(&args)?;
     if args.dry_run {
+        // Exits as `run` would: 4 when nothing would run.
         let checks = plan(&pipeline, &options);
         if args.json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&checks).unwrap_or_default()
-            );
+            outln(&serde_json::to_string_pretty(&checks).unwrap_or_default())?;
         } else {
             for c in &checks {
-                let verdict = match (&c.reason, c.selected) {
-                    (_, false) => "not selected".to_string(),
-                    (None, true) => "up to date".to_string(),
-                    (Some(r), true) => format!("would run: {r}"),
-                };
-                println!("{}: {verdict}", c.stage.name());
+                outln(&format!("{}: {}", c.stage.name(), c.verdict()))?;
             }
         }
-        return Ok(Exit::Done);
+        return Ok(if checks.iter().any(StageCheck::runs) {
+            Exit::Done
+        } else {
+            Exit::UpToDate
+        });
     }
     let outcome = run_pipeline(&pipeline, &options)?;
     if outcome.up_to_date {
         return Ok(Exit::UpToDate);
     }
     if let Some(ingested) = &outcome.ingested {
-        report(ingested, args.json, quiet);
+        report(ingested, args.json, quiet)?;
     }
     for s in &outcome.manifest.stages {
         tracing::info!(stage = %s.name, status = %s.status, reason = %s.reason, duration_ms = s.duration_ms, "stage");

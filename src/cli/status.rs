@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::Exit;
+use super::{outln, Exit};
 use crate::error::Error;
 use crate::pipeline::config::Pipeline;
 use crate::pipeline::runner::{plan, RunOptions};
@@ -30,16 +30,15 @@ pub fn run(args: StatusArgs, _quiet: bool) -> Result<Exit, Error> {
     }
     let checks = plan(&pipeline, &RunOptions::default());
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&checks).unwrap_or_default()
-        );
+        outln(&serde_json::to_string_pretty(&checks).unwrap_or_default())?;
     } else {
         for c in &checks {
-            match &c.reason {
-                None => println!("{}: up to date", c.stage.name()),
-                Some(r) => println!("{}: out of date: {r}", c.stage.name()),
-            }
+            let text = match (&c.reason, c.after) {
+                (Some(r), _) => format!("out of date: {r}"),
+                (None, Some(up)) => format!("runs if {} changes its outputs", up.name()),
+                (None, None) => "up to date".into(),
+            };
+            outln(&format!("{}: {text}", c.stage.name()))?;
         }
     }
     Ok(Exit::Done)

@@ -4,7 +4,7 @@
 use clap::Args;
 
 use super::ingest::report;
-use super::{Exit, ReadArgs};
+use super::{outln, Exit, ReadArgs};
 use crate::error::Error;
 use crate::ingest::ingest_files;
 
@@ -17,13 +17,13 @@ pub struct ValidateArgs {
 pub fn run(args: ValidateArgs, quiet: bool) -> Result<Exit, Error> {
     let reference = args.read.reference()?;
     let ingested = ingest_files(&args.read.inputs()?, &reference)?;
-    report(&ingested, args.read.json, quiet);
+    report(&ingested, args.read.json, quiet)?;
     if !args.read.json && !quiet {
         for r in &ingested.rejects {
-            println!(
+            outln(&format!(
                 "reject: {} row {} column '{}' value '{}': {}",
                 r.file, r.row, r.column, r.value, r.reason
-            );
+            ))?;
         }
     }
     Ok(if ingested.rejects.is_empty() {

@@ -56,16 +56,65 @@ impl RunOptions {
 }
 
 /// A stage's verdict before running.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct StageCheck {
     pub stage: Stage,
     pub selected: bool,
     /// `None`: up to date; otherwise why it must run.
     pub reason: Option<String>,
-    #[serde(skip)]
+    /// Up to date itself, but after this stage, which will run: it runs again if that
+    /// stage's outputs change.
+    pub after: Option<Stage>,
     pub inputs: BTreeMap<String, String>,
-    #[serde(skip)]
     pub params: BTreeMap<String, String>,
+}
+
+impl StageCheck {
+    /// What will happen to the stage, in words: "would run: input x changed", "up to date",
+    /// "runs if ingest changes its outputs", "not selected".
+    pub fn verdict(&self) -> String {
+        match (&self.reason, self.after, self.selected) {
+            (_, _, false) => "not selected".into(),
+            (Some(r), _, true) => format!("would run: {r}"),
+            (None, Some(up), true) => format!("runs if {} changes its outputs", up.name()),
+            (None, None, true) => "up to date".into(),
+        }
+    }
+
+    /// Whether the stage runs for certain.
+    pub fn runs(&self) -> bool {
+        self.selected && self.reason.is_some()
+    }
+}
+
+/// The JSON of `status --json` and `run --dry-run --json`: `verdict` is one of
+/// `would_run`, `up_to_date`, `runs_if_upstream_changes`, `not_selected`; `reason` says why
+/// in words.
+impl serde::Serialize for StageCheck {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(serde::Serialize)]
+        struct View {
+            stage: Stage,
+            selected: bool,
+            verdict: &'static str,
+            reason: String,
+            after: Option<Stage>,
+        }
+        let verdict = match (&self.reason, self.after, self.selected) {
+            (_, _, false) => "not_selected",
+            (Some(_), _, true) => "would_run",
+            (None, Some(_), true) => "runs_if_upstream_changes",
+            (None, None, true) => "up_to_date",
+        };
+        View {
+            stage: self.stage,
+            selected: self.selected,
+            verdict,
+            reason: self.verdict(),
+            after: self.after,
+        }
+        .serialize(serializer)
+    }
 }
 
 /// The result of a run.
@@ -130,6 +179,7 @@ pub fn check_stage(
         stage,
         selected: options.selected(stage),
         reason,
+        after: None,
         inputs,
         params,
     }
@@ -198,13 +248,11 @@ pub fn plan(pipeline: &Pipeline, options: &RunOptions) -> Vec<StageCheck> {
             previous.as_ref(),
             options,
         );
-        if check.reason.is_none() {
-            if let Some(up) = checks.iter().find(|c| c.selected && c.reason.is_some()) {
-                check.reason = Some(format!("runs if {} changes its outputs", up.stage.name()));
-            }
-        }
-        if options.force && check.selected && check.reason.is_none() {
+        if options.force && check.selected {
             check.reason = Some("--force".into());
+        }
+        if check.reason.is_none() {
+            check.after = checks.iter().find(|c| c.runs()).map(|c| c.stage);
         }
         checks.push(check);
     }
@@ -224,7 +272,7 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunOutcome> {
 
     // Nothing to do? Decide before copying anything.
     let checks = plan(pipeline, options);
-    if checks.iter().all(|c| !c.selected || c.reason.is_none()) {
+    if !checks.iter().any(StageCheck::runs) {
         info!(pipeline = %pipeline.name, "everything is up to date");
         return Ok(RunOutcome {
             manifest: previous.unwrap_or_default(),
