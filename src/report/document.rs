@@ -171,7 +171,7 @@ fn blocks(input: &ReportInput) -> Vec<Block> {
         .clone()
         .map_or_else(|| "all data".to_string(), |a| format!("data as of {a}"));
     out.push(Block::Paragraph(format!(
-        "Run {} of pipeline `{}` ({as_of}), routetrend {}. {}",
+        "Run {} of pipeline {} ({as_of}), routetrend {}. {}",
         input.run_id,
         input.pipeline,
         env!("CARGO_PKG_VERSION"),
