@@ -69,19 +69,36 @@ pub fn provenance_keys(table: &str) -> Vec<(String, String)> {
 }
 
 /// Writes a frame as one zstd Parquet file with the given key-value metadata, atomically.
+/// Strings are written as plain (large) UTF-8, polars' oldest compatibility level, not as
+/// Arrow's newer `string_view`, which pyarrow < 16, R arrow and Spark 3 cannot read.
 pub fn write_parquet(
     frame: &mut DataFrame,
     path: &Path,
     metadata: &[(String, String)],
 ) -> Result<()> {
     let tmp = path.with_extension("parquet.tmp");
-    let file = File::create(&tmp).map_err(|e| Error::writing(&tmp, e))?;
-    let kv = KeyValueMetadata::from_static(metadata.to_vec());
-    ParquetWriter::new(file)
-        .with_compression(ParquetCompression::Zstd(None))
-        .with_statistics(StatisticsOptions::full())
-        .with_key_value_metadata(Some(kv))
-        .finish(frame)
+    let options = ParquetWriteOptions {
+        compression: ParquetCompression::Zstd(None),
+        statistics: StatisticsOptions::full(),
+        key_value_metadata: Some(KeyValueMetadata::from_static(metadata.to_vec())),
+        compat_level: Some(CompatLevel::oldest()),
+        ..Default::default()
+    };
+    let destination = SinkDestination::File {
+        target: SinkTarget::Path(PlRefPath::new(tmp.to_string_lossy().as_ref())),
+    };
+    frame
+        .clone()
+        .lazy()
+        .sink(
+            destination,
+            FileWriteFormat::Parquet(Arc::new(options)),
+            UnifiedSinkArgs {
+                maintain_order: true,
+                ..Default::default()
+            },
+        )
+        .and_then(|lf| lf.collect())
         .map_err(|e| Error::writing(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| Error::writing(path, e))
 }

@@ -56,6 +56,39 @@ fn tables_and_hive_dataset_open_in_pyarrow_and_duckdb() {
 }
 
 #[test]
+fn every_parquet_output_opens_in_pyarrow_14() {
+    let old = root().join("tests/interop/old-pyarrow");
+    assert!(
+        old.join("pyarrow").is_dir(),
+        "pyarrow 14 is installed apart: python3 -m pip install --target {} -r tests/interop/requirements-old-pyarrow.txt (.ci/run does)",
+        old.display()
+    );
+    let w = Workdir::new();
+    w.copy_from_root("data");
+    w.copy_from_root("pipelines");
+    w.run(&["run", "--quiet"]).expect_code(0);
+    let script = root().join("tests/interop/check_old_pyarrow.py");
+    let run = w.path("out/northern_route");
+    let output = Command::new("python3")
+        .arg(&script)
+        .arg(&run)
+        .env("PYTHONPATH", &old)
+        .output()
+        .expect("python3");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        summary["rows"]["data/observations.parquet"], 664,
+        "{summary}"
+    );
+    assert_eq!(summary["rows"]["tables/claims.parquet"], 10, "{summary}");
+}
+
+#[test]
 fn notebook_runs_headless_against_a_fresh_run() {
     let w = Workdir::new();
     w.copy_from_root("data");

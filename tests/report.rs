@@ -50,7 +50,10 @@ fn report_is_one_self_contained_file_with_every_figure_and_table() {
     );
     assert!(md.contains("Rejected input rows: 0"));
     // Regression: "pipeline `northern_route`" printed its Markdown backticks in the HTML.
-    assert!(!html.contains('`'), "Markdown syntax leaked into report.html");
+    assert!(
+        !html.contains('`'),
+        "Markdown syntax leaked into report.html"
+    );
     assert!(html.contains("of pipeline northern_route ("));
 }
 

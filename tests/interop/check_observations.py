@@ -7,18 +7,20 @@ import sys
 
 import pyarrow.parquet as pq
 
+# Strings are plain large UTF-8 (not Arrow's string_view, which older readers cannot read).
 EXPECTED = {
-    "indicator": "string", "geo": "string", "drug": "string", "dimension": "string",
-    "category": "string", "period": "string", "freq": "string", "x": "double",
-    "value": "double", "unit": "string", "source": "string", "source_file": "string",
-    "source_row": "uint32", "source_rows": "string",
+    "indicator": "large_string", "geo": "large_string", "drug": "large_string",
+    "dimension": "large_string", "category": "large_string", "period": "large_string",
+    "freq": "large_string", "x": "double", "value": "double", "unit": "large_string",
+    "source": "large_string", "source_file": "large_string", "source_row": "uint32",
+    "source_rows": "large_string",
 }
 SERIES = ["indicator", "geo", "drug", "dimension", "category", "freq", "unit"]
 
 
 def main(path):
     table = pq.read_table(path)
-    types = {f.name: str(f.type).replace("string_view", "string") for f in table.schema}
+    types = {f.name: str(f.type) for f in table.schema}
     assert list(types) == list(EXPECTED), f"columns {list(types)}"
     assert types == EXPECTED, f"types {types}"
     meta = {k.decode(): v.decode() for k, v in pq.read_metadata(path).metadata.items()}
