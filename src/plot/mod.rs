@@ -30,6 +30,7 @@ mod output;
 mod prepare;
 mod scale;
 mod scene;
+mod text;
 mod theme;
 
 use std::fmt;
@@ -347,10 +348,10 @@ pub fn render(chart: &Chart, png: &Path, svg: &Path) -> Result<RenderInfo, PlotE
     let prepared = prepare::prepare(chart)?;
     let scene = layout::layout(chart, &prepared, &theme)?;
     let alt_text = match &chart.alt_text {
-        Some(t) => layout::clean(t),
+        Some(t) => text::clean(t),
         None => prepare::describe(chart, &prepared),
     };
-    let title = layout::clean(&chart.title);
+    let title = text::clean(&chart.title);
     output::write_png(&scene, &theme, png, &title, &alt_text)?;
     output::write_svg(&scene, &theme, svg, &title, &alt_text)?;
     Ok(prepared.into_info(&theme, alt_text))

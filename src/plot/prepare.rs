@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 
 use super::scale::{self, DisplayUnit};
+use super::text::clean;
 use super::theme::Theme;
 use super::{Chart, ChartKind, PlotError, PlottedPoint, PlottedSeries, RenderInfo, SkippedPeriod};
 
@@ -465,7 +466,7 @@ pub(crate) fn describe(chart: &Chart, p: &Prepared) -> String {
     let label = |x: f64| scale::period_label(x, p.quarterly);
     let first = p.grid.first().copied().unwrap_or(0.0);
     let last = p.grid.last().copied().unwrap_or(0.0);
-    let measure = super::layout::clean(&chart.y_label);
+    let measure = clean(&chart.y_label);
     let unit = &p.unit.label;
     let fmt = |v: f64| {
         let decimals = if v.abs() >= 100.0 {
@@ -517,7 +518,7 @@ pub(crate) fn describe(chart: &Chart, p: &Prepared) -> String {
             .fold(&vals[0], |m, v| if v.1 > m.1 { v } else { m });
         out.push_str(&format!(
             " {}: {} in {}, {} in {}, peak {} in {}",
-            super::layout::clean(&s.name),
+            clean(&s.name),
             fmt(y0),
             label(x0),
             fmt(y1),
@@ -549,15 +550,15 @@ pub(crate) fn describe(chart: &Chart, p: &Prepared) -> String {
     if let Some(t) = &p.trend {
         out.push_str(&format!(
             " Trend line, {}: {}.",
-            super::layout::clean(&p.series[t.series].name),
-            super::layout::clean(&t.label)
+            clean(&p.series[t.series].name),
+            clean(&t.label)
         ));
     }
     if let Some(c) = &p.change_point {
         out.push_str(&format!(
             " Marked on {}: {}.",
-            super::layout::clean(&p.series[c.series].name),
-            super::layout::clean(&c.label)
+            clean(&p.series[c.series].name),
+            clean(&c.label)
         ));
     }
     out
