@@ -8,58 +8,13 @@
 
 use plotters::style::RGBColor;
 
+use super::frame::{time_range, Ctx, Frame};
 use super::prepare::{PSeries, Prepared};
 use super::scale::{self, Ticks, TimeTicks};
 use super::scene::{Align, Prim, Scene, ASCENT_EM, DESCENT_EM};
 use super::text::{block_height, clean, clean_line, text_block, widest, wrap};
 use super::theme::{self, Theme};
 use super::{Chart, ChartKind, PanelY, PlotError};
-
-/// A plot rectangle and the data ranges it maps.
-#[derive(Debug, Clone, Copy)]
-struct Frame {
-    left: f64,
-    right: f64,
-    top: f64,
-    bottom: f64,
-    x0: f64,
-    x1: f64,
-    y0: f64,
-    y1: f64,
-}
-
-impl Frame {
-    fn px(&self, x: f64) -> f64 {
-        self.left + (x - self.x0) / (self.x1 - self.x0) * (self.right - self.left)
-    }
-    fn py(&self, y: f64) -> f64 {
-        self.bottom - (y - self.y0) / (self.y1 - self.y0) * (self.bottom - self.top)
-    }
-    /// The time-axis ticks of this frame over the periods of `p`, spaced so that labels
-    /// `label_w` wide keep 1.2 tick em apart.
-    fn time_ticks(&self, p: &Prepared, label_w: f64, tick_em: f64) -> TimeTicks {
-        let px_per_year = (self.right - self.left) / (self.x1 - self.x0);
-        let (first, last) = (p.grid[0], p.grid[p.grid.len() - 1]);
-        scale::time_ticks(
-            first,
-            last,
-            p.quarterly,
-            px_per_year,
-            label_w + 1.2 * tick_em,
-        )
-    }
-}
-
-/// The time range a plot shows: its first to last period with `pad` beyond each end, or half
-/// a step each way around a single period.
-fn time_range(p: &Prepared, pad: f64) -> (f64, f64) {
-    let (first, last) = (p.grid[0], p.grid[p.grid.len() - 1]);
-    if last > first {
-        (first - pad, last + pad)
-    } else {
-        (first - 0.5 * p.step, last + 0.5 * p.step)
-    }
-}
 
 /// Labels the y axis title: the measure and the display unit.
 /// Draws the y-axis title (measure and unit) as a wrapped block at `y`, above the plot or
@@ -172,14 +127,6 @@ enum Sample {
 struct LegendEntry {
     sample: Sample,
     text: String,
-}
-
-struct Ctx<'a> {
-    chart: &'a Chart,
-    p: &'a Prepared,
-    t: &'a Theme,
-    w: f64,
-    h: f64,
 }
 
 pub(crate) fn layout(chart: &Chart, p: &Prepared, t: &Theme) -> Result<Scene, PlotError> {
