@@ -25,6 +25,7 @@
 //! Not here: choosing which series to plot, statistics (trend slopes and change points arrive
 //! computed), and file naming.
 
+mod axes;
 mod frame;
 mod layout;
 mod output;
