@@ -28,6 +28,7 @@
 mod axes;
 mod frame;
 mod layout;
+mod marks;
 mod output;
 mod prepare;
 mod scale;
