@@ -28,6 +28,7 @@
 mod axes;
 mod frame;
 mod layout;
+mod legend;
 mod marks;
 mod output;
 mod prepare;
