@@ -31,6 +31,7 @@ mod layout;
 mod legend;
 mod marks;
 mod output;
+mod panels;
 mod prepare;
 mod scale;
 mod scene;
