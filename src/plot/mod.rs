@@ -35,6 +35,7 @@ mod panels;
 mod prepare;
 mod scale;
 mod scene;
+mod single;
 mod text;
 mod theme;
 
