@@ -140,7 +140,7 @@ pub fn demo_charts(size: SizePreset) -> Vec<(&'static str, Chart)> {
                 .into(),
         ],
         y_label: "Heroin seized".into(),
-        unit: Unit::Kilograms,
+        unit: Unit::Kg,
         series: vec![
             Series::new("Russian Federation", annual(2000, &RUS_HEROIN)),
             Series::new("Tajikistan", annual(2000, &TJK_HEROIN)),
@@ -170,7 +170,7 @@ pub fn demo_charts(size: SizePreset) -> Vec<(&'static str, Chart)> {
                 .into(),
         ],
         y_label: "Opium seized".into(),
-        unit: Unit::Kilograms,
+        unit: Unit::Kg,
         series: vec![
             Series::new("Tajikistan", annual(2000, &TJK_OPIUM)),
             Series::new("Uzbekistan", annual(2000, &UZB_OPIUM)),
@@ -189,7 +189,7 @@ pub fn demo_charts(size: SizePreset) -> Vec<(&'static str, Chart)> {
         source: SOURCE.into(),
         notes: vec!["Turkmenistan is not included: not reported after 2016.".into()],
         y_label: "Heroin seized".into(),
-        unit: Unit::Kilograms,
+        unit: Unit::Kg,
         series: vec![
             Series::new("Tajikistan", annual(2000, &TJK_HEROIN)),
             Series::new("Uzbekistan", annual(2000, &UZB_HEROIN)),
@@ -207,7 +207,7 @@ pub fn demo_charts(size: SizePreset) -> Vec<(&'static str, Chart)> {
         source: SOURCE.into(),
         notes: vec!["2000-2002 left blank: no resin data.".into()],
         y_label: "Share of cannabis seized".into(),
-        unit: Unit::Kilograms,
+        unit: Unit::Kg,
         series: vec![
             Series::new("Cannabis herb", annual(2000, &KGZ_HERB)),
             Series::new("Cannabis resin", annual(2000, &KGZ_RESIN)),
@@ -225,7 +225,7 @@ pub fn demo_charts(size: SizePreset) -> Vec<(&'static str, Chart)> {
         source: "UNODC data portal, Drug seizures 2018-2022.".into(),
         notes: vec!["Turkmenistan not reported.".into()],
         y_label: "Heroin seized".into(),
-        unit: Unit::Kilograms,
+        unit: Unit::Kg,
         series: vec![
             Series::new("Russian Federation", last5(&RUS_HEROIN)),
             Series::new("Tajikistan", last5(&TJK_HEROIN)),
@@ -243,7 +243,7 @@ pub fn demo_charts(size: SizePreset) -> Vec<(&'static str, Chart)> {
         source: SOURCE.into(),
         notes: vec!["Turkmenistan not reported after 2016.".into()],
         y_label: "Heroin seized".into(),
-        unit: Unit::Kilograms,
+        unit: Unit::Kg,
         series: vec![
             Series::new("Kazakhstan", annual(2000, &KAZ_HEROIN)),
             Series::new("Kyrgyzstan", annual(2000, &KGZ_HEROIN)),

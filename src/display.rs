@@ -91,6 +91,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn thousands_separators() {
+        assert_eq!(format_number(0.0, 0), "0");
+        assert_eq!(format_number(999.0, 0), "999");
+        assert_eq!(format_number(1000.0, 0), "1,000");
+        assert_eq!(format_number(12000.0, 0), "12,000");
+        assert_eq!(format_number(123456789.0, 0), "123,456,789");
+        assert_eq!(format_number(-1234.5, 1), "-1,234.5");
+        assert_eq!(format_number(2.5, 1), "2.5");
+    }
+
+    #[test]
     fn readable_numbers() {
         assert_eq!(readable(3226.8), "3,227");
         assert_eq!(readable(-1234567.0), "-1,234,567");

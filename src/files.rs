@@ -69,37 +69,16 @@ pub fn provenance_keys(table: &str) -> Vec<(String, String)> {
 }
 
 /// Writes a frame as one zstd Parquet file with the given key-value metadata, atomically.
-/// Strings are written as plain (large) UTF-8, polars' oldest compatibility level, not as
-/// Arrow's newer `string_view`, which pyarrow < 16, R arrow and Spark 3 cannot read.
 pub fn write_parquet(
     frame: &mut DataFrame,
     path: &Path,
     metadata: &[(String, String)],
 ) -> Result<()> {
     let tmp = path.with_extension("parquet.tmp");
-    let options = ParquetWriteOptions {
-        compression: ParquetCompression::Zstd(None),
-        statistics: StatisticsOptions::full(),
-        key_value_metadata: Some(KeyValueMetadata::from_static(metadata.to_vec())),
-        compat_level: Some(CompatLevel::oldest()),
-        ..Default::default()
-    };
     let destination = SinkDestination::File {
         target: SinkTarget::Path(PlRefPath::new(tmp.to_string_lossy().as_ref())),
     };
-    frame
-        .clone()
-        .lazy()
-        .sink(
-            destination,
-            FileWriteFormat::Parquet(Arc::new(options)),
-            UnifiedSinkArgs {
-                maintain_order: true,
-                ..Default::default()
-            },
-        )
-        .and_then(|lf| lf.collect())
-        .map_err(|e| Error::writing(&tmp, e))?;
+    sink_parquet(frame, destination, metadata).map_err(|e| Error::writing(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| Error::writing(path, e))
 }
 
@@ -112,7 +91,6 @@ pub fn write_partitioned(
     if dir.exists() {
         std::fs::remove_dir_all(dir).map_err(|e| Error::writing(dir, e))?;
     }
-    let kv = KeyValueMetadata::from_static(metadata.to_vec());
     let destination = SinkDestination::Partitioned {
         base_path: PlRefPath::new(dir.to_string_lossy().as_ref()),
         file_path_provider: None,
@@ -124,8 +102,23 @@ pub fn write_partitioned(
         max_rows_per_file: IdxSize::MAX,
         approximate_bytes_per_file: u64::MAX,
     };
+    sink_parquet(frame, destination, metadata).map_err(|e| Error::writing(dir, e))
+}
+
+/// Every Parquet file routetrend writes: zstd, full statistics, rows in order, the given
+/// key-value metadata, and strings as plain (large) UTF-8, polars' oldest compatibility
+/// level, not Arrow's newer `string_view`, which pyarrow < 16, R arrow and Spark 3 cannot
+/// read.
+fn sink_parquet(
+    frame: &DataFrame,
+    destination: SinkDestination,
+    metadata: &[(String, String)],
+) -> PolarsResult<()> {
     let options = ParquetWriteOptions {
-        key_value_metadata: Some(kv),
+        compression: ParquetCompression::Zstd(None),
+        statistics: StatisticsOptions::full(),
+        key_value_metadata: Some(KeyValueMetadata::from_static(metadata.to_vec())),
+        compat_level: Some(CompatLevel::oldest()),
         ..Default::default()
     };
     frame
@@ -139,9 +132,8 @@ pub fn write_partitioned(
                 maintain_order: true,
                 ..Default::default()
             },
-        )
-        .and_then(|lf| lf.collect())
-        .map_err(|e| Error::writing(dir, e))?;
+        )?
+        .collect()?;
     Ok(())
 }
 

@@ -338,7 +338,7 @@ fn a_gap_splits_the_line_and_nothing_spans_it() {
         kind: ChartKind::Line,
         title: "Gap test".into(),
         y_label: "Heroin seized".into(),
-        unit: Unit::Kilograms,
+        unit: Unit::Kg,
         series: vec![Series::new("Russian Federation", annual(2000, &values))],
         ..Chart::default()
     };
@@ -374,7 +374,7 @@ fn an_isolated_value_between_gaps_gets_a_marker() {
     let chart = Chart {
         kind: ChartKind::Line,
         title: "Isolated point".into(),
-        unit: Unit::Kilograms,
+        unit: Unit::Kg,
         series: vec![Series::new("Russian Federation", annual(2000, &values))],
         ..Chart::default()
     };
@@ -405,7 +405,7 @@ fn markup_in_any_string_is_escaped() {
         source: format!("Source {evil}"),
         notes: vec![format!("Note {evil}")],
         y_label: format!("Measure {evil}"),
-        unit: Unit::Other("<b>&</b>".into()),
+        unit: Unit::RatePer100k,
         series: vec![
             Series::new(
                 format!("Series {evil}"),
@@ -478,7 +478,7 @@ fn weights_switch_to_tonnes_and_ticks_get_thousands_separators() {
         kind: ChartKind::Line,
         title: "Tonnes".into(),
         y_label: "Cannabis herb seized".into(),
-        unit: Unit::Kilograms,
+        unit: Unit::Kg,
         series: vec![Series::new("Kazakhstan", annual(2000, &kaz_herb.map(Some)))],
         ..Chart::default()
     };
@@ -676,12 +676,12 @@ fn text_renders_without_system_fonts() {
         )];
         let with_text = Chart {
             title: "Heroin seized".into(),
-            unit: Unit::Kilograms,
+            unit: Unit::Kg,
             series: series.clone(),
             ..Chart::default()
         };
         let without = Chart {
-            unit: Unit::Kilograms,
+            unit: Unit::Kg,
             series,
             ..Chart::default()
         };

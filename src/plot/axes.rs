@@ -7,7 +7,7 @@
 
 use super::frame::{Ctx, Frame};
 use super::prepare::Prepared;
-use super::scale::{self, Ticks, TimeTicks};
+use super::scale::{Ticks, TimeTicks};
 use super::scene::{Align, Scene, ASCENT_EM, DESCENT_EM};
 use super::text::{clean_line, text_block, wrap};
 use super::theme::{self, Theme};
@@ -58,7 +58,7 @@ fn axis_title(chart: &Chart, p: &Prepared) -> String {
 
 /// A value tick label: thousands separators, a true minus sign, "%" for shares.
 pub(super) fn tick_label(v: f64, ticks: &Ticks, percent: bool) -> String {
-    let s = scale::format_number(v, ticks.decimals).replace('-', "\u{2212}");
+    let s = crate::display::format_number(v, ticks.decimals).replace('-', "\u{2212}");
     if percent {
         format!("{s}%")
     } else {

@@ -160,7 +160,7 @@ mod tests {
             source: "UNODC, responses to the annual report questionnaire; national press releases; see SOURCES.md for the full provenance of each figure.".into(),
             notes: vec!["Turkmenistan not reported after 2016.".into(), "A second, longer note that explains the treatment of gaps: periods without data are drawn as gaps and never as zeros or interpolated.".into()],
             y_label: "Heroin seized".into(),
-            unit: Unit::Kilograms,
+            unit: Unit::Kg,
             ..Chart::default()
         };
         let series = |n: usize, len: usize, step: f64, gaps: bool| -> Vec<Series> {
@@ -272,7 +272,7 @@ mod tests {
         });
         out.push(Chart {
             kind: ChartKind::GroupedBars,
-            unit: Unit::Other("index".into()),
+            unit: Unit::Ratio,
             series: vec![
                 Series::new(
                     "Change",

@@ -42,7 +42,8 @@ mod theme;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use scale::format_number;
+pub use crate::display::format_number;
+pub use crate::model::Unit;
 
 /// What kind of figure to draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,19 +58,6 @@ pub enum ChartKind {
     GroupedBars,
     /// One line panel per series on a grid ([`Chart::columns`] wide), shared x axis.
     SmallMultiples,
-}
-
-/// The unit the series values are given in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Unit {
-    /// Weights in kilograms (the canonical unit); shown in kg or t by magnitude.
-    Kilograms,
-    /// Counts (cases, persons); shown as they are.
-    Count,
-    /// Shares as fractions 0..1; shown in percent.
-    Share,
-    /// Anything else, shown as given with this unit label (e.g. "per 100,000").
-    Other(String),
 }
 
 /// Output size. Fonts, strokes and margins scale with it.
@@ -232,7 +220,7 @@ pub struct RenderInfo {
     pub height: u32,
     /// Resolution written into the PNG.
     pub dpi: f64,
-    /// Unit of the plotted y values: "kg", "t", "%", "count" or the `Unit::Other` label.
+    /// Unit of the plotted y values: "kg", "t", "%", or the unit's code ("count", "ratio").
     pub y_unit: String,
     /// Input values were divided by this to get plotted values (1000 for kg shown as t; for
     /// share areas each value is divided by its period's total and multiplied by 100 instead).

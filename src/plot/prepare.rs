@@ -262,7 +262,7 @@ pub(crate) fn prepare(chart: &Chart) -> Result<Prepared, PlotError> {
                 .flatten()
                 .filter_map(|p| p.1)
                 .fold(0.0f64, |m, v| m.max(v.abs()));
-            unit = scale::display_unit(&chart.unit, max_abs);
+            unit = scale::display_unit(chart.unit, max_abs);
             series = chart
                 .series
                 .iter()
@@ -334,7 +334,7 @@ pub(crate) fn prepare(chart: &Chart) -> Result<Prepared, PlotError> {
                 scale::percent_unit()
             } else {
                 let max_total = totals.iter().copied().fold(0.0, f64::max);
-                scale::display_unit(&chart.unit, max_total)
+                scale::display_unit(chart.unit, max_total)
             };
             let mut base = vec![0.0; grid.len()];
             let mut out = Vec::with_capacity(n);
@@ -476,7 +476,7 @@ pub(crate) fn describe(chart: &Chart, p: &Prepared) -> String {
         } else {
             2
         };
-        let s = scale::format_number(v, decimals);
+        let s = crate::display::format_number(v, decimals);
         if p.unit.percent {
             format!("{s}%")
         } else if unit == "count" || unit.is_empty() {
@@ -572,7 +572,7 @@ mod tests {
     fn chart(kind: ChartKind, series: Vec<Series>) -> Chart {
         Chart {
             kind,
-            unit: Unit::Kilograms,
+            unit: Unit::Kg,
             series,
             ..Chart::default()
         }

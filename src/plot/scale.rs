@@ -1,7 +1,7 @@
 //! Axis arithmetic: display units by magnitude, "nice" value ticks, annual and quarterly
-//! time ticks, and number formatting with thousands separators. Pure functions, no drawing.
+//! time ticks (number formatting is `crate::display`). Pure functions, no drawing.
 
-use super::Unit;
+use crate::model::Unit;
 
 /// Weights at or above this many kilograms are shown in tonnes.
 pub(crate) const TONNES_FROM_KG: f64 = 10_000.0;
@@ -18,14 +18,14 @@ pub(crate) struct DisplayUnit {
 }
 
 /// Picks the display unit for values whose largest magnitude is `max_abs` (input unit).
-pub(crate) fn display_unit(unit: &Unit, max_abs: f64) -> DisplayUnit {
+pub(crate) fn display_unit(unit: Unit, max_abs: f64) -> DisplayUnit {
     match unit {
-        Unit::Kilograms if max_abs >= TONNES_FROM_KG => DisplayUnit {
+        Unit::Kg if max_abs >= TONNES_FROM_KG => DisplayUnit {
             divisor: 1000.0,
             label: "t".into(),
             percent: false,
         },
-        Unit::Kilograms => DisplayUnit {
+        Unit::Kg => DisplayUnit {
             divisor: 1.0,
             label: "kg".into(),
             percent: false,
@@ -40,9 +40,9 @@ pub(crate) fn display_unit(unit: &Unit, max_abs: f64) -> DisplayUnit {
             label: "%".into(),
             percent: true,
         },
-        Unit::Other(s) => DisplayUnit {
+        other => DisplayUnit {
             divisor: 1.0,
-            label: s.clone(),
+            label: other.code().into(),
             percent: false,
         },
     }
@@ -55,42 +55,6 @@ pub(crate) fn percent_unit() -> DisplayUnit {
         label: "%".into(),
         percent: true,
     }
-}
-
-/// `value` with `decimals` decimals and a comma every three integer digits:
-/// `format_number(12000.0, 0) == "12,000"`, `format_number(-1234.5, 1) == "-1,234.5"`.
-/// A value that rounds to zero is written without a sign.
-///
-/// ```
-/// use routetrend::plot::format_number;
-/// assert_eq!(format_number(1_234_567.891, 2), "1,234,567.89");
-/// assert_eq!(format_number(-0.0001, 1), "0.0");
-/// ```
-pub fn format_number(value: f64, decimals: usize) -> String {
-    if !value.is_finite() {
-        return value.to_string();
-    }
-    let digits = format!("{:.*}", decimals, value.abs());
-    let (int, frac) = match digits.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (digits.as_str(), None),
-    };
-    let mut out = String::with_capacity(digits.len() + int.len() / 3 + 1);
-    let is_zero = digits.bytes().all(|b| b == b'0' || b == b'.');
-    if value < 0.0 && !is_zero {
-        out.push('-');
-    }
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    out
 }
 
 /// Value ticks for an axis.
@@ -227,17 +191,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn thousands_separators() {
-        assert_eq!(format_number(0.0, 0), "0");
-        assert_eq!(format_number(999.0, 0), "999");
-        assert_eq!(format_number(1000.0, 0), "1,000");
-        assert_eq!(format_number(12000.0, 0), "12,000");
-        assert_eq!(format_number(123456789.0, 0), "123,456,789");
-        assert_eq!(format_number(-1234.5, 1), "-1,234.5");
-        assert_eq!(format_number(2.5, 1), "2.5");
-    }
-
-    #[test]
     fn nice_ticks_start_at_zero_and_cover_the_maximum() {
         let t = nice_ticks(0.0, 3227.0, 6);
         assert_eq!(t.values, vec![0.0, 1000.0, 2000.0, 3000.0, 4000.0]);
@@ -256,10 +209,10 @@ mod tests {
 
     #[test]
     fn units_switch_to_tonnes_at_ten_thousand_kg() {
-        assert_eq!(display_unit(&Unit::Kilograms, 9_999.0).label, "kg");
-        let t = display_unit(&Unit::Kilograms, 10_000.0);
+        assert_eq!(display_unit(Unit::Kg, 9_999.0).label, "kg");
+        let t = display_unit(Unit::Kg, 10_000.0);
         assert_eq!((t.label.as_str(), t.divisor), ("t", 1000.0));
-        assert!(display_unit(&Unit::Share, 0.5).percent);
+        assert!(display_unit(Unit::Share, 0.5).percent);
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::files::neutralise;
 use crate::model::Period;
 use crate::model::Unit;
 use crate::plot::{
-    self, ChangePoint, Chart, ChartKind, PanelY, RenderInfo, Series, SizePreset, TrendLine,
+    ChangePoint, Chart, ChartKind, PanelY, RenderInfo, Series, SizePreset, TrendLine,
 };
 
 /// A figure declared in the pipeline.
@@ -233,7 +233,7 @@ pub fn compose(
         source: spec.source.clone(),
         notes: notes.clone(),
         y_label: spec.y_label.clone(),
-        unit: plot_unit(unit),
+        unit,
         series,
         trend,
         change_point,
@@ -322,15 +322,6 @@ fn coverage_note(plotted: &[Plotted]) -> Option<String> {
             parts.join("; ")
         )
     })
-}
-
-fn plot_unit(unit: Unit) -> plot::Unit {
-    match unit {
-        Unit::Kg => plot::Unit::Kilograms,
-        Unit::Count => plot::Unit::Count,
-        Unit::Share => plot::Unit::Share,
-        other => plot::Unit::Other(other.code().to_string()),
-    }
 }
 
 /// The kind of chart in words (alt text, sidecar).

@@ -13,6 +13,8 @@ pub mod report;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use polars::prelude::*;
+
 use super::config::Pipeline;
 use crate::error::Result;
 use crate::ingest::Ingested;
@@ -91,4 +93,29 @@ pub trait Definition: Sync {
 fn produced(dir: &Path, name: String) -> (String, PathBuf) {
     let path = dir.join(&name);
     (name, path)
+}
+
+/// A text column of a table an earlier stage wrote.
+fn texts(frame: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
+    Ok(frame
+        .column(name)?
+        .str()?
+        .iter()
+        .map(|s| s.map(str::to_string))
+        .collect())
+}
+
+/// A number column of a table an earlier stage wrote.
+fn floats(frame: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
+    Ok(frame.column(name)?.f64()?.iter().collect())
+}
+
+/// An integer column (any integer type) of a table an earlier stage wrote.
+fn ints(frame: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
+    Ok(frame
+        .column(name)?
+        .cast(&DataType::Int64)?
+        .i64()?
+        .iter()
+        .collect())
 }

@@ -9,11 +9,12 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use super::{produced, Context, Definition, Rows};
+use super::{floats, ints, produced, texts, Context, Definition, Rows};
 use crate::analysis::figure::{main_series, SourceKind};
 use crate::analysis::series::{code, SeriesKey};
 use crate::error::{Error, Result};
 use crate::files::{read_parquet, write_text};
+use crate::model::observation::SERIES_COLUMNS;
 use crate::model::{Freq, Period, Unit};
 use crate::pipeline::catalog::{self, FigureFile, Table};
 use crate::pipeline::config::Pipeline;
@@ -121,19 +122,6 @@ fn draw(
     write_text(&path(FigureFile::Json), &(json + "\n"))
 }
 
-fn strings(frame: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
-    Ok(frame
-        .column(name)?
-        .str()?
-        .iter()
-        .map(|s| s.map(str::to_string))
-        .collect())
-}
-
-fn floats(frame: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
-    Ok(frame.column(name)?.f64()?.iter().collect())
-}
-
 /// The rows of `frame` whose text columns equal `key` (null where the key has `None`).
 fn of_key(frame: &DataFrame, key: &SeriesKey) -> PolarsResult<DataFrame> {
     let eq = |column: &str, value: Option<&str>| match value {
@@ -167,21 +155,12 @@ fn plotted_series(
         .collect()?;
     let index: Vec<Option<u32>> = rows.column("series")?.u32()?.iter().collect();
     let (source, period, missing) = (
-        strings(&rows, "source")?,
-        strings(&rows, "period")?,
-        strings(&rows, "missing_members")?,
+        texts(&rows, "source")?,
+        texts(&rows, "period")?,
+        texts(&rows, "missing_members")?,
     );
     let value = floats(&rows, "value")?;
-    let key_columns = [
-        "indicator",
-        "geo",
-        "drug",
-        "dimension",
-        "category",
-        "freq",
-        "unit",
-    ]
-    .map(|c| strings(&rows, c));
+    let key_columns = SERIES_COLUMNS.map(|c| texts(&rows, c));
     let [indicator, geo, drug, dimension, category, freq, unit] = key_columns;
     let (indicator, geo, drug, dimension, category, freq, unit) =
         (indicator?, geo?, drug?, dimension?, category?, freq?, unit?);
@@ -251,11 +230,12 @@ fn trend_facts(
             continue;
         }
         let one = |name: &str| -> PolarsResult<Option<f64>> { Ok(floats(&rows, name)?[0]) };
-        let text = |name: &str| -> PolarsResult<Option<String>> {
-            Ok(strings(&rows, name)?.swap_remove(0))
-        };
+        let text =
+            |name: &str| -> PolarsResult<Option<String>> { Ok(texts(&rows, name)?.swap_remove(0)) };
         facts[i] = Some(TrendFacts {
-            n: rows.column("n")?.u32()?.get(0).unwrap_or(0),
+            n: ints(&rows, "n")?[0]
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(0),
             trend: text("trend")?,
             mk_p: one("mk_p")?,
             sen_slope: one("sen_slope")?,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use super::{produced, Context, Definition, Rows};
+use super::{floats, ints, produced, texts, Context, Definition, Rows};
 use crate::analysis::claims::Verdict;
 use crate::error::{Error, Result};
 use crate::files::{key_value_metadata, read_parquet, scan_parquet, write_text};
@@ -98,32 +98,10 @@ fn read_input(cx: &Context) -> Result<ReportInput> {
     })
 }
 
-fn texts(frame: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
-    Ok(frame
-        .column(name)?
-        .str()?
-        .iter()
-        .map(|s| s.map(str::to_string))
-        .collect())
-}
-
 fn text(frame: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
     Ok(texts(frame, name)?
         .into_iter()
         .map(Option::unwrap_or_default)
-        .collect())
-}
-
-fn floats(frame: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
-    Ok(frame.column(name)?.f64()?.iter().collect())
-}
-
-fn ints(frame: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
-    Ok(frame
-        .column(name)?
-        .cast(&DataType::Int64)?
-        .i64()?
-        .iter()
         .collect())
 }
 
