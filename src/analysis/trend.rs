@@ -188,6 +188,9 @@ pub fn trend_row(series: &Series, window: Window, options: &TrendOptions) -> Tre
     row.cagr_pct = notes
         .keep("cagr", cagr(first_p.x(), first, last_p.x(), last))
         .map(|g| 100.0 * g.rate);
+    if row.change_pct.is_some() {
+        notes.extra.extend(base_effect_note(first, &values));
+    }
     if let Some(ols) = notes.keep("ols", linear_trend(&x, &values, alpha)) {
         row.ols_slope = Some(ols.slope);
         row.ols_slope_lo = Some(ols.ci_lower);
@@ -259,6 +262,35 @@ pub fn trend_row(series: &Series, window: Window, options: &TrendOptions) -> Tre
     }
     row.notes = notes.text();
     row
+}
+
+/// A first value below this share of the series' median makes `change_pct` and
+/// `cagr_pct` a base effect rather than a trend (Kazakhstan heroin from 0.026 kg in 1994:
+/// +4,430,619 %).
+pub const BASE_EFFECT_SHARE: f64 = 0.01;
+
+/// Flags an extreme base effect: a positive first value below [`BASE_EFFECT_SHARE`] of the
+/// median of the window's values (Mann-Kendall and Sen, rank-based, are not affected).
+fn base_effect_note(first: f64, values: &[f64]) -> Option<String> {
+    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    if n < 3 {
+        return None;
+    }
+    let median = if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    };
+    (first > 0.0 && median > 0.0 && first < BASE_EFFECT_SHARE * median).then(|| {
+        format!(
+            "change, cagr: base effect, the first value ({}) is below {}% of the median ({})",
+            crate::display::readable(first),
+            100.0 * BASE_EFFECT_SHARE,
+            crate::display::readable(median)
+        )
+    })
 }
 
 /// For an aggregate, says which members are missing in which periods, and warns when the
@@ -354,6 +386,23 @@ mod tests {
         assert!(row.notes.contains("non-positive value"), "{}", row.notes);
         assert!(row.notes.contains("1 period(s) missing"), "{}", row.notes);
         assert_eq!(row.change_pct, Some(-20.0));
+    }
+
+    #[test]
+    fn an_extreme_base_effect_is_flagged() {
+        // Kazakhstan heroin from 0.026 kg (1994): the change is a base effect.
+        let s = series(&[(1994, 0.026), (1995, 150.0), (1996, 400.0), (1997, 1152.0)]);
+        let row = trend_row(&s, Window::default(), &TrendOptions::default());
+        assert!(row.change_pct.unwrap() > 4_000_000.0);
+        assert!(
+            row.notes
+                .contains("change, cagr: base effect, the first value (0.0260) is below 1% of the median (275)"),
+            "{}",
+            row.notes
+        );
+        let ordinary = series(&[(1994, 100.0), (1995, 150.0), (1996, 400.0)]);
+        let row = trend_row(&ordinary, Window::default(), &TrendOptions::default());
+        assert!(!row.notes.contains("base effect"), "{}", row.notes);
     }
 
     #[test]
