@@ -354,6 +354,32 @@ fn diff_of_an_as_of_run_and_a_full_run_lists_later_observations_as_new() {
         "{markdown}"
     );
     assert!(markdown.stdout().contains("## Trend changes"), "{markdown}");
+    // Each change once per series, with every window that reads alike, slopes with units.
+    let changes = diff["trend_changes"].as_array().unwrap();
+    assert!(!changes.is_empty(), "{diff}");
+    let mut seen = std::collections::BTreeSet::new();
+    for c in changes {
+        let key = (c["series"].to_string(), c["change"].to_string());
+        assert!(seen.insert(key), "listed twice: {c}");
+        assert!(!c["windows"].as_array().unwrap().is_empty(), "{c}");
+        let change = c["change"].as_str().unwrap();
+        if change.starts_with("Sen slope") {
+            assert!(
+                [" kg per year", " count per year", " share per year"]
+                    .iter()
+                    .any(|u| change.contains(u)),
+                "{c}"
+            );
+        }
+    }
+    let series: Vec<&str> = changes
+        .iter()
+        .map(|c| c["series"].as_str().unwrap())
+        .collect();
+    assert!(
+        series.windows(2).all(|w| w[0] <= w[1]),
+        "grouped by series: {series:?}"
+    );
 }
 
 #[test]

@@ -30,7 +30,9 @@ pub struct ObservationChange {
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct TrendChange {
     pub series: String,
-    pub window: String,
+    /// Every window with this same change (`all` and `2000-2022` on a 2000-2022 series
+    /// read alike: listed once).
+    pub windows: Vec<String>,
     pub change: String,
 }
 
@@ -234,19 +236,24 @@ fn compare_trends(ta: LazyFrame, tb: LazyFrame) -> PolarsResult<Vec<TrendChange>
         floats(&joined, "sen_hi")?,
         floats(&joined, "sen_slope_b")?,
     );
-    let mut out = Vec::new();
+    let unit = text("unit")?;
+    let mut out: Vec<TrendChange> = Vec::new();
     for i in 0..joined.height() {
         let window = if end_a[i] == end_b[i] {
             format!("{}-{}", start[i], end_a[i])
         } else {
             format!("{}-{} -> {}-{}", start[i], end_a[i], start[i], end_b[i])
         };
-        let mut push = |change: String| {
-            out.push(TrendChange {
+        let mut push = |change: String| match out
+            .iter_mut()
+            .find(|c| c.series == series[i] && c.change == change)
+        {
+            Some(same) => same.windows.push(window.clone()),
+            None => out.push(TrendChange {
                 series: series[i].clone(),
-                window: window.clone(),
+                windows: vec![window.clone()],
                 change,
-            })
+            }),
         };
         if trend_a[i] != trend_b[i] && !trend_a[i].is_empty() && !trend_b[i].is_empty() {
             let p = |v: Option<f64>| v.map_or("-".into(), readable);
@@ -265,8 +272,9 @@ fn compare_trends(ta: LazyFrame, tb: LazyFrame) -> PolarsResult<Vec<TrendChange>
         }
         if let (Some(l), Some(h), Some(s)) = (lo[i], hi[i], slope_b[i]) {
             if s < l || s > h {
+                let u = &unit[i];
                 push(format!(
-                    "Sen slope {} per year is outside the earlier confidence interval [{}, {}]",
+                    "Sen slope {} {u} per year is outside the earlier confidence interval [{}, {}] {u} per year",
                     readable(s),
                     readable(l),
                     readable(h)
@@ -274,6 +282,8 @@ fn compare_trends(ta: LazyFrame, tb: LazyFrame) -> PolarsResult<Vec<TrendChange>
             }
         }
     }
+    // One block per series.
+    out.sort_by(|a, b| a.series.cmp(&b.series));
     Ok(out)
 }
 
@@ -324,12 +334,12 @@ pub fn markdown(diff: &RunDiff) -> String {
         diff.trend_changes.len()
     ));
     if !diff.trend_changes.is_empty() {
-        out.push_str("| series | window | change |\n|---|---|---|\n");
+        out.push_str("| series | windows | change |\n|---|---|---|\n");
         for t in &diff.trend_changes {
             out.push_str(&format!(
                 "| {} | {} | {} |\n",
                 esc(&t.series),
-                t.window,
+                t.windows.join(", "),
                 esc(&t.change)
             ));
         }
