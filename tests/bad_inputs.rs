@@ -2,9 +2,7 @@
 //! expected.csv): each file gives a clear error (exit 2, naming the file) or a reject with its
 //! reason (exit 0 for ingest, 2 for validate), and a file-level error writes nothing.
 
-mod common;
-
-use common::{fixture, Workdir};
+use crate::common::{fixture, Workdir};
 
 struct Case {
     file: String,

@@ -3,11 +3,9 @@
 //! decodes at the promised size, the JSON sidecar carries alt text and the run id, and two
 //! renders are byte-identical. (Gaps, fonts and escaping are tested in plot_render.rs.)
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::Workdir;
+use crate::common::Workdir;
 use polars::prelude::*;
 
 const FIGURES: &str = "out/northern_route/figures";

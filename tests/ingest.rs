@@ -2,11 +2,9 @@
 //! reason, the row-count identity, byte-identical re-runs, `--partitioned`, exit codes, and
 //! the real UNODC and ARQ files.
 
-mod common;
-
 use std::fs::File;
 
-use common::{fixture, public_file, rejects, Workdir};
+use crate::common::{fixture, public_file, rejects, Workdir};
 use polars::prelude::*;
 
 fn read_parquet(path: &std::path::Path) -> DataFrame {
@@ -33,7 +31,7 @@ fn value(df: &DataFrame, geo: &str, drug: &str, period: &str) -> Option<f64> {
 }
 
 /// `routetrend ingest INPUT --out OUT FLAGS...` in the work folder.
-fn ingest(w: &Workdir, input: &std::path::Path, out: &str, flags: &[&str]) -> common::Run {
+fn ingest(w: &Workdir, input: &std::path::Path, out: &str, flags: &[&str]) -> crate::common::Run {
     let mut args: Vec<std::ffi::OsString> =
         vec!["ingest".into(), input.into(), "--out".into(), out.into()];
     args.extend(flags.iter().map(|f| f.into()));
@@ -513,7 +511,7 @@ fn real_unodc_export_accounts_for_every_row() {
 fn real_arq_csv_through_its_mapping() {
     let w = Workdir::new();
     let input = public_file("arq_seizures_1970_2020.csv");
-    let mapping = common::root().join("data/mappings/arq_seizures.toml");
+    let mapping = crate::common::root().join("data/mappings/arq_seizures.toml");
     let run = w.run(&[
         "ingest".as_ref(),
         input.as_os_str(),

@@ -3,11 +3,9 @@
 //! dataset; and the notebook executed headless against a fresh run. The Python packages are
 //! those of tests/requirements.txt and notebooks/requirements.txt (installed by .ci/run).
 
-mod common;
-
 use std::process::Command;
 
-use common::{root, Workdir};
+use crate::common::{root, Workdir};
 
 fn python(args: &[&std::ffi::OsStr]) -> String {
     let output = Command::new("python3")

@@ -1,10 +1,8 @@
 //! The Northern Route tables on the shipped data: reviewed snapshots of shares, route and
-//! claims (refresh with `UPDATE_SNAPSHOTS=1 cargo test --test northern_route`, then review
+//! claims (refresh with `UPDATE_SNAPSHOTS=1 cargo test --test tests northern_route::`, then review
 //! the diff), their invariants, and the newsletter claims' verdicts.
 
-mod common;
-
-use common::{root, Workdir};
+use crate::common::{root, Workdir};
 use polars::prelude::*;
 
 fn run_shipped() -> Workdir {

@@ -2,14 +2,12 @@
 //! selection, crash safety (abort at several points, SIGKILL), the lock, concurrent runs,
 //! `--as-of` and `diff`.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::Workdir;
+use crate::common::Workdir;
 
 const OUT: &str = "out/northern_route";
 

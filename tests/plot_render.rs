@@ -693,7 +693,7 @@ fn text_renders_without_system_fonts() {
     let output = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "text_renders_without_system_fonts",
+            "plot_render::text_renders_without_system_fonts",
             "--test-threads=1",
             "--nocapture",
         ])

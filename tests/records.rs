@@ -2,9 +2,7 @@
 //! counts, median sizes) with every record accounted for, and `routetrend synth` data on which
 //! the analysis recovers the planted trends and the planted step change.
 
-mod common;
-
-use common::{fixture, rejects, Workdir};
+use crate::common::{fixture, rejects, Workdir};
 use polars::prelude::*;
 
 fn read(path: &std::path::Path) -> DataFrame {

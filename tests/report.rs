@@ -2,11 +2,9 @@
 //! configuration made inert in HTML, SVG, Markdown and CSV, and the page rendered by headless
 //! Chromium with no console errors (screenshot saved as target/tmp/report-screenshot.png).
 
-mod common;
-
 use std::process::Command;
 
-use common::Workdir;
+use crate::common::Workdir;
 
 fn run_shipped() -> Workdir {
     let w = Workdir::new();

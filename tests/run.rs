@@ -1,9 +1,7 @@
 //! `routetrend run` on the shipped data, in a copy of the project, and the Parquet read back
 //! by pyarrow (tests/interop/check_observations.py).
 
-mod common;
-
-use common::{root, Workdir};
+use crate::common::{root, Workdir};
 
 fn project() -> Workdir {
     let w = Workdir::new();

@@ -5,13 +5,10 @@
 //! point, NaN, infinities, extreme magnitudes) — no panic and no non-finite
 //! field in any result.
 
-#[path = "reference/tolerances.rs"]
-#[allow(dead_code)]
-mod tolerances;
 
 use proptest::prelude::*;
 use routetrend::stats::{self, Alpha, JoinpointOptions, Proportion, Unavailable};
-use tolerances::Tolerance;
+use crate::tolerances::Tolerance;
 
 /// Exact lines fitted by OLS: cancellation in centred sums of years near
 /// 2000 leaves ~1e-12 relative.

@@ -6,8 +6,6 @@
 //! came from. Set `REFERENCE_REPORT=1` to print the largest deviation seen per
 //! method and quantity.
 
-#[path = "reference/tolerances.rs"]
-mod tolerances;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -15,7 +13,7 @@ use std::path::PathBuf;
 use routetrend::stats::{self, Alpha, JoinpointOptions, Proportion, Unavailable};
 use serde::Deserialize;
 use serde_json::Value;
-use tolerances::tolerance_for;
+use crate::tolerances::tolerance_for;
 
 #[derive(Deserialize)]
 struct Reference {

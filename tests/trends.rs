@@ -3,9 +3,7 @@
 //! over 2000-2022, KAZ cannabis herb without a significant trend, RUS heroin 2010-2016 not
 //! significant on 7 points).
 
-mod common;
-
-use common::Workdir;
+use crate::common::Workdir;
 use polars::prelude::*;
 use proptest::prelude::*;
 use routetrend::analysis::series::{Series, SeriesKey, Window};

@@ -1,0 +1,23 @@
+//! The integration tests, one binary (each binary links polars: one link instead of
+//! 14). Each module is a file beside this one; they run the real `routetrend` binary
+//! in temporary folders (see `common`) and share no process state.
+
+mod common;
+#[path = "reference/tolerances.rs"]
+#[allow(dead_code)]
+mod tolerances;
+
+mod bad_inputs;
+mod figures;
+mod fuzz_corpus;
+mod ingest;
+mod interop;
+mod northern_route;
+mod pipeline;
+mod plot_render;
+mod records;
+mod report;
+mod run;
+mod stats_properties;
+mod stats_reference;
+mod trends;
