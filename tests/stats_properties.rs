@@ -5,10 +5,9 @@
 //! point, NaN, infinities, extreme magnitudes) — no panic and no non-finite
 //! field in any result.
 
-
+use crate::tolerances::Tolerance;
 use proptest::prelude::*;
 use routetrend::stats::{self, Alpha, JoinpointOptions, Proportion, Unavailable};
-use crate::tolerances::Tolerance;
 
 /// Exact lines fitted by OLS: cancellation in centred sums of years near
 /// 2000 leaves ~1e-12 relative.

@@ -6,14 +6,13 @@
 //! came from. Set `REFERENCE_REPORT=1` to print the largest deviation seen per
 //! method and quantity.
 
-
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
+use crate::tolerances::tolerance_for;
 use routetrend::stats::{self, Alpha, JoinpointOptions, Proportion, Unavailable};
 use serde::Deserialize;
 use serde_json::Value;
-use crate::tolerances::tolerance_for;
 
 #[derive(Deserialize)]
 struct Reference {

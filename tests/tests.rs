@@ -8,6 +8,7 @@ mod common;
 mod tolerances;
 
 mod bad_inputs;
+mod config_errors;
 mod figures;
 mod fuzz_corpus;
 mod ingest;

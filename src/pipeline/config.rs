@@ -832,12 +832,13 @@ impl Validator<'_> {
                 direction: match raw.direction.as_deref() {
                     Some(d @ ("increasing" | "decreasing" | "no trend")) => d.to_string(),
                     other => {
+                        let found = other.map_or("missing".to_string(), |d| format!("'{d}'"));
                         return Err(self.err(
                             key("direction"),
                             format!(
-                            "{other:?}: expected \"increasing\", \"decreasing\" or \"no trend\""
-                        ),
-                        ))
+                                "{found}: expected \"increasing\", \"decreasing\" or \"no trend\""
+                            ),
+                        ));
                     }
                 },
             },
