@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use crate::analysis::claims::Verdict;
+use crate::analysis::claims::{ClaimRow, Verdict};
 use crate::display::{html_escape, markdown_escape, readable};
 use crate::ingest::output::InputRecord;
 use crate::report::figure::FigureSidecar;
@@ -27,7 +27,7 @@ pub struct ReportInput {
     pub trends: Vec<TrendRecord>,
     pub shares: Vec<ShareRecord>,
     pub route: Vec<RouteRecord>,
-    pub claims: Vec<ClaimRecord>,
+    pub claims: Vec<ClaimRow>,
     /// Seizure series with annual data, by geo and drug.
     pub coverage: Vec<CoverageRecord>,
     pub figures: Vec<PublishedFigure>,
@@ -79,18 +79,6 @@ pub struct RouteRecord {
     pub members_reporting: Option<i64>,
     pub members_total: Option<i64>,
     pub missing_members: String,
-}
-
-/// A claims table row.
-#[derive(Clone, Debug, Default)]
-pub struct ClaimRecord {
-    pub id: String,
-    pub statement: String,
-    pub stated: String,
-    pub computed: String,
-    pub coverage: String,
-    pub verdict: Verdict,
-    pub why: String,
 }
 
 /// One seizure series' annual span: first and last year, years observed.

@@ -7,14 +7,14 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::{floats, ints, produced, texts, Context, Definition, Rows};
-use crate::analysis::claims::Verdict;
+use crate::analysis::claims::{ClaimRow, Verdict};
 use crate::error::{Error, Result};
 use crate::files::{key_value_metadata, read_parquet, scan_parquet, write_text};
 use crate::pipeline::catalog::{self, FigureFile, Table};
 use crate::pipeline::config::Pipeline;
 use crate::report::document::{
-    render, ClaimRecord, CoverageRecord, Provenance, PublishedFigure, ReportInput, RouteRecord,
-    ShareRecord, TrendRecord,
+    render, CoverageRecord, Provenance, PublishedFigure, ReportInput, RouteRecord, ShareRecord,
+    TrendRecord,
 };
 use crate::report::figure::FigureSidecar;
 
@@ -202,7 +202,7 @@ fn route(frame: &DataFrame) -> PolarsResult<Vec<RouteRecord>> {
         .collect())
 }
 
-fn claims(frame: &DataFrame) -> PolarsResult<Vec<ClaimRecord>> {
+fn claims(frame: &DataFrame) -> PolarsResult<Vec<ClaimRow>> {
     let [id, statement, stated, computed, coverage, verdict, why] = [
         "id",
         "statement",
@@ -222,7 +222,7 @@ fn claims(frame: &DataFrame) -> PolarsResult<Vec<ClaimRecord>> {
                 .into_iter()
                 .find(|v| v.code() == verdict[i])
                 .ok_or_else(|| polars_err!(ComputeError: "verdict '{}' is not one routetrend writes", verdict[i]))?;
-            Ok(ClaimRecord {
+            Ok(ClaimRow {
             id: id[i].clone(),
             statement: statement[i].clone(),
             stated: stated[i].clone(),
