@@ -242,3 +242,23 @@ fn route_and_aggregate_invariants_hold() {
         );
     }
 }
+
+#[test]
+fn sums_carry_no_binary_noise_into_the_tables() {
+    // CA5 heroin 2001 is five national figures with at most five decimals; a plain f64 sum
+    // wrote 5144.578820000001.
+    let w = run_shipped();
+    let csv = w.read("out/northern_route/tables/aggregates.csv");
+    assert!(
+        csv.contains("seizures,CA5,heroin,,,A,kg,2001,2001,5144.57882,5,5,,"),
+        "{csv}"
+    );
+    // Every sum: no run of eight 0s or 9s after the decimal point.
+    for field in csv.split([',', '\n']) {
+        let decimals = field.split_once('.').map_or("", |(_, d)| d);
+        assert!(
+            !(decimals.contains("00000000") || decimals.contains("99999999")),
+            "{field}"
+        );
+    }
+}

@@ -13,6 +13,7 @@ use polars::prelude::*;
 
 use super::series::{code, Coverage, Series, SeriesKey, Window};
 use crate::model::reference::DrugKind;
+use crate::model::unit::decimal_sum;
 use crate::model::{Freq, Period, Reference, Unit};
 
 /// Which drug rows a selection sums.
@@ -196,12 +197,21 @@ pub fn aggregate(
             col("x"),
             col("geo"),
         ])
-        .agg([col("value").sum()])
+        .agg([col("value")])
         .sort(["freq", "unit", "x", "geo"], SortMultipleOptions::default())
         .collect()?;
     let text = |name: &str| by_member.column(name).and_then(|c| c.str().cloned());
     let (freq, unit, period, geo) = (text("freq")?, text("unit")?, text("period")?, text("geo")?);
-    let value = by_member.column("value")?.f64()?.clone();
+    // Each member's figures (several drugs of a group, line items) summed as decimals.
+    let lists = by_member.column("value")?.list()?.clone();
+    let mut value = Vec::with_capacity(by_member.height());
+    for i in 0..by_member.height() {
+        let terms: Vec<f64> = match lists.get_as_series(i) {
+            Some(s) => s.f64()?.iter().flatten().collect(),
+            None => Vec::new(),
+        };
+        value.push(decimal_sum(&terms));
+    }
 
     // (freq, unit) -> period -> member -> value, in order.
     type Periods = BTreeMap<(i64, String), BTreeMap<String, f64>>;
@@ -218,10 +228,7 @@ pub fn aggregate(
             .or_default()
             .entry((order, p.to_string()))
             .or_default()
-            .insert(
-                geo.get(i).unwrap_or("").to_string(),
-                value.get(i).unwrap_or(f64::NAN),
-            );
+            .insert(geo.get(i).unwrap_or("").to_string(), value[i]);
     }
     groups
         .into_iter()
@@ -261,7 +268,9 @@ pub fn weighted_sum(parts: &[(f64, &Aggregate)], drug_label: &str) -> Option<Agg
     let mut by_member = Vec::new();
     for ((_, period), values) in periods {
         series.periods.push(period);
-        series.values.push(values.values().sum());
+        series
+            .values
+            .push(decimal_sum(&values.values().copied().collect::<Vec<_>>()));
         series.coverage.push(Coverage {
             reporting: values.len() as u32,
             total: members.len() as u32,
@@ -353,7 +362,9 @@ fn build(
             continue;
         };
         series.periods.push(period);
-        series.values.push(kept.values().sum());
+        series
+            .values
+            .push(decimal_sum(&kept.values().copied().collect::<Vec<_>>()));
         series.coverage.push(coverage);
         by_member.push(kept);
     }

@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 use crate::error::{Error, InputError};
-use crate::model::unit::Decimal;
+use crate::model::unit::{decimal_sum, Decimal};
 use crate::model::{Observation, ObservationKey, Reference};
 
 use mapping::Mapping;
@@ -466,7 +466,8 @@ fn resolve_keys(records: Vec<Record>, out: &mut Ingested) {
                 .find(|m| m.file_index == record.file_index && record.line_items == LineItems::Sum);
             match line_item_of {
                 Some(m) => {
-                    m.observation.value += record.observation.value;
+                    m.observation.value =
+                        decimal_sum(&[m.observation.value, record.observation.value]);
                     m.observation.source_rows.push(';');
                     m.observation
                         .source_rows

@@ -196,6 +196,65 @@ fn ungroup(t: &str, group: char, point: char) -> Result<String, String> {
     })
 }
 
+/// The most decimals a term may have for [`decimal_sum`] to round to them; beyond, the
+/// compensated sum is kept as it is.
+const MAX_SUM_DECIMALS: usize = 9;
+
+/// The sum of figures as their decimals say: a compensated (Neumaier) sum, rounded to the
+/// largest number of decimals among the terms as written (their shortest round-trip
+/// decimal). Figures of at most `d` decimals add up to a figure of at most `d` decimals, so
+/// this removes the binary noise of plain summation (`5144.57882 + ...` no longer gives
+/// `5144.578820000001`) and nothing else. Terms with more than 9 decimals (`1e-12`) leave
+/// the compensated sum unrounded.
+///
+/// Reference: Neumaier, A. (1974), "Rundungsfehleranalyse einiger Verfahren zur Summation
+/// endlicher Summen", ZAMM 54, 39-51 (the improved Kahan-Babuska algorithm).
+///
+/// ```
+/// use routetrend::model::unit::decimal_sum;
+/// assert_eq!(0.1 + 0.2, 0.30000000000000004);
+/// assert_eq!(decimal_sum(&[0.1, 0.2]), 0.3);
+/// assert_eq!(decimal_sum(&[15_000.5, 510.355]), 15_510.855);
+/// assert_eq!(decimal_sum(&[]), 0.0);
+/// ```
+pub fn decimal_sum(terms: &[f64]) -> f64 {
+    let (mut sum, mut compensation) = (0.0_f64, 0.0_f64);
+    for &t in terms {
+        let next = sum + t;
+        compensation += if sum.abs() >= t.abs() {
+            (sum - next) + t
+        } else {
+            (t - next) + sum
+        };
+        sum = next;
+    }
+    let sum = sum + compensation;
+    let decimals = terms
+        .iter()
+        .map(|t| decimals_of(*t))
+        .try_fold(0, |most, d| {
+            d.filter(|d| *d <= MAX_SUM_DECIMALS).map(|d| most.max(d))
+        });
+    match decimals {
+        Some(d) if sum.is_finite() => {
+            let rounded: f64 = format!("{sum:.d$}").parse().unwrap_or(sum);
+            if rounded == 0.0 {
+                0.0
+            } else {
+                rounded
+            }
+        }
+        _ => sum,
+    }
+}
+
+/// The number of decimals of `v` as its shortest round-trip decimal writes it (Rust's
+/// `Display` never uses an exponent); `None` for non-finite values.
+fn decimals_of(v: f64) -> Option<usize> {
+    v.is_finite()
+        .then(|| format!("{v}").split_once('.').map_or(0, |(_, f)| f.len()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
