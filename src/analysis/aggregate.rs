@@ -204,14 +204,6 @@ pub fn aggregate(
     let (freq, unit, period, geo) = (text("freq")?, text("unit")?, text("period")?, text("geo")?);
     // Each member's figures (several drugs of a group, line items) summed as decimals.
     let lists = by_member.column("value")?.list()?.clone();
-    let mut value = Vec::with_capacity(by_member.height());
-    for i in 0..by_member.height() {
-        let terms: Vec<f64> = match lists.get_as_series(i) {
-            Some(s) => s.f64()?.iter().flatten().collect(),
-            None => Vec::new(),
-        };
-        value.push(decimal_sum(&terms));
-    }
 
     // (freq, unit) -> period -> member -> value, in order.
     type Periods = BTreeMap<(i64, String), BTreeMap<String, f64>>;
@@ -228,7 +220,13 @@ pub fn aggregate(
             .or_default()
             .entry((order, p.to_string()))
             .or_default()
-            .insert(geo.get(i).unwrap_or("").to_string(), value[i]);
+            .insert(geo.get(i).unwrap_or("").to_string(), {
+                let terms: Vec<f64> = match lists.get_as_series(i) {
+                    Some(s) => s.f64()?.iter().flatten().collect(),
+                    None => Vec::new(),
+                };
+                decimal_sum(&terms)
+            });
     }
     groups
         .into_iter()
