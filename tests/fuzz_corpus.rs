@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use routetrend::ingest::mapping::Mapping;
 use routetrend::ingest::{ingest_bytes, IngestOptions, InputFile};
 use routetrend::model::unit::{parse_number, parse_unit, Decimal};
@@ -156,7 +157,12 @@ fn mutated(target: &'static str) -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+    // A failure is saved in tests/fuzz_corpus.proptest-regressions, beside this file.
+    #![proptest_config(ProptestConfig {
+        cases: 48,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn mutated_csv_never_panics(data in mutated("ingest_csv")) {

@@ -6,6 +6,7 @@
 use crate::common::Workdir;
 use polars::prelude::*;
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use routetrend::analysis::series::{Series, SeriesKey, Window};
 use routetrend::analysis::tables::TREND_COLUMNS;
 use routetrend::analysis::trend::{trend_row, TrendOptions};
@@ -176,6 +177,14 @@ fn arbitrary_series() -> impl Strategy<Value = Series> {
 }
 
 proptest! {
+    // Past failures are replayed from tests/trends.proptest-regressions, the file beside this
+    // one (named so: the default looks for a lib.rs or main.rs above tests/, finds none, warns
+    // and falls back to this same file).
+    #![proptest_config(ProptestConfig {
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    })]
+
     /// No panic and no unexplained NaN on any series: gaps, zeros, constants, one point, huge values.
     #[test]
     fn trend_rows_never_panic_or_leak_nan(series in arbitrary_series(), start in 1985i32..2035, len in 0i32..20) {
