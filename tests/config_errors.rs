@@ -96,7 +96,7 @@ fn inputs_and_analyze() {
         "inputs[0].format",
         &[
             "'xls'",
-            "expected canonical, unodc-export, cts, wide or mapping",
+            "expected one of canonical, unodc-export, cts, wide, mapping, records",
         ],
     );
     check(
@@ -148,7 +148,7 @@ fn aggregates_shares_and_routes() {
     );
     check(
         &with("[[aggregates]]\ngeo = \"CA5\"\ndrugs = [\"heroine\"]\n"),
-        "aggregates[0].drug",
+        "aggregates[0].drugs[0]",
         &["heroine", "heroin"],
     );
     let share = "[[shares]]\nid = \"s\"\ntitle = \"S\"\npart = { geo = \"RUS\", drug = \"heroin\" }\nwhole = { geo = \"CA5\", drug = \"heroin\" }\n";
@@ -232,7 +232,16 @@ fn figures() {
     check(
         &figure("geo = \"RUS\",", "geo = \"RUS\", share = \"s\","),
         "figures[0].series[0]",
-        &["give exactly one of geo", "share", "route"],
+        &[
+            "gives geo and share: give exactly one of geo",
+            "share",
+            "route",
+        ],
+    );
+    check(
+        &figure("geo = \"RUS\",", ""),
+        "figures[0].series[0]",
+        &["gives none of them: give exactly one of geo"],
     );
     check(
         &figure("geo = \"RUS\",", "route = \"northern\","),

@@ -426,10 +426,15 @@ fn validate_input(path: &Path, root: &Path, i: usize, input: RawInput) -> Result
         None => None,
         Some(f) => Some(
             <Format as clap::ValueEnum>::from_str(f, false).map_err(|_| {
+                let formats: Vec<String> = <Format as clap::ValueEnum>::value_variants()
+                    .iter()
+                    .filter_map(clap::ValueEnum::to_possible_value)
+                    .map(|v| v.get_name().to_string())
+                    .collect();
                 config_error(
                     path,
                     &key("format"),
-                    format!("'{f}': expected canonical, unodc-export, cts, wide or mapping"),
+                    format!("'{f}': expected one of {}", formats.join(", ")),
                 )
             })?,
         ),
@@ -579,7 +584,8 @@ impl Validator<'_> {
         };
         drugs
             .iter()
-            .map(|d| {
+            .enumerate()
+            .map(|(j, d)| {
                 let raw_selection = RawSelection {
                     geo: raw.geo.clone(),
                     drug: Some(d.clone()),
@@ -587,7 +593,21 @@ impl Validator<'_> {
                     dimension: raw.dimension.clone(),
                     category: raw.category.clone(),
                 };
-                let selection = self.selection(&format!("aggregates[{i}]"), &raw_selection)?;
+                // The file says `drugs = [...]`: name the element, not a `drug` key.
+                let selection = self
+                    .selection(&format!("aggregates[{i}]"), &raw_selection)
+                    .map_err(|e| match e {
+                        Error::Config { file, key, message }
+                            if key == format!("aggregates[{i}].drug") =>
+                        {
+                            Error::Config {
+                                file,
+                                key: format!("aggregates[{i}].drugs[{j}]"),
+                                message,
+                            }
+                        }
+                        other => other,
+                    })?;
                 Ok(AggregateParams { selection, policy })
             })
             .collect()
@@ -730,21 +750,48 @@ impl Validator<'_> {
         for (j, s) in raw.series.iter().enumerate() {
             let k = format!("figures[{i}].series[{j}]");
             let source = match (&s.geo, &s.share, &s.route) {
-                (Some(geo), None, None) => FigureSource::Selection(self.selection(&k, &RawSelection {
-                    geo: geo.clone(),
-                    drug: s.drug.clone(),
-                    indicator: s.indicator.clone(),
-                    dimension: s.dimension.clone(),
-                    category: s.category.clone(),
-                })?),
+                (Some(geo), None, None) => FigureSource::Selection(self.selection(
+                    &k,
+                    &RawSelection {
+                        geo: geo.clone(),
+                        drug: s.drug.clone(),
+                        indicator: s.indicator.clone(),
+                        dimension: s.dimension.clone(),
+                        category: s.category.clone(),
+                    },
+                )?),
                 (None, Some(share), None) => FigureSource::Share(share.clone()),
                 (None, None, Some(route)) => FigureSource::Route {
                     route: route.clone(),
                     drug: s.drug.clone().unwrap_or_default(),
-                    indicator: s.route_indicator.clone().ok_or_else(|| self.err(format!("{k}.route_indicator"), "a route series needs route_indicator (e.g. destination_transit_ratio)"))?,
-                    geo: s.route_geo.clone().unwrap_or_else(|| "destination/transit".into()),
+                    indicator: s.route_indicator.clone().ok_or_else(|| {
+                        self.err(
+                            format!("{k}.route_indicator"),
+                            "a route series needs route_indicator (e.g. destination_transit_ratio)",
+                        )
+                    })?,
+                    geo: s
+                        .route_geo
+                        .clone()
+                        .unwrap_or_else(|| "destination/transit".into()),
                 },
-                _ => return Err(self.err(k, "give exactly one of geo (a country, region or route segment), share (a [[shares]] id) or route")),
+                _ => {
+                    let given: Vec<&str> = [
+                        ("geo", s.geo.is_some()),
+                        ("share", s.share.is_some()),
+                        ("route", s.route.is_some()),
+                    ]
+                    .iter()
+                    .filter(|(_, on)| *on)
+                    .map(|(name, _)| *name)
+                    .collect();
+                    let found = if given.is_empty() {
+                        "none of them".to_string()
+                    } else {
+                        given.join(" and ")
+                    };
+                    return Err(self.err(k, format!("gives {found}: give exactly one of geo (a country, region or route segment), share (a [[shares]] id) or route")));
+                }
             };
             series.push(FigureSeries {
                 label: s.label.clone(),
