@@ -105,6 +105,11 @@ fn inputs_and_analyze() {
         &["avg", "sum", "reject"],
     );
     check(
+        &with("missing = \"drop\"\n"),
+        "inputs[0].missing",
+        &["'drop': expected \"count\" or \"reject\""],
+    );
+    check(
         &with("[analyze]\nalpha = 2\n"),
         "analyze.alpha",
         &["2: expected a number in [1e-10, 1)"],

@@ -38,7 +38,7 @@ fn ingest(name: &str, options: IngestOptions, data: &[u8]) {
         for f in &ingested.files {
             assert_eq!(
                 f.records,
-                f.kept + f.rejected + f.exact_duplicates,
+                f.kept + f.rejected + f.exact_duplicates + f.missing,
                 "{name}: row accounting"
             );
         }

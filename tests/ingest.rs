@@ -38,13 +38,13 @@ fn ingest(w: &Workdir, input: &std::path::Path, out: &str, flags: &[&str]) -> cr
     w.run(&args)
 }
 
-/// records = kept + rejected + exact_duplicates, for each file of a --json summary.
+/// records = kept + rejected + exact_duplicates + missing, for each file of a --json summary.
 fn assert_identity(summary: &serde_json::Value) {
     for f in summary["files"].as_array().unwrap() {
         let n = |k: &str| f[k].as_u64().unwrap();
         assert_eq!(
             n("records"),
-            n("kept") + n("rejected") + n("exact_duplicates"),
+            n("kept") + n("rejected") + n("exact_duplicates") + n("missing"),
             "{f}"
         );
     }
@@ -474,7 +474,8 @@ fn real_unodc_export_accounts_for_every_row() {
     assert_identity(&summary);
     let file = &summary["files"][0];
     assert_eq!(file["records"], 11013, "data rows of sheet Export");
-    assert_eq!(file["rejected"], 72, "empty Kilograms cells");
+    assert_eq!(file["rejected"], 0);
+    assert_eq!(file["missing"], 72, "empty Kilograms cells");
     assert_eq!(file["exact_duplicates"], 0);
     let df = read_parquet(&w.path("out/observations.parquet"));
     assert_eq!(df.height() as u64, file["observations"].as_u64().unwrap());
@@ -526,8 +527,9 @@ fn real_arq_csv_through_its_mapping() {
     assert_identity(&summary);
     let file = &summary["files"][0];
     assert_eq!(file["records"], 51201);
+    assert_eq!(file["rejected"], 0);
     assert_eq!(
-        file["rejected"], 507,
+        file["missing"], 507,
         "the NULL quantities, and nothing else"
     );
     let df = read_parquet(&w.path("out/observations.parquet"));
@@ -681,7 +683,8 @@ fn strict_makes_rejects_fatal_and_writes_nothing() {
     let run = ingest(&w, &fixture("canonical_rejects.csv"), "o", &["--strict"]);
     run.expect_code(2);
     assert!(
-        run.stderr().contains("--strict: 18 rejected record(s)"),
+        run.stderr()
+            .contains("--strict: 17 rejected record(s), nothing written"),
         "{run}"
     );
     assert!(!w.path("o").exists());
@@ -714,4 +717,49 @@ fn validate_checks_and_writes_nothing() {
         0,
         "validate wrote nothing"
     );
+}
+
+#[test]
+fn empty_value_cells_are_missing_values_not_errors_unless_declared_so() {
+    // Regression: `validate --strict` exited 2 on the untouched UNODC export, whose 72 empty
+    // Kilograms cells counted as rejects.
+    let w = Workdir::new();
+    let input = public_file("unodc_drug_seizures_2018_2022.xlsx");
+    let run = w.run(&[
+        "validate".as_ref(),
+        input.as_os_str(),
+        "--strict".as_ref(),
+        "--json".as_ref(),
+    ]);
+    run.expect_code(0);
+    let summary = run.json();
+    assert_eq!(
+        (summary["rejected"].as_u64(), summary["missing"].as_u64()),
+        (Some(0), Some(72))
+    );
+    // Still listed in rejects.csv for lineage, with their own reason.
+    ingest(&w, &input, "out", &["--strict"]).expect_code(0);
+    let rejects = crate::common::rejects(&w.read("out/rejects.csv"));
+    assert_eq!(rejects.len(), 72);
+    assert!(rejects
+        .iter()
+        .all(|(_, column, value, reason)| column == "Kilograms"
+            && value.is_empty()
+            && reason == "missing value"));
+    // Declared rejects: they count as rejected and fail --strict.
+    let strict = ingest(&w, &input, "out2", &["--missing", "reject", "--strict"]);
+    strict.expect_code(2);
+    assert!(
+        strict.stderr().contains("--strict: 72 rejected record(s)"),
+        "{strict}"
+    );
+    let json = w.run(&[
+        "validate".as_ref(),
+        input.as_os_str(),
+        "--missing".as_ref(),
+        "reject".as_ref(),
+        "--json".as_ref(),
+    ]);
+    json.expect_code(2);
+    assert_eq!(json.json()["files"][0]["rejected"], 72);
 }

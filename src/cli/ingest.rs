@@ -28,7 +28,7 @@ pub fn run(args: IngestArgs, quiet: bool) -> Result<Exit, Error> {
     let reference = args.read.reference()?;
     let ingested = ingest_files(&args.read.inputs()?, &reference)?;
     report(&ingested, args.read.json, quiet)?;
-    if args.read.strict && !ingested.rejects.is_empty() {
+    if args.read.strict && ingested.errors().next().is_some() {
         return Err(strict_failure(&ingested, "nothing written"));
     }
     let files = IngestFiles::in_folder(&args.out);

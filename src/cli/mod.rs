@@ -15,7 +15,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::error::Error;
 use crate::ingest::mapping::Mapping;
-use crate::ingest::{Format, IngestOptions, InputFile, LineItems};
+use crate::ingest::{Format, IngestOptions, InputFile, LineItems, Missing};
 use crate::model::unit::Decimal;
 use crate::model::Reference;
 
@@ -102,7 +102,11 @@ pub struct ReadArgs {
     /// Folder of reference tables (default: ./data/reference if present, else built-in).
     #[arg(long)]
     pub reference: Option<PathBuf>,
-    /// Any rejected row is an error (exit 2).
+    /// An empty value cell is `count` (a missing value, listed, not an error; default) or
+    /// `reject` (a rejected record).
+    #[arg(long)]
+    pub missing: Option<String>,
+    /// Any rejected row is an error (exit 2); missing values are not.
     #[arg(long)]
     pub strict: bool,
     /// Print the summary as JSON on stdout.
@@ -125,6 +129,13 @@ impl ReadArgs {
             .map(LineItems::parse)
             .transpose()
             .map_err(|e| bad(format!("--line-items {e}")))?;
+        let missing = self
+            .missing
+            .as_deref()
+            .map(Missing::parse)
+            .transpose()
+            .map_err(|e| bad(format!("--missing {e}")))?
+            .unwrap_or_default();
         if let Some(u) = &self.unit {
             crate::model::unit::parse_unit(u).map_err(|e| bad(format!("--unit: {e}")))?;
         }
@@ -140,6 +151,7 @@ impl ReadArgs {
             sheet: self.sheet.clone(),
             indicator: self.indicator.clone(),
             unit: self.unit.clone(),
+            missing,
         })
     }
 

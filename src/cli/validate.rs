@@ -20,13 +20,15 @@ pub fn run(args: ValidateArgs, quiet: bool) -> Result<Exit, Error> {
     report(&ingested, args.read.json, quiet)?;
     if !args.read.json && !quiet {
         for r in &ingested.rejects {
+            let what = if r.missing { "missing" } else { "reject" };
             outln(&format!(
-                "reject: {} row {} column '{}' value '{}': {}",
+                "{what}: {} row {} column '{}' value '{}': {}",
                 r.file, r.row, r.column, r.value, r.reason
             ))?;
         }
     }
-    Ok(if ingested.rejects.is_empty() {
+    // Missing values are listed (for lineage), not errors.
+    Ok(if ingested.errors().next().is_none() {
         Exit::Done
     } else {
         Exit::BadInput

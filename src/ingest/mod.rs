@@ -4,7 +4,7 @@
 //! ([`spec::RowSpec`]); this module finds the header, applies the spec to every row, checks
 //! key uniqueness across rows and files, and accounts for every row: each ends in the table
 //! (alone, or summed with its line items) or in the rejects with file, row, column, value and
-//! reason. `records read = kept + rejected + exact duplicates`, per file.
+//! reason. `records read = kept + rejected + exact duplicates + missing`, per file.
 
 pub mod canonical;
 pub mod cts;
@@ -121,6 +121,8 @@ pub struct IngestOptions {
     /// Fixed indicator and unit for wide tables without those columns.
     pub indicator: Option<String>,
     pub unit: Option<String>,
+    /// What an empty value cell is.
+    pub missing: Missing,
 }
 
 /// An input row (or wide-table cell) that did not become an observation, and why.
@@ -132,9 +134,37 @@ pub struct Reject {
     pub column: String,
     pub value: String,
     pub reason: String,
+    /// An empty value cell counted as missing (not an error), listed for lineage.
+    #[serde(skip)]
+    pub missing: bool,
 }
 
-/// Per-file accounting: `records = kept + rejected + exact_duplicates`.
+/// The reason of a value cell that is empty (or one of the file's missing markers).
+pub const MISSING_VALUE: &str = "missing value";
+
+/// What an empty value cell is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Missing {
+    /// A missing value: counted in the summary's `missing`, listed in rejects.csv with
+    /// reason "missing value", and no error under `--strict` (the default: real exports
+    /// have empty cells).
+    #[default]
+    Count,
+    /// A rejected record like any other.
+    Reject,
+}
+
+impl Missing {
+    pub fn parse(text: &str) -> Result<Missing, String> {
+        match text {
+            "count" => Ok(Missing::Count),
+            "reject" => Ok(Missing::Reject),
+            other => Err(format!("'{other}': expected \"count\" or \"reject\"")),
+        }
+    }
+}
+
+/// Per-file accounting: `records = kept + rejected + exact_duplicates + missing`.
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct FileSummary {
     pub file: String,
@@ -146,6 +176,8 @@ pub struct FileSummary {
     pub kept: u64,
     pub rejected: u64,
     pub exact_duplicates: u64,
+    /// Records whose value cell is empty: listed in rejects.csv, not errors.
+    pub missing: u64,
     /// Kept records that were summed into another record's observation.
     pub line_items_summed: u64,
     /// Observations this file contributed.
@@ -157,8 +189,16 @@ pub struct FileSummary {
 #[derive(Debug, Default)]
 pub struct Ingested {
     pub observations: Vec<Observation>,
+    /// Every record that did not become an observation, missing values included.
     pub rejects: Vec<Reject>,
     pub files: Vec<FileSummary>,
+}
+
+impl Ingested {
+    /// The rejected records, missing values not counted: what `--strict` refuses.
+    pub fn errors(&self) -> impl Iterator<Item = &Reject> {
+        self.rejects.iter().filter(|r| !r.missing)
+    }
 }
 
 /// One input file with how to read it.
@@ -262,8 +302,14 @@ pub fn ingest_bytes(
                     line_items,
                     sheet: table.sheet.clone(),
                 }),
-                Err(reject) => {
-                    summary.rejected += 1;
+                Err(mut reject) => {
+                    reject.missing =
+                        reject.reason == MISSING_VALUE && options.missing == Missing::Count;
+                    if reject.missing {
+                        summary.missing += 1;
+                    } else {
+                        summary.rejected += 1;
+                    }
                     out.rejects.push(reject);
                 }
             }
@@ -369,6 +415,7 @@ fn parse_table(
                 column: String::new(),
                 value: cells.join("|"),
                 reason: "the header repeated inside the data".into(),
+                missing: false,
             }));
             summary.records += 1;
             continue;
@@ -529,6 +576,7 @@ fn resolve_keys(records: Vec<Record>, out: &mut Ingested) {
                     column: "value".into(),
                     value: o.value.to_string(),
                     reason: reason.clone(),
+                    missing: false,
                 });
             }
         }

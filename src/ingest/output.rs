@@ -47,6 +47,9 @@ pub struct InputRecord {
     pub kept: u64,
     pub rejected: u64,
     pub exact_duplicates: u64,
+    /// Empty value cells (absent in files written before it was counted).
+    #[serde(default)]
+    pub missing: u64,
 }
 
 impl From<&FileSummary> for InputRecord {
@@ -59,6 +62,7 @@ impl From<&FileSummary> for InputRecord {
             kept: f.kept,
             rejected: f.rejected,
             exact_duplicates: f.exact_duplicates,
+            missing: f.missing,
         }
     }
 }
@@ -71,7 +75,7 @@ pub fn provenance(files: &[FileSummary]) -> Vec<(String, String)> {
             serde_json::json!({
                 "file": f.file, "sha256": f.sha256, "format": f.format,
                 "records": f.records, "kept": f.kept, "rejected": f.rejected,
-                "exact_duplicates": f.exact_duplicates,
+                "exact_duplicates": f.exact_duplicates, "missing": f.missing,
             })
         })
         .collect();
@@ -113,17 +117,18 @@ pub fn write_rejects(rejects: &[Reject], path: &Path) -> Result<()> {
 /// The per-file summary as a text table for the terminal.
 pub fn summary_text(ingested: &Ingested) -> String {
     let mut out = String::from(
-        "file\tformat\trecords\tkept\trejected\tduplicates\tline_items_summed\tobservations\n",
+        "file\tformat\trecords\tkept\trejected\tduplicates\tmissing\tline_items_summed\tobservations\n",
     );
     for f in &ingested.files {
         out.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
             f.file,
             f.format,
             f.records,
             f.kept,
             f.rejected,
             f.exact_duplicates,
+            f.missing,
             f.line_items_summed,
             f.observations
         ));
@@ -131,10 +136,11 @@ pub fn summary_text(ingested: &Ingested) -> String {
             out.push_str(&format!("  note: {w}\n"));
         }
     }
+    let rejected = ingested.errors().count();
     out.push_str(&format!(
-        "total: {} observations, {} rejected records\n",
+        "total: {} observations, {rejected} rejected records, {} missing values\n",
         ingested.observations.len(),
-        ingested.rejects.len()
+        ingested.rejects.len() - rejected
     ));
     out
 }
@@ -144,6 +150,7 @@ pub fn summary_json(ingested: &Ingested) -> serde_json::Value {
     serde_json::json!({
         "files": ingested.files,
         "observations": ingested.observations.len(),
-        "rejected": ingested.rejects.len(),
+        "rejected": ingested.errors().count(),
+        "missing": ingested.rejects.len() - ingested.errors().count(),
     })
 }

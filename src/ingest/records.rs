@@ -441,6 +441,7 @@ pub fn ingest_records(
                 column: column.into(),
                 value: value.into(),
                 reason: reason.into(),
+                missing: false,
             });
         }
         if let (Some((year, quarter)), Ok(geo), Ok(drug), false) =
@@ -468,6 +469,7 @@ pub fn ingest_records(
         line_items_summed: kept.saturating_sub(annual_series),
         observations: observations.len() as u64,
         warnings: Vec::new(),
+        missing: 0,
     };
     Ok((observations, rejects, summary))
 }

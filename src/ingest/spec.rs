@@ -12,7 +12,7 @@ use crate::model::unit::{parse_number, parse_unit, Decimal};
 use crate::model::{Observation, Period, Reference};
 
 use super::table::{Cell, RawRow};
-use super::{LineItems, Reject};
+use super::{LineItems, Reject, MISSING_VALUE};
 
 /// Where one field's value comes from.
 #[derive(Clone, Debug)]
@@ -99,6 +99,7 @@ impl RowSpec {
             column: column.to_string(),
             value: value.to_string(),
             reason,
+            missing: false,
         };
         if let Some(problem) = &row.problem {
             let text: Vec<String> = row.cells.iter().map(Cell::text).collect();
@@ -218,7 +219,7 @@ impl RowSpec {
         let (value_column, value_cell) = self.value.cell(row);
         let raw = match &value_cell {
             c if self.is_missing(c) => {
-                return Err(reject(&value_column, &c.text(), "missing value".into()))
+                return Err(reject(&value_column, &c.text(), MISSING_VALUE.into()))
             }
             Cell::Number(v) => *v,
             Cell::Error(e) => return Err(reject(&value_column, e, format!("error cell {e}"))),

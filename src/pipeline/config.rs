@@ -19,7 +19,7 @@ use crate::analysis::trend::TrendOptions;
 use crate::error::{Error, InputError};
 use crate::files::parse_toml;
 use crate::ingest::mapping::Mapping;
-use crate::ingest::{Format, IngestOptions, InputFile, LineItems};
+use crate::ingest::{Format, IngestOptions, InputFile, LineItems, Missing};
 use crate::model::{Period, Reference};
 use crate::plot::{ChartKind, PanelY, SizePreset};
 use crate::report::figure::FigureSpec;
@@ -205,6 +205,8 @@ struct RawInput {
     mapping: Option<String>,
     sheet: Option<String>,
     line_items: Option<String>,
+    /// What an empty value cell is: "count" (a missing value, the default) or "reject".
+    missing: Option<String>,
     #[serde(default)]
     description: String,
 }
@@ -450,6 +452,13 @@ fn validate_input(path: &Path, root: &Path, i: usize, input: RawInput) -> Result
         .map(LineItems::parse)
         .transpose()
         .map_err(|e| config_error(path, &key("line_items"), e))?;
+    let missing = input
+        .missing
+        .as_deref()
+        .map(Missing::parse)
+        .transpose()
+        .map_err(|e| config_error(path, &key("missing"), e))?
+        .unwrap_or_default();
     let _ = input.description; // documentation for the reader of the pipeline file
     Ok(InputFile {
         path: lexical_normal(&root.join(&input.file)),
@@ -459,6 +468,7 @@ fn validate_input(path: &Path, root: &Path, i: usize, input: RawInput) -> Result
             mapping,
             line_items,
             sheet: input.sheet,
+            missing,
             ..IngestOptions::default()
         },
     })

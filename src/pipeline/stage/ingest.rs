@@ -52,7 +52,7 @@ impl Definition for Ingest {
     fn run(&self, cx: &mut Context) -> Result<Rows> {
         let reference = Reference::load_default(cx.pipeline.reference_dir().as_deref())?;
         let mut result = ingest_files(&cx.pipeline.inputs, &reference)?;
-        if cx.strict && !result.rejects.is_empty() {
+        if cx.strict && result.errors().next().is_some() {
             return Err(strict_failure(&result, "nothing published"));
         }
         let mut rows = Rows::new();
@@ -72,7 +72,9 @@ impl Definition for Ingest {
         let files = IngestFiles::in_run(cx.dir);
         write_ingested(&result, &files.observations, &files.rejects, None)?;
         rows.insert("observations".into(), result.observations.len() as u64);
-        rows.insert("rejected".into(), result.rejects.len() as u64);
+        let rejected = result.errors().count();
+        rows.insert("rejected".into(), rejected as u64);
+        rows.insert("missing".into(), (result.rejects.len() - rejected) as u64);
         for f in &result.files {
             cx.warnings
                 .extend(f.warnings.iter().map(|w| format!("{}: {w}", f.file)));
@@ -86,8 +88,7 @@ impl Definition for Ingest {
 /// was not written).
 pub fn strict_failure(ingested: &Ingested, outcome: &str) -> Error {
     let first: Vec<String> = ingested
-        .rejects
-        .iter()
+        .errors()
         .take(5)
         .map(|r| {
             format!(
@@ -98,7 +99,7 @@ pub fn strict_failure(ingested: &Ingested, outcome: &str) -> Error {
         .collect();
     Error::Strict(format!(
         "--strict: {} rejected record(s), {outcome}; first: {}",
-        ingested.rejects.len(),
+        ingested.errors().count(),
         first.join("; ")
     ))
 }
