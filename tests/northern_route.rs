@@ -262,3 +262,30 @@ fn sums_carry_no_binary_noise_into_the_tables() {
         );
     }
 }
+
+#[test]
+fn coverage_is_written_as_numbers_that_spreadsheets_do_not_turn_into_dates() {
+    // Regression: share_series wrote part_coverage "5/5", which Excel reads as 5 May.
+    let w = run_shipped();
+    let tables = w.path("out/northern_route/tables");
+    for entry in std::fs::read_dir(&tables).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "csv") {
+            let mut reader = csv::Reader::from_path(&path).unwrap();
+            for record in reader.records() {
+                for cell in record.unwrap().iter() {
+                    let date_like = cell.split_once('/').is_some_and(|(a, b)| {
+                        !a.is_empty()
+                            && !b.is_empty()
+                            && a.chars().all(|c| c.is_ascii_digit())
+                            && b.chars().all(|c| c.is_ascii_digit())
+                    });
+                    assert!(!date_like, "{}: {cell}", path.display());
+                }
+            }
+        }
+    }
+    let series = table(&w, "share_series");
+    let reporting = series.column("part_members_reporting").unwrap();
+    assert_eq!(reporting.dtype(), &DataType::Int64);
+}

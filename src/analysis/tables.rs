@@ -234,24 +234,30 @@ pub fn shares_frame(shares: &[ShareResult]) -> PolarsResult<DataFrame> {
         .frame()
 }
 
+/// share_series: one row per share x period; coverage of part and whole as numbers
+/// (`members_reporting` of `members_total`, a text "5/5" becomes a date in Excel) with the
+/// missing members' codes.
 pub fn share_series_frame(shares: &[ShareResult]) -> PolarsResult<DataFrame> {
     let rows: Vec<(&str, &SharePoint, String, String, String)> = shares
         .iter()
         .flat_map(|s| {
             s.points.iter().map(move |p| {
-                let text = |c: &Option<super::series::Coverage>| {
-                    c.as_ref().map_or(String::new(), |c| c.text())
+                let missing = |c: &Option<super::series::Coverage>| {
+                    c.as_ref().map_or(String::new(), |c| c.missing.join(" "))
                 };
                 (
                     s.id.as_str(),
                     p,
                     p.period.to_string(),
-                    text(&p.part_coverage),
-                    text(&p.whole_coverage),
+                    missing(&p.part_coverage),
+                    missing(&p.whole_coverage),
                 )
             })
         })
         .collect();
+    let reporting =
+        |c: &Option<super::series::Coverage>| c.as_ref().map(|c| i64::from(c.reporting));
+    let total = |c: &Option<super::series::Coverage>| c.as_ref().map(|c| i64::from(c.total));
     FrameBuilder::new(&rows)
         .text("share_id", |r| Some(r.0))
         .text("period", |r| Some(r.2.as_str()))
@@ -259,8 +265,14 @@ pub fn share_series_frame(shares: &[ShareResult]) -> PolarsResult<DataFrame> {
         .num("part", |r| Some(r.1.part))
         .num("whole", |r| Some(r.1.whole))
         .num("share", |r| Some(r.1.share))
-        .text("part_coverage", |r| Some(r.3.as_str()))
-        .text("whole_coverage", |r| Some(r.4.as_str()))
+        .int("part_members_reporting", |r| reporting(&r.1.part_coverage))
+        .int("part_members_total", |r| total(&r.1.part_coverage))
+        .text("part_missing_members", |r| Some(r.3.as_str()))
+        .int("whole_members_reporting", |r| {
+            reporting(&r.1.whole_coverage)
+        })
+        .int("whole_members_total", |r| total(&r.1.whole_coverage))
+        .text("whole_missing_members", |r| Some(r.4.as_str()))
         .frame()
 }
 
