@@ -18,11 +18,13 @@ use super::route::{CcfRow, RouteRow};
 use super::series::Series;
 use super::share::{SharePoint, ShareResult};
 use super::trend::TrendRow;
+use crate::model::Reference;
 
 /// The columns of the trends table, in order.
-pub const TREND_COLUMNS: [&str; 45] = [
+pub const TREND_COLUMNS: [&str; 46] = [
     "indicator",
     "geo",
+    "geo_name",
     "drug",
     "dimension",
     "category",
@@ -88,6 +90,12 @@ impl<'a, T> FrameBuilder<'a, T> {
         self
     }
 
+    /// A text column computed beforehand, one value per row.
+    pub fn owned_text(mut self, name: &str, values: Vec<String>) -> Self {
+        self.columns.push(Column::new(name.into(), values));
+        self
+    }
+
     pub fn num(mut self, name: &str, f: impl Fn(&T) -> Option<f64>) -> Self {
         let values: Vec<Option<f64>> = self.rows.iter().map(f).collect();
         self.columns.push(Column::new(name.into(), values));
@@ -115,11 +123,17 @@ impl<'a, T> FrameBuilder<'a, T> {
 pub fn trends_frame<'a>(
     series: &'a [Series],
     rows: &'a [(usize, TrendRow)],
+    reference: &Reference,
 ) -> PolarsResult<DataFrame> {
     let key = |i: &usize| -> &'a super::series::SeriesKey { &series[*i].key };
+    let names = rows
+        .iter()
+        .map(|(i, _)| reference.geo_name(&key(i).geo))
+        .collect();
     FrameBuilder::new(rows)
         .text("indicator", |(i, _)| Some(key(i).indicator.as_str()))
         .text("geo", |(i, _)| Some(key(i).geo.as_str()))
+        .owned_text("geo_name", names)
         .text("drug", |(i, _)| key(i).drug.as_deref())
         .text("dimension", |(i, _)| key(i).dimension.as_deref())
         .text("category", |(i, _)| key(i).category.as_deref())
@@ -167,7 +181,10 @@ pub fn trends_frame<'a>(
 }
 
 /// The aggregates table.
-pub fn aggregates_frame(aggregates: &[Aggregate]) -> PolarsResult<DataFrame> {
+pub fn aggregates_frame(
+    aggregates: &[Aggregate],
+    reference: &Reference,
+) -> PolarsResult<DataFrame> {
     let rows: Vec<(&Series, usize, &[String])> = aggregates
         .iter()
         .flat_map(|a| (0..a.series.periods.len()).map(move |i| (&a.series, i, a.notes.as_slice())))
@@ -185,6 +202,12 @@ pub fn aggregates_frame(aggregates: &[Aggregate]) -> PolarsResult<DataFrame> {
     FrameBuilder::new(&indexed)
         .text("indicator", |&j| Some(rows[j].0.key.indicator.as_str()))
         .text("geo", |&j| Some(rows[j].0.key.geo.as_str()))
+        .owned_text(
+            "geo_name",
+            rows.iter()
+                .map(|r| reference.geo_name(&r.0.key.geo))
+                .collect(),
+        )
         .text("drug", |&j| rows[j].0.key.drug.as_deref())
         .text("dimension", |&j| rows[j].0.key.dimension.as_deref())
         .text("category", |&j| rows[j].0.key.category.as_deref())
@@ -276,7 +299,8 @@ pub fn share_series_frame(shares: &[ShareResult]) -> PolarsResult<DataFrame> {
         .frame()
 }
 
-pub fn route_frame(rows: &[RouteRow]) -> PolarsResult<DataFrame> {
+/// route: `geo_name` is a member's name, or the route and segment ("Northern Route: transit").
+pub fn route_frame(rows: &[RouteRow], reference: &Reference) -> PolarsResult<DataFrame> {
     let periods: Vec<String> = rows.iter().map(|r| r.period.to_string()).collect();
     let indexed: Vec<usize> = (0..rows.len()).collect();
     FrameBuilder::new(&indexed)
@@ -284,6 +308,17 @@ pub fn route_frame(rows: &[RouteRow]) -> PolarsResult<DataFrame> {
         .text("drug", |&i| Some(rows[i].drug.as_str()))
         .text("indicator", |&i| Some(rows[i].indicator.as_str()))
         .text("geo", |&i| Some(rows[i].geo.as_str()))
+        .owned_text(
+            "geo_name",
+            rows.iter()
+                .map(|r| match reference.geo_name(&r.geo) {
+                    name if name.is_empty() => {
+                        reference.geo_name(&format!("route:{}:{}", r.route, r.geo))
+                    }
+                    name => name,
+                })
+                .collect(),
+        )
         .text("period", |&i| Some(periods[i].as_str()))
         .num("x", |&i| Some(rows[i].period.x()))
         .num("value", |&i| Some(rows[i].value))

@@ -84,7 +84,8 @@ pub fn run(args: AnalyzeArgs, quiet: bool) -> Result<Exit, Error> {
         routes: Vec::new(),
         claims: Vec::new(),
     };
-    let summary = analyze(&args.observations, &args.out, &params, &[])?;
+    let reference = crate::model::Reference::load_default(None)?;
+    let summary = analyze(&args.observations, &args.out, &params, &[], &reference)?;
     if args.json {
         outln(&serde_json::to_string(&summary).unwrap_or_default())?;
     } else if !quiet {

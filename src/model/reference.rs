@@ -386,6 +386,26 @@ impl Reference {
     pub fn route(&self, id: &str) -> Option<&Route> {
         self.routes.iter().find(|r| r.id == id)
     }
+
+    /// The English name of a geo code of the tables, for people reading them: a country
+    /// ("Kazakhstan"), a region ("Central Asia"), a route segment (`route:northern:transit`
+    /// -> "Northern Route: transit"); empty for anything else (a share's id).
+    pub fn geo_name(&self, geo: &str) -> String {
+        if let Some(name) = self.country_names.get(geo) {
+            return name.clone();
+        }
+        if let Some(region) = self.region(geo) {
+            return region.name.clone();
+        }
+        let route = geo
+            .strip_prefix("route:")
+            .and_then(|rest| rest.split_once(':'))
+            .and_then(|(id, segment)| Some((self.route(id)?, segment)));
+        match route {
+            Some((route, segment)) => format!("{}: {segment}", route.name),
+            None => String::new(),
+        }
+    }
 }
 
 fn err(file: &str, row: usize, message: String) -> ReferenceError {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use super::{produced, Context, Definition, Rows};
+use super::{produced, reference_inputs, Context, Definition, Rows};
 use crate::analysis::aggregate::{
     aggregate, weighted_sum, Aggregate, CoveragePolicy, DrugSelection, Selection,
 };
@@ -25,7 +25,7 @@ use crate::analysis::tables::{
 use crate::analysis::trend::{trend_row, trend_rows, TrendOptions, TrendRow};
 use crate::error::{Error, Result};
 use crate::files::{provenance_keys, scan_parquet, write_parquet, write_table};
-use crate::model::Unit;
+use crate::model::{Reference, Unit};
 use crate::pipeline::catalog::{self, Table};
 use crate::pipeline::config::{AnalyzeParams, Pipeline};
 use crate::report::figure::FigureSpec;
@@ -46,8 +46,10 @@ impl Definition for Analyze {
         ]
     }
 
-    fn inputs(&self, _pipeline: &Pipeline, dir: &Path) -> Vec<(String, PathBuf)> {
-        vec![produced(dir, catalog::observations())]
+    fn inputs(&self, pipeline: &Pipeline, dir: &Path) -> Vec<(String, PathBuf)> {
+        let mut files = vec![produced(dir, catalog::observations())];
+        files.extend(reference_inputs(pipeline));
+        files
     }
 
     fn outputs(&self, pipeline: &Pipeline) -> Vec<String> {
@@ -67,6 +69,7 @@ impl Definition for Analyze {
             &catalog::tables_dir(cx.dir),
             &cx.pipeline.analyze,
             &cx.pipeline.figures,
+            &Reference::load_default(cx.pipeline.reference_dir().as_deref())?,
         )?;
         Ok(Rows::from([
             ("series".into(), summary.series as u64),
@@ -100,6 +103,7 @@ pub fn analyze(
     tables_dir: &Path,
     params: &AnalyzeParams,
     figures: &[FigureSpec],
+    reference: &Reference,
 ) -> Result<AnalyzeSummary> {
     let reading = format!("reading {}", observations.display());
     let fail = |e: PolarsError| Error::Compute {
@@ -143,7 +147,7 @@ pub fn analyze(
             &provenance_keys(table.name()),
         )
     };
-    write(Table::Aggregates, aggregates_frame(&aggregates))?;
+    write(Table::Aggregates, aggregates_frame(&aggregates, reference))?;
 
     let mut shares = Vec::new();
     for s in &params.shares {
@@ -256,7 +260,7 @@ pub fn analyze(
         }
     }
     summary.route_rows = route.len();
-    write(Table::Route, route_frame(&route))?;
+    write(Table::Route, route_frame(&route, reference))?;
     write(Table::RouteCcf, ccf_frame(&ccf))?;
 
     // Each claim's series, summed before the claims are checked, so that a failure is an
@@ -297,7 +301,7 @@ pub fn analyze(
     let figure_rows = figure_trend_rows(figures, &drawn, &mut series, &mut rows, &params.trends);
     summary.figure_trend_rows = figure_rows;
     summary.trend_rows = rows.len();
-    write(Table::Trends, trends_frame(&series, &rows))?;
+    write(Table::Trends, trends_frame(&series, &rows, reference))?;
     if figures.is_empty() {
         return Ok(summary);
     }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Context, Definition, Rows};
+use super::{reference_inputs, Context, Definition, Rows};
 use crate::error::{Error, Result};
 use crate::ingest::output::write_ingested;
 use crate::ingest::{ingest_files, Ingested};
@@ -27,21 +27,7 @@ impl Definition for Ingest {
             .iter()
             .map(|i| (i.name.clone(), i.path.clone()))
             .collect();
-        if let Some(reference) = pipeline.reference_dir() {
-            let mut tables: Vec<PathBuf> = std::fs::read_dir(&reference)
-                .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-                .unwrap_or_default();
-            tables
-                .retain(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("csv" | "toml")));
-            tables.sort();
-            for p in tables {
-                let name = format!(
-                    "data/reference/{}",
-                    p.file_name().unwrap_or_default().to_string_lossy()
-                );
-                files.push((name, p));
-            }
-        }
+        files.extend(reference_inputs(pipeline));
         files
     }
 

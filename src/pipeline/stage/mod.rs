@@ -119,3 +119,24 @@ fn ints(frame: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
         .iter()
         .collect())
 }
+
+/// The project's reference tables, as inputs (an edited alias changes the observations, an
+/// edited name the tables' `geo_name`).
+fn reference_inputs(pipeline: &Pipeline) -> Vec<(String, PathBuf)> {
+    let mut files = Vec::new();
+    if let Some(reference) = pipeline.reference_dir() {
+        let mut tables: Vec<PathBuf> = std::fs::read_dir(&reference)
+            .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        tables.retain(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("csv" | "toml")));
+        tables.sort();
+        for p in tables {
+            let name = format!(
+                "data/reference/{}",
+                p.file_name().unwrap_or_default().to_string_lossy()
+            );
+            files.push((name, p));
+        }
+    }
+    files
+}
