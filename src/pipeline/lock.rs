@@ -1,9 +1,14 @@
-//! One run at a time per output folder: a lock file beside it (`out/.<name>.lock`) created
-//! exclusively, holding the owner's pid. A second run waits up to `--wait` seconds, then gives
-//! up (exit 3). A lock whose process is dead (no `/proc/<pid>`) is taken over with a warning.
+//! One run at a time per output folder: an advisory lock of the operating system
+//! (`flock`, through `std::fs::File::try_lock`) on a lock file beside it
+//! (`out/.<name>.lock`). The file is never deleted: deleting it would let a waiter lock the
+//! old file while a newcomer locks a new one. The lock goes with its holder's process, so a
+//! run that died leaves no lock behind, and no pid is guessed; the holder's pid is written in
+//! the file for people (`cat out/.northern_route.lock`) and emptied on a clean release, so a
+//! pid left in an unlocked file tells that the previous run died. A second run waits up to
+//! `--wait` seconds, polling, then gives up (exit 3).
 
-use std::fs::OpenOptions;
-use std::io::Write;
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -20,17 +25,18 @@ pub enum LockError {
     Io { path: String, message: String },
 }
 
-/// A held lock, released (file removed) when dropped.
+/// A held lock, released when dropped (the file is emptied, the OS lock dropped with it).
 #[derive(Debug)]
 pub struct Lock {
-    path: PathBuf,
-    /// Set when a stale lock was taken over: the dead owner's pid.
+    file: File,
+    /// The pid a run that died left in the file, if any.
     pub took_over_from: Option<u32>,
 }
 
 impl Drop for Lock {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+        let _ = self.file.set_len(0);
+        let _ = self.file.unlock();
     }
 }
 
@@ -39,72 +45,57 @@ pub fn lock_path(output: &Path) -> PathBuf {
     super::publish::sibling(output, "lock")
 }
 
-fn process_alive(pid: u32) -> bool {
-    pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists()
+/// The pid written in a lock file, if any.
+fn pid_in(file: &mut File) -> Option<u32> {
+    let mut text = String::new();
+    file.rewind().ok()?;
+    file.read_to_string(&mut text).ok()?;
+    text.lines().next()?.trim().parse().ok()
 }
 
-fn owner(path: &Path) -> Option<u32> {
-    std::fs::read_to_string(path)
-        .ok()?
-        .lines()
-        .next()?
-        .trim()
-        .parse()
-        .ok()
-}
-
-/// Takes the lock of `output`, waiting up to `wait` for a live owner to finish.
+/// Takes the lock of `output`, waiting up to `wait` for the run that holds it.
 pub fn acquire(output: &Path, wait: Duration) -> Result<Lock, LockError> {
     let path = lock_path(output);
+    let io = |e: std::io::Error| LockError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| LockError::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
+        std::fs::create_dir_all(parent).map_err(io)?;
     }
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(io)?;
     let start = Instant::now();
-    let mut took_over_from = None;
     loop {
-        match OpenOptions::new().write(true).create_new(true).open(&path) {
-            Ok(mut file) => {
-                let _ = writeln!(file, "{}", std::process::id());
-                return Ok(Lock {
-                    path,
-                    took_over_from,
-                });
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                match owner(&path) {
-                    Some(pid) if process_alive(pid) => {
-                        if start.elapsed() >= wait {
-                            return Err(LockError::Held {
-                                path: path.display().to_string(),
-                                pid,
-                                waited_s: start.elapsed().as_secs(),
-                            });
-                        }
-                        std::thread::sleep(Duration::from_millis(100));
-                    }
-                    // A dead owner, or a lock being written right now (no pid yet): a lock
-                    // without a pid for more than a second is stale too.
-                    dead => {
-                        if dead.is_none() && start.elapsed() < Duration::from_secs(1) {
-                            std::thread::sleep(Duration::from_millis(50));
-                            continue;
-                        }
-                        took_over_from = dead.or(Some(0));
-                        let _ = std::fs::remove_file(&path);
-                    }
+        match file.try_lock() {
+            Ok(()) => break,
+            Err(TryLockError::WouldBlock) => {
+                if start.elapsed() >= wait {
+                    return Err(LockError::Held {
+                        path: path.display().to_string(),
+                        pid: pid_in(&mut file).unwrap_or(0),
+                        waited_s: start.elapsed().as_secs(),
+                    });
                 }
+                std::thread::sleep(Duration::from_millis(100));
             }
-            Err(e) => {
-                return Err(LockError::Io {
-                    path: path.display().to_string(),
-                    message: e.to_string(),
-                })
-            }
+            Err(TryLockError::Error(e)) => return Err(io(e)),
         }
     }
+    let took_over_from = pid_in(&mut file);
+    file.set_len(0).map_err(io)?;
+    file.rewind().map_err(io)?;
+    writeln!(file, "{}", std::process::id()).map_err(io)?;
+    file.flush().map_err(io)?;
+    Ok(Lock {
+        file,
+        took_over_from,
+    })
 }
 
 #[cfg(test)]
@@ -122,8 +113,9 @@ mod tests {
         ));
         drop(first);
         let again = acquire(&out, Duration::ZERO).unwrap();
+        assert_eq!(again.took_over_from, None, "a clean release leaves no pid");
         drop(again);
-        // A lock left by a process that no longer exists.
+        // A lock file left by a run that died: its pid, and no OS lock.
         std::fs::write(lock_path(&out), "4000000000\n").unwrap();
         let taken = acquire(&out, Duration::ZERO).unwrap();
         assert_eq!(taken.took_over_from, Some(4_000_000_000));

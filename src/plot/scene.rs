@@ -188,12 +188,12 @@ pub(crate) fn dash_polyline(pts: &[(f64, f64)], pattern: &[f64]) -> Vec<Vec<(f64
             a = m;
             if left > 1e-9 {
                 // The current dash or space goes on into the next segment.
-                if idx % 2 == 0 {
+                if idx.is_multiple_of(2) {
                     current.push(m);
                 }
                 continue;
             }
-            if idx % 2 == 0 {
+            if idx.is_multiple_of(2) {
                 current.push(m);
                 out.push(std::mem::take(&mut current));
             } else {
@@ -203,7 +203,7 @@ pub(crate) fn dash_polyline(pts: &[(f64, f64)], pattern: &[f64]) -> Vec<Vec<(f64
             left = pattern[idx];
         }
     }
-    if idx % 2 == 0 && current.len() >= 2 {
+    if idx.is_multiple_of(2) && current.len() >= 2 {
         out.push(current);
     }
     out
