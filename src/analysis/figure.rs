@@ -13,7 +13,7 @@ use super::aggregate::{aggregate, CoveragePolicy, Selection};
 use super::route::RouteRow;
 use super::series::{Coverage, Series, SeriesKey, Window};
 use super::share::ShareResult;
-use crate::model::{Period, Unit};
+use crate::model::Unit;
 
 /// Where a plotted series comes from.
 #[derive(Clone, Debug)]
@@ -189,26 +189,11 @@ fn route_coverage(row: &RouteRow) -> Coverage {
     }
 }
 
-/// The index of the series whose statistics a figure's alt text gives: the trend series,
-/// else the change-point series, else the first.
-pub fn main_series(trend: Option<usize>, change_point: Option<usize>) -> usize {
-    trend.or(change_point).unwrap_or(0)
-}
-
-/// The periods of `series` inside `window`, for the trends table's bounds of a figure.
-pub fn periods_within(series: &Series, window: Window) -> Vec<Period> {
-    series
-        .periods
-        .iter()
-        .copied()
-        .filter(|p| window.contains(p))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::analysis::share::SharePoint;
+    use crate::model::Period;
 
     #[test]
     fn a_share_is_drawn_as_its_own_series() {

@@ -12,7 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::figure::{main_series, FigureSeries, SourceKind};
+use crate::analysis::figure::{FigureSeries, SourceKind};
+use crate::analysis::series::SeriesKey;
 use crate::analysis::series::Window;
 use crate::display::readable;
 use crate::error::Error;
@@ -44,14 +45,42 @@ pub struct FigureSpec {
     pub panel_y: PanelY,
 }
 
+impl FigureSpec {
+    /// The series whose statistics the alt text gives: the trend series, else the
+    /// change-point series, else the first.
+    pub fn main_series(&self) -> usize {
+        self.trend.or(self.change_point).unwrap_or(0)
+    }
+
+    /// Every series whose trends row the figure shows (alt text, trend line, change point),
+    /// each once.
+    pub fn stats_series(&self) -> Vec<usize> {
+        let mut shown = vec![self.main_series()];
+        for i in [self.trend, self.change_point].into_iter().flatten() {
+            if !shown.contains(&i) {
+                shown.push(i);
+            }
+        }
+        shown
+    }
+}
+
 /// One drawn series inside the figure's window, as analyze computed it: each point with the
 /// members missing from it (for aggregates and route segments). Empty when no data.
 #[derive(Clone, Debug, Default)]
 pub struct Plotted {
     pub kind: Option<SourceKind>,
-    pub unit: Unit,
+    /// The series' key, where it has data (its trends row is found by it).
+    pub key: Option<SeriesKey>,
     pub points: Vec<(Period, f64)>,
     pub missing: Vec<Vec<String>>,
+}
+
+impl Plotted {
+    /// The series' unit (a series without data has the default).
+    pub fn unit(&self) -> Unit {
+        self.key.as_ref().map_or_else(Unit::default, |k| k.unit)
+    }
 }
 
 /// The trends table's statistics of one series over the figure's window.
@@ -112,7 +141,7 @@ pub fn compose(
     let units: BTreeSet<Unit> = plotted
         .iter()
         .filter(|f| !f.points.is_empty())
-        .map(|f| f.unit)
+        .map(Plotted::unit)
         .collect();
     if units.len() > 1 {
         return Err(Error::Config {
@@ -224,7 +253,7 @@ pub fn compose(
             labels.join(", ")
         )
     });
-    let main = main_series(spec.trend, spec.change_point);
+    let main = spec.main_series();
     let alt_text = alt_text(spec, plotted, fact(main), unit, &period_text);
     let chart = Chart {
         kind: spec.kind,
@@ -392,7 +421,7 @@ fn alt_text(
             _ => text.push_str(&format!(" {}: no data.", s.label)),
         }
     }
-    let index = main_series(spec.trend, spec.change_point);
+    let index = spec.main_series();
     if let (Some(s), Some(t)) = (spec.series.get(index), main) {
         if let (Some(trend), Some(p), Some(slope)) = (&t.trend, t.mk_p, t.sen_slope) {
             text.push_str(&format!(

@@ -325,17 +325,11 @@ fn figure_trend_rows(
 ) -> usize {
     let before = rows.len();
     for (figure, drawn) in figures.iter().zip(drawn) {
-        let main = figure::main_series(figure.trend, figure.change_point);
-        for i in [Some(main), figure.trend, figure.change_point]
-            .into_iter()
-            .flatten()
-        {
+        for i in figure.stats_series() {
             let Some(s) = drawn.get(i).and_then(|d| d.series.as_ref()) else {
                 continue;
             };
-            let bounds = figure
-                .window
-                .bounds(&figure::periods_within(s, figure.window));
+            let bounds = figure.window.bounds(&s.within(figure.window).periods);
             let index = match series.iter().position(|t| t.key == s.key) {
                 Some(j) => j,
                 None => {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::{floats, ints, produced, texts, Context, Definition, Rows};
-use crate::analysis::figure::{main_series, SourceKind};
+use crate::analysis::figure::SourceKind;
 use crate::analysis::series::{code, SeriesKey};
 use crate::error::{Error, Result};
 use crate::files::{read_parquet, write_text};
@@ -79,24 +79,23 @@ impl Definition for Plot {
 /// Renders one figure and writes its four files.
 fn draw(
     spec: &FigureSpec,
-    plotted: &[(Plotted, Option<SeriesKey>)],
+    plotted: &[Plotted],
     facts: &[Option<TrendFacts>],
     alpha: f64,
     dir: &Path,
     run_id: &str,
 ) -> Result<()> {
-    let plotted: Vec<Plotted> = plotted.iter().map(|(p, _)| p.clone()).collect();
-    let composed = compose(spec, &plotted, facts, alpha)?;
+    let composed = compose(spec, plotted, facts, alpha)?;
     let path = |file: FigureFile| dir.join(file.path(&spec.slug));
     let info = render(
         &composed.chart,
         &path(FigureFile::Png),
         &path(FigureFile::Svg),
     )
-    .map_err(|e| Error::writing(&path(FigureFile::Png), e.to_string()))?;
+    .map_err(|e| Error::writing(&path(FigureFile::Png), e))?;
     write_text(
         &path(FigureFile::Csv),
-        &points_csv(&info, &plotted, composed.unit),
+        &points_csv(&info, plotted, composed.unit),
     )?;
     let sidecar = FigureSidecar {
         slug: spec.slug.clone(),
@@ -144,10 +143,7 @@ fn of_key(frame: &DataFrame, key: &SeriesKey) -> PolarsResult<DataFrame> {
 }
 
 /// Each declared series of the figure as analyze computed it, with its key.
-fn plotted_series(
-    drawn: &DataFrame,
-    spec: &FigureSpec,
-) -> PolarsResult<Vec<(Plotted, Option<SeriesKey>)>> {
+fn plotted_series(drawn: &DataFrame, spec: &FigureSpec) -> PolarsResult<Vec<Plotted>> {
     let rows = drawn
         .clone()
         .lazy()
@@ -164,10 +160,9 @@ fn plotted_series(
     let [indicator, geo, drug, dimension, category, freq, unit] = key_columns;
     let (indicator, geo, drug, dimension, category, freq, unit) =
         (indicator?, geo?, drug?, dimension?, category?, freq?, unit?);
-    let mut out: Vec<(Plotted, Option<SeriesKey>)> =
-        vec![(Plotted::default(), None); spec.series.len()];
+    let mut out = vec![Plotted::default(); spec.series.len()];
     for r in 0..rows.height() {
-        let Some((plotted, key)) = index[r].and_then(|i| out.get_mut(i as usize)) else {
+        let Some(plotted) = index[r].and_then(|i| out.get_mut(i as usize)) else {
             continue;
         };
         let (Some(p), Some(v)) = (period[r].as_deref().map(Period::parse), value[r]) else {
@@ -183,17 +178,16 @@ fn plotted_series(
                 .map(str::to_string)
                 .collect(),
         );
-        if key.is_none() {
+        if plotted.key.is_none() {
             plotted.kind = source[r].as_deref().and_then(SourceKind::from_code);
-            plotted.unit = code(unit[r].as_deref(), Unit::from_code, "unit")?;
-            *key = Some(SeriesKey {
+            plotted.key = Some(SeriesKey {
                 indicator: indicator[r].clone().unwrap_or_default(),
                 geo: geo[r].clone().unwrap_or_default(),
                 drug: drug[r].clone(),
                 dimension: dimension[r].clone(),
                 category: category[r].clone(),
                 freq: code(freq[r].as_deref(), Freq::from_code, "freq")?,
-                unit: plotted.unit,
+                unit: code(unit[r].as_deref(), Unit::from_code, "unit")?,
             });
         }
     }
@@ -205,15 +199,11 @@ fn plotted_series(
 fn trend_facts(
     trends: &DataFrame,
     spec: &FigureSpec,
-    plotted: &[(Plotted, Option<SeriesKey>)],
+    plotted: &[Plotted],
 ) -> PolarsResult<Vec<Option<TrendFacts>>> {
     let mut facts = vec![None; plotted.len()];
-    let main = main_series(spec.trend, spec.change_point);
-    for i in [Some(main), spec.trend, spec.change_point]
-        .into_iter()
-        .flatten()
-    {
-        let Some((p, Some(key))) = plotted.get(i) else {
+    for i in spec.stats_series() {
+        let Some((p, Some(key))) = plotted.get(i).map(|p| (p, p.key.as_ref())) else {
             continue;
         };
         let periods: Vec<Period> = p.points.iter().map(|(p, _)| *p).collect();
