@@ -146,12 +146,8 @@ impl Error {
         let mut text = self.to_string();
         let mut cause = std::error::Error::source(self);
         while let Some(e) = cause {
-            let part = e.to_string();
-            // `transparent` variants repeat their inner message: print it once.
-            if !text.ends_with(&part) {
-                text.push_str(": ");
-                text.push_str(&part);
-            }
+            text.push_str(": ");
+            text.push_str(&e.to_string());
             cause = e.source();
         }
         text
