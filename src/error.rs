@@ -154,17 +154,6 @@ impl Error {
     }
 }
 
-/// Adds context to any result of this crate.
-pub trait Context<T> {
-    fn context(self, context: impl FnOnce() -> String) -> Result<T>;
-}
-
-impl<T, E: Into<Error>> Context<T> for std::result::Result<T, E> {
-    fn context(self, context: impl FnOnce() -> String) -> Result<T> {
-        self.map_err(|e| e.into().context(context()))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
