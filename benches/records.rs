@@ -13,6 +13,7 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use polars::prelude::*;
 use routetrend::ingest::records::ingest_records;
+use routetrend::ingest::Missing;
 use routetrend::ingest::synth::write_records;
 use routetrend::model::Reference;
 
@@ -40,7 +41,7 @@ fn bench_records(c: &mut Criterion) {
         BenchmarkId::new("ingest_records", count),
         &path,
         |b, path| {
-            b.iter(|| ingest_records(black_box(path), "records.csv", &reference).expect("records"))
+            b.iter(|| ingest_records(black_box(path), "records.csv", &reference, Missing::Count).expect("records"))
         },
     );
     group.bench_with_input(BenchmarkId::new("polars_read", count), &path, |b, path| {

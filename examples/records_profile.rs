@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use polars::prelude::*;
 use routetrend::ingest::records::{grouped, ingest_records};
+use routetrend::ingest::Missing;
 use routetrend::model::Reference;
 
 fn best_of_three<T>(label: &str, mut step: impl FnMut() -> T, describe: impl Fn(&T) -> String) {
@@ -44,7 +45,7 @@ fn main() {
     let reference = Reference::load(None).expect("reference");
     best_of_three(
         "the whole reader (ingest_records)",
-        || ingest_records(path, "records", &reference).expect("records"),
+        || ingest_records(path, "records", &reference, Missing::Count).expect("records"),
         |(observations, rejects, _)| {
             format!(
                 "{} observations, {} rejects",

@@ -13,6 +13,7 @@ use routetrend::ingest::{ingest_bytes, IngestOptions, InputFile};
 use routetrend::model::unit::{parse_number, parse_unit, Decimal};
 use routetrend::model::{Period, Reference};
 use routetrend::pipeline::config::Pipeline;
+use routetrend::pipeline::project::Confinement;
 
 fn reference() -> &'static Reference {
     static REFERENCE: OnceLock<Reference> = OnceLock::new();
@@ -109,6 +110,7 @@ fn every_committed_seed_passes_its_target() {
         let _ = Pipeline::parse(
             &String::from_utf8_lossy(&data),
             Path::new("pipelines/fuzz.toml"),
+            Confinement::Project,
         );
     }
     for data in seeds("fields") {
@@ -125,7 +127,7 @@ fn records(data: &[u8]) {
     let path = dir.path().join("records.csv");
     std::fs::write(&path, data).unwrap();
     if let Ok((_, _, summary)) =
-        routetrend::ingest::records::ingest_records(&path, "fuzz.csv", reference())
+        routetrend::ingest::records::ingest_records(&path, "fuzz.csv", reference(), routetrend::ingest::Missing::Count)
     {
         assert_eq!(
             summary.records,
@@ -181,7 +183,7 @@ proptest! {
 
     #[test]
     fn mutated_tomls_never_panic(data in mutated("pipeline_toml"), mapping in mutated("mapping_toml")) {
-        let _ = Pipeline::parse(&String::from_utf8_lossy(&data), Path::new("pipelines/fuzz.toml"));
+        let _ = Pipeline::parse(&String::from_utf8_lossy(&data), Path::new("pipelines/fuzz.toml"), Confinement::Project);
         mapping_toml(&String::from_utf8_lossy(&mapping));
     }
 

@@ -101,9 +101,16 @@ fn records_padding_empty_fields_impossible_days_and_misspelt_names() {
     let run = w.run(&["ingest", "records.csv", "--out", "out", "--json"]);
     run.expect_code(0);
     let file = &run.json()["files"][0];
+    // An empty quantity is a missing value, as in every other format (issue 21):
+    // records = kept + rejected + missing.
     assert_eq!(
-        (file["records"].as_u64(), file["kept"].as_u64()),
-        (Some(13), Some(3)),
+        (
+            file["records"].as_u64(),
+            file["kept"].as_u64(),
+            file["rejected"].as_u64(),
+            file["missing"].as_u64()
+        ),
+        (Some(13), Some(3), Some(9), Some(1)),
         "{file}"
     );
     let df = read(&w.path("out/observations.parquet"));
@@ -140,10 +147,20 @@ fn records_padding_empty_fields_impossible_days_and_misspelt_names() {
         r[1].3
     );
     assert_eq!(r[3].3, "country is empty");
+    assert_eq!(r[4].3, "missing value");
     assert_eq!(r[7].3, "negative quantity");
     assert_eq!(
         r[9].3, "quantity is not a finite number",
         "1e308 t is no finite kg"
+    );
+    // `--missing reject` makes the empty quantity a reject like the others.
+    let strict = w.run(&["ingest", "records.csv", "--out", "out2", "--missing", "reject", "--json"]);
+    strict.expect_code(0);
+    let file = &strict.json()["files"][0];
+    assert_eq!(
+        (file["rejected"].as_u64(), file["missing"].as_u64()),
+        (Some(10), Some(0)),
+        "{file}"
     );
 }
 

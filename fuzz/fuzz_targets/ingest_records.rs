@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use routetrend::ingest::records::ingest_records;
+use routetrend::ingest::Missing;
 use routetrend::model::Reference;
 
 fn reference() -> &'static Reference {
@@ -18,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
     if std::fs::write(&path, data).is_err() {
         return;
     }
-    if let Ok((_, _, summary)) = ingest_records(&path, "fuzz.csv", reference()) {
+    if let Ok((_, _, summary)) = ingest_records(&path, "fuzz.csv", reference(), Missing::Count) {
         assert_eq!(summary.records, summary.kept + summary.rejected, "row accounting");
     }
 });

@@ -244,7 +244,7 @@ pub fn ingest_files(inputs: &[InputFile], reference: &Reference) -> Result<Inges
     let mut ingested = ingest_bytes(&sources, reference)?;
     for input in records {
         let (observations, rejects, summary) =
-            records::ingest_records(&input.path, &input.name, reference)?;
+            records::ingest_records(&input.path, &input.name, reference, input.options.missing)?;
         ingested.observations.extend(observations);
         ingested.rejects.extend(rejects);
         ingested.files.push(summary);

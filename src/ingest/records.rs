@@ -15,11 +15,12 @@
 //!
 //! Every record ends in an aggregate or in the rejects with its reason (date not a real
 //! YYYY-MM-DD date, unknown country or drug, quantity not a finite number, unknown unit,
-//! negative); row numbers assume one record per line (header = row 1). Names are matched
+//! negative), an empty quantity being a missing value as in every other format (counted in
+//! `missing` unless `missing = "reject"`); row numbers assume one record per line (header = row 1). Names are matched
 //! as everywhere else (`match_key`: trimmed, spaces collapsed, lower case) against the
 //! reference. An aggregate's lineage is its source text ("N seizure records of FILE"), not a
-//! list of rows. Totals and medians are taken over sorted weights, so the output bytes do not
-//! depend on the order in which the streaming engine met the records.
+//! list of rows. Totals ([`decimal_sum`]) and medians are taken over sorted weights, so the
+//! output bytes do not depend on the order in which the streaming engine met the records.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read};
@@ -30,8 +31,9 @@ use rayon::prelude::*;
 
 use super::spec::Header;
 use super::table::Cell;
-use super::{FileSummary, Reject};
+use super::{FileSummary, Missing, Reject, MISSING_VALUE};
 use crate::error::{Error, InputError};
+use crate::model::unit::decimal_sum;
 use crate::model::{Observation, Period, Reference, Unit};
 
 /// The columns a records file must have.
@@ -324,6 +326,7 @@ pub fn ingest_records(
     path: &Path,
     name: &str,
     reference: &Reference,
+    missing: Missing,
 ) -> Result<(Vec<Observation>, Vec<Reject>, FileSummary), Error> {
     let fail = |e: PolarsError| InputError::Unreadable {
         file: name.to_string(),
@@ -419,6 +422,7 @@ pub fn ingest_records(
                 (None, ..) => ("date", date, BAD_DATE),
                 (_, Err(reason), ..) => ("country", text(&mapping, country), reason.as_str()),
                 (_, _, Err(reason), ..) => ("drug", text(&mapping, drug), reason.as_str()),
+                (.., None, _) if quantity.trim().is_empty() => ("quantity", "", MISSING_VALUE),
                 (.., None, _) => ("quantity", quantity, BAD_QUANTITY),
                 (.., Some(_), None) => ("unit", text(&mapping, unit), BAD_UNIT),
                 (.., Some(a), Some(_)) if a < 0.0 => ("quantity", quantity, NEGATIVE),
@@ -441,7 +445,7 @@ pub fn ingest_records(
                 column: column.into(),
                 value: value.into(),
                 reason: reason.into(),
-                missing: false,
+                missing: reason == MISSING_VALUE && missing == Missing::Count,
             });
         }
         if let (Some((year, quarter)), Ok(geo), Ok(drug), false) =
@@ -452,6 +456,7 @@ pub fn ingest_records(
     }
     rejects.sort_by_key(|r| r.row);
     let kept = records - rejects.len() as u64;
+    let missing_values = rejects.iter().filter(|r| r.missing).count() as u64;
     let annual_series = filed.len() as u64;
     let observations: Vec<Observation> = filed
         .into_par_iter()
@@ -464,12 +469,12 @@ pub fn ingest_records(
         sha256: bytes_hash,
         records,
         kept,
-        rejected: rejects.len() as u64,
+        rejected: rejects.len() as u64 - missing_values,
         exact_duplicates: 0,
         line_items_summed: kept.saturating_sub(annual_series),
         observations: observations.len() as u64,
         warnings: Vec::new(),
-        missing: 0,
+        missing: missing_values,
     };
     Ok((observations, rejects, summary))
 }
@@ -495,7 +500,7 @@ fn summarize(
     let mut observations = Vec::with_capacity(3 * (quarters.len() + 1));
     for (quarter, kg) in periods {
         let n = kg.len();
-        let total: f64 = kg.iter().sum();
+        let total = decimal_sum(kg);
         let median = if n % 2 == 1 {
             kg[n / 2]
         } else {

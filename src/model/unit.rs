@@ -232,9 +232,7 @@ pub fn decimal_sum(terms: &[f64]) -> f64 {
     let decimals = terms
         .iter()
         .map(|t| decimals_of(*t))
-        .try_fold(0, |most, d| {
-            d.filter(|d| *d <= MAX_SUM_DECIMALS).map(|d| most.max(d))
-        });
+        .try_fold(0, |most, d| d.map(|d| most.max(d)));
     match decimals {
         Some(d) if sum.is_finite() => {
             let rounded: f64 = format!("{sum:.d$}").parse().unwrap_or(sum);
@@ -248,11 +246,29 @@ pub fn decimal_sum(terms: &[f64]) -> f64 {
     }
 }
 
-/// The number of decimals of `v` as its shortest round-trip decimal writes it (Rust's
-/// `Display` never uses an exponent); `None` for non-finite values.
+/// The number of decimals of `v` as its shortest round-trip decimal writes it: the fewest
+/// `d` for which some integer `n` gives `n / 10^d == v` exactly (`n / 10^d` is correctly
+/// rounded, so it is what parsing the `d`-decimal text gives). No text is formatted while
+/// `v * 10^d` stays below 2^53 (every figure of a seizure table): this runs once per summed
+/// term, ten million times for a records file. `None` for non-finite
+/// values and for more than [`MAX_SUM_DECIMALS`] decimals.
 fn decimals_of(v: f64) -> Option<usize> {
-    v.is_finite()
-        .then(|| format!("{v}").split_once('.').map_or(0, |(_, f)| f.len()))
+    if !v.is_finite() {
+        return None;
+    }
+    for d in 0..=MAX_SUM_DECIMALS {
+        let scale = 10f64.powi(d as i32);
+        let n = (v * scale).round();
+        if n.abs() >= 2f64.powi(53) {
+            // `v * scale` is no longer exact enough to tell: read the written text.
+            let written = format!("{v}").split_once('.').map_or(0, |(_, f)| f.len());
+            return (written <= MAX_SUM_DECIMALS).then_some(written);
+        }
+        if n / scale == v {
+            return Some(d);
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -306,5 +322,28 @@ mod tests {
         assert_eq!(parse_unit("percent").unwrap(), (Unit::Share, 0.01));
         assert_eq!(parse_unit("Counts").unwrap(), (Unit::Count, 1.0));
         assert!(parse_unit("pounds").unwrap_err().contains("accepted units"));
+    }
+
+    /// The decimals of the shortest round-trip text, as Rust's `Display` writes it.
+    fn written_decimals(v: f64) -> usize {
+        format!("{v}").split_once('.').map_or(0, |(_, f)| f.len())
+    }
+
+    proptest::proptest! {
+        /// Without formatting, `decimals_of` counts the decimals `Display` writes: for
+        /// figures of up to 9 decimals, for products of a unit factor, and for any bits.
+        #[test]
+        fn decimals_of_agrees_with_the_written_text(
+            n in -10_000_000_000i64..10_000_000_000,
+            d in 0u32..12,
+            factor in proptest::sample::select(vec![1.0, 0.001, 1000.0, 0.01]),
+            bits in proptest::num::u64::ANY,
+        ) {
+            for v in [n as f64 / 10f64.powi(d as i32) * factor, f64::from_bits(bits)] {
+                let expected = Some(written_decimals(v))
+                    .filter(|w| v.is_finite() && *w <= MAX_SUM_DECIMALS);
+                proptest::prop_assert_eq!(decimals_of(v), expected, "{}", v);
+            }
+        }
     }
 }
