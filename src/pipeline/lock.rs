@@ -5,25 +5,15 @@
 //! run that died leaves no lock behind, and no pid is guessed; the holder's pid is written in
 //! the file for people (`cat out/.northern_route.lock`) and emptied on a clean release, so a
 //! pid left in an unlocked file tells that the previous run died. A second run waits up to
-//! `--wait` seconds, polling, then gives up (exit 3).
+//! `--wait` seconds, polling, then gives up (exit 3). A lock file that cannot be created or
+//! locked (a read-only file system) is an I/O error (exit 1), not a held lock.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// Why the lock could not be taken.
-#[derive(Debug, thiserror::Error)]
-pub enum LockError {
-    #[error("{path}: another run (pid {pid}) holds the lock; waited {waited_s} s")]
-    Held {
-        path: String,
-        pid: u32,
-        waited_s: u64,
-    },
-    #[error("{path}: cannot create the lock file: {message}")]
-    Io { path: String, message: String },
-}
+use crate::error::Error;
 
 /// A held lock, released when dropped (the file is emptied, the OS lock dropped with it).
 #[derive(Debug)]
@@ -54,12 +44,9 @@ fn pid_in(file: &mut File) -> Option<u32> {
 }
 
 /// Takes the lock of `output`, waiting up to `wait` for the run that holds it.
-pub fn acquire(output: &Path, wait: Duration) -> Result<Lock, LockError> {
+pub fn acquire(output: &Path, wait: Duration) -> Result<Lock, Error> {
     let path = lock_path(output);
-    let io = |e: std::io::Error| LockError::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    };
+    let io = |e: std::io::Error| Error::writing(&path, e).context("taking the lock");
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(io)?;
     }
@@ -76,11 +63,12 @@ pub fn acquire(output: &Path, wait: Duration) -> Result<Lock, LockError> {
             Ok(()) => break,
             Err(TryLockError::WouldBlock) => {
                 if start.elapsed() >= wait {
-                    return Err(LockError::Held {
-                        path: path.display().to_string(),
-                        pid: pid_in(&mut file).unwrap_or(0),
-                        waited_s: start.elapsed().as_secs(),
-                    });
+                    return Err(Error::Locked(format!(
+                        "{}: another run (pid {}) holds the lock; waited {} s",
+                        path.display(),
+                        pid_in(&mut file).unwrap_or(0),
+                        start.elapsed().as_secs()
+                    )));
                 }
                 std::thread::sleep(Duration::from_millis(100));
             }
@@ -107,10 +95,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("run");
         let first = acquire(&out, Duration::ZERO).unwrap();
-        assert!(matches!(
-            acquire(&out, Duration::from_millis(200)),
-            Err(LockError::Held { .. })
-        ));
+        let held = acquire(&out, Duration::from_millis(200)).unwrap_err();
+        assert_eq!(held.exit_code(), 3, "{held}");
         drop(first);
         let again = acquire(&out, Duration::ZERO).unwrap();
         assert_eq!(again.took_over_from, None, "a clean release leaves no pid");

@@ -18,7 +18,7 @@ use super::catalog;
 use super::config::Pipeline;
 use super::lock::acquire;
 use super::manifest::{utc_now, Manifest, PipelineRef, StageRecord, StageStatus, SCHEMA};
-use super::publish;
+use super::publish::{self, Staging};
 use super::stage::{Context, Stage, STAGES};
 use crate::error::{Error, Result};
 use crate::files::write_text;
@@ -262,11 +262,11 @@ pub fn plan(pipeline: &Pipeline, options: &RunOptions) -> Vec<StageCheck> {
 /// Runs a pipeline: lock, recover, stage by stage into staging, manifest, publish.
 pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunOutcome> {
     let output = &pipeline.output;
-    let lock = acquire(output, options.wait).map_err(|e| Error::Locked(e.to_string()))?;
+    let lock = acquire(output, options.wait)?;
     if let Some(pid) = lock.took_over_from {
         warn!(lock = %super::lock::lock_path(output).display(), pid, "took over a stale lock left by a dead process");
     }
-    publish::recover(output).map_err(|e| Error::writing(output, e).context("recovering"))?;
+    publish::recover(output)?;
     let previous = Manifest::read(&output.join(catalog::MANIFEST));
     let started_at = utc_now();
 
@@ -291,23 +291,16 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunOutcome> {
         }
     }
 
-    let staging =
-        publish::begin(output).map_err(|e| Error::writing(output, e).context("staging"))?;
-    let result = run_stages(pipeline, options, &staging, previous.as_ref(), started_at);
-    match result {
-        Ok(outcome) => {
-            let text = serde_json::to_string_pretty(&outcome.manifest).unwrap_or_default() + "\n";
-            write_text(&staging.join(catalog::MANIFEST), &text)?;
-            super::test_hook("before-commit");
-            publish::commit(output).map_err(|e| Error::writing(output, e).context("publishing"))?;
-            drop(lock);
-            Ok(outcome)
-        }
-        Err(e) => {
-            publish::abort(output);
-            Err(e)
-        }
-    }
+    // Any error from here on (a full disk included) drops the staging folder with it.
+    let staging = Staging::begin(output)?;
+    let outcome = run_stages(pipeline, options, staging.path(), previous.as_ref(), started_at)?;
+    let text = serde_json::to_string_pretty(&outcome.manifest).unwrap_or_default() + "\n";
+    write_text(&staging.path().join(catalog::MANIFEST), &text)?;
+    super::test_hook("before-commit")
+        .map_err(|e| Error::writing(&staging.path().join(catalog::MANIFEST), e))?;
+    staging.commit()?;
+    drop(lock);
+    Ok(outcome)
 }
 
 fn run_stages(
@@ -364,7 +357,8 @@ fn run_stages(
             .definition()
             .run(&mut cx)
             .map_err(|e| e.context(format!("stage {}", stage.name())))?;
-        super::test_hook(&format!("after-stage:{}", stage.name()));
+        let point = format!("after-stage:{}", stage.name());
+        super::test_hook(&point).map_err(|e| Error::writing(staging, e).context(point))?;
         // Inputs as read by this run (an upstream stage may have just rewritten them).
         let check = check_stage(stage, pipeline, staging, previous, options);
         let outputs = stage
