@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use routetrend::pipeline::config::Pipeline;
+use routetrend::pipeline::project::Confinement;
 
 const FILE: &str = "pipelines/test.toml";
 
@@ -27,7 +28,7 @@ series = [{ label = "Russian Federation", geo = "RUS", drug = "heroin" }]
 "#;
 
 fn error(text: &str) -> String {
-    match Pipeline::parse(text, Path::new(FILE)) {
+    match Pipeline::parse(text, Path::new(FILE), Confinement::Project) {
         Ok(_) => panic!("accepted:\n{text}"),
         Err(e) => e.to_string(),
     }
@@ -52,7 +53,7 @@ fn with(extra: &str) -> String {
 
 #[test]
 fn the_base_pipeline_is_valid() {
-    Pipeline::parse(&with(FIGURE), Path::new(FILE)).unwrap();
+    Pipeline::parse(&with(FIGURE), Path::new(FILE), Confinement::Project).unwrap();
 }
 
 #[test]
@@ -352,8 +353,9 @@ fn confinement_names_the_key_and_how_to_allow_it() {
         "output = \"out/test\"",
         "root = \"..\"\noutput = \"../../elsewhere\"",
     );
-    let pipeline = Pipeline::parse(&text, &file).unwrap();
-    let message = pipeline.check_confined().unwrap_err().to_string();
+    let message = Pipeline::parse(&text, &file, Confinement::Project)
+        .unwrap_err()
+        .to_string();
     assert!(
         message.contains("key 'output'")
             && message.contains("is outside the project folder")

@@ -19,6 +19,7 @@ mod plot_render;
 mod records;
 mod report;
 mod run;
+mod safety;
 mod stats_properties;
 mod stats_reference;
 mod trends;

@@ -18,6 +18,7 @@ use crate::ingest::mapping::Mapping;
 use crate::ingest::{Format, IngestOptions, InputFile, LineItems, Missing};
 use crate::model::unit::Decimal;
 use crate::model::Reference;
+use crate::pipeline::project::Confinement;
 
 /// Exit codes for people and schedulers (README "Exit codes").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -190,6 +191,15 @@ pub fn out(text: &str) -> Result<(), Error> {
 }
 
 /// [`out`] with a newline.
+/// `--allow-outside` as the confinement of a pipeline's paths.
+pub fn confinement(allow_outside: bool) -> Confinement {
+    if allow_outside {
+        Confinement::AllowOutside
+    } else {
+        Confinement::Project
+    }
+}
+
 pub fn outln(text: &str) -> Result<(), Error> {
     out(&format!("{text}\n"))
 }

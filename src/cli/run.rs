@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::ingest::report;
-use super::{outln, Exit};
+use super::{confinement, outln, Exit};
 use crate::error::Error;
 use crate::model::Period;
 use crate::pipeline::config::Pipeline;
@@ -19,7 +19,8 @@ pub struct RunArgs {
     /// The pipeline file.
     #[arg(default_value = "pipelines/northern_route.toml")]
     pub pipeline: PathBuf,
-    /// Allow input files and the output folder outside the project folder of the pipeline.
+    /// Allow inputs, mappings, reference tables and the output folder outside the project
+    /// folder (the folder holding pipelines/, else the current folder).
     #[arg(long)]
     pub allow_outside: bool,
     /// Run only this stage (its inputs must exist).
@@ -66,10 +67,7 @@ pub fn options(args: &RunArgs) -> Result<RunOptions, Error> {
 }
 
 pub fn run(args: RunArgs, quiet: bool) -> Result<Exit, Error> {
-    let pipeline = Pipeline::load(&args.pipeline)?;
-    if !args.allow_outside {
-        pipeline.check_confined()?;
-    }
+    let pipeline = Pipeline::load(&args.pipeline, confinement(args.allow_outside))?;
     let options = options(&args)?;
     if args.dry_run {
         // Exits as `run` would: 4 when nothing would run.

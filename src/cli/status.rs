@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{outln, Exit};
+use super::{confinement, outln, Exit};
 use crate::error::Error;
 use crate::pipeline::config::Pipeline;
 use crate::pipeline::runner::{plan, RunOptions};
@@ -15,7 +15,8 @@ pub struct StatusArgs {
     /// The pipeline file.
     #[arg(default_value = "pipelines/northern_route.toml")]
     pub pipeline: PathBuf,
-    /// Allow input files and the output folder outside the project folder of the pipeline.
+    /// Allow inputs, mappings, reference tables and the output folder outside the project
+    /// folder (the folder holding pipelines/, else the current folder).
     #[arg(long)]
     pub allow_outside: bool,
     /// Print the status as JSON.
@@ -24,10 +25,7 @@ pub struct StatusArgs {
 }
 
 pub fn run(args: StatusArgs, _quiet: bool) -> Result<Exit, Error> {
-    let pipeline = Pipeline::load(&args.pipeline)?;
-    if !args.allow_outside {
-        pipeline.check_confined()?;
-    }
+    let pipeline = Pipeline::load(&args.pipeline, confinement(args.allow_outside))?;
     let checks = plan(&pipeline, &RunOptions::default());
     if args.json {
         outln(&serde_json::to_string_pretty(&checks).unwrap_or_default())?;

@@ -17,6 +17,7 @@ use crate::analysis::series::{SeriesFilter, Window};
 use crate::analysis::share::ShareDef;
 use crate::analysis::trend::TrendOptions;
 use crate::error::{Error, InputError};
+use super::project::{lexical_normal, Confinement, Project};
 use crate::files::parse_toml;
 use crate::ingest::mapping::Mapping;
 use crate::ingest::{Format, IngestOptions, InputFile, LineItems, Missing};
@@ -273,22 +274,25 @@ impl Pipeline {
         reference_dir(&self.root)
     }
 
-    pub fn load(path: &Path) -> Result<Pipeline, Error> {
+    pub fn load(path: &Path, confinement: Confinement) -> Result<Pipeline, Error> {
         let text = std::fs::read_to_string(path).map_err(|e| InputError::Io {
             file: path.display().to_string(),
             message: e.to_string(),
         })?;
-        Pipeline::parse(&text, path)
+        Pipeline::parse(&text, path, confinement)
     }
 
-    /// Parses and validates a pipeline's text; `path` places it (relative paths, messages).
-    /// Mapping files it names are read from disk.
-    pub fn parse(text: &str, path: &Path) -> Result<Pipeline, Error> {
+    /// Parses and validates a pipeline's text; `path` places it (relative paths, messages,
+    /// its project folder: [`Project`]). Every path it names is confined to the project (as
+    /// `confinement` says) before mapping files and reference tables are read from disk.
+    pub fn parse(text: &str, path: &Path, confinement: Confinement) -> Result<Pipeline, Error> {
         let file = path.display().to_string();
         let raw: RawPipeline = parse_toml(text, &file)?;
         let document: toml::Table = parse_toml(text, &file)?;
+        let project = Project::of(path, confinement);
         let base = path.parent().unwrap_or(Path::new("."));
         let root = lexical_normal(&base.join(raw.root.as_deref().unwrap_or(".")));
+        project.check("root", &root)?;
         if raw.inputs.is_empty() {
             return Err(config_error(
                 path,
@@ -298,9 +302,23 @@ impl Pipeline {
         }
         let mut inputs = Vec::new();
         for (i, input) in raw.inputs.into_iter().enumerate() {
-            inputs.push(validate_input(path, &root, i, input)?);
+            inputs.push(validate_input(&project, path, &root, i, input)?);
         }
-        let reference = Reference::load_default(reference_dir(&root).as_deref())?;
+        let reference_dir = reference_dir(&root);
+        if let Some(dir) = &reference_dir {
+            project.check("root (its data/reference)", dir)?;
+        }
+        let output = lexical_normal(&root.join(&raw.output));
+        let mut read: Vec<(String, PathBuf)> = Vec::new();
+        for (i, input) in inputs.iter().enumerate() {
+            read.push((format!("inputs[{i}].file"), input.path.clone()));
+            if let Some(m) = &input.options.mapping {
+                read.push((format!("inputs[{i}].mapping"), PathBuf::from(&m.file)));
+            }
+        }
+        read.extend(reference_dir.iter().map(|d| ("data/reference".to_string(), d.clone())));
+        project.check_output(&output, &read)?;
+        let reference = Reference::load_default(reference_dir.as_deref())?;
         let mut analyze = validate_analyze(path, raw.analyze)?;
         let v = Validator {
             file: path,
@@ -353,44 +371,12 @@ impl Pipeline {
             description: raw.description,
             figures,
             report,
-            output: lexical_normal(&root.join(&raw.output)),
+            output,
             root,
             inputs,
             analyze,
             document,
         })
-    }
-
-    /// Refuses input files, mappings and the output folder that lie outside the project
-    /// folder (`root`), by their path or through a symbolic link, unless the user allows it
-    /// (`--allow-outside`): a pipeline file from elsewhere cannot read or overwrite files
-    /// beyond its project.
-    pub fn check_confined(&self) -> Result<(), Error> {
-        let root = resolved(&self.root);
-        let mut paths: Vec<(String, PathBuf)> = Vec::new();
-        for (i, input) in self.inputs.iter().enumerate() {
-            paths.push((format!("inputs[{i}].file"), input.path.clone()));
-            if let Some(m) = &input.options.mapping {
-                paths.push((format!("inputs[{i}].mapping"), PathBuf::from(&m.file)));
-            }
-        }
-        paths.push(("output".into(), self.output.clone()));
-        for (key, path) in paths {
-            let real = resolved(&path);
-            if !real.starts_with(&root) {
-                return Err(config_error(
-                    &self.file,
-                    &key,
-                    format!(
-                        "'{}' is outside the project folder {} (it resolves to {}); pass --allow-outside to allow it",
-                        path.display(),
-                        root.display(),
-                        real.display()
-                    ),
-                ));
-            }
-        }
-        Ok(())
     }
 
     /// The parameter subtree of a stage, as JSON (stable key order), for hashing.
@@ -422,8 +408,16 @@ impl Pipeline {
     }
 }
 
-fn validate_input(path: &Path, root: &Path, i: usize, input: RawInput) -> Result<InputFile, Error> {
+fn validate_input(
+    project: &Project,
+    path: &Path,
+    root: &Path,
+    i: usize,
+    input: RawInput,
+) -> Result<InputFile, Error> {
     let key = |k: &str| format!("inputs[{i}].{k}");
+    let file = lexical_normal(&root.join(&input.file));
+    project.check(&key("file"), &file)?;
     let format = match input.format.as_deref() {
         None => None,
         Some(f) => Some(
@@ -441,11 +435,14 @@ fn validate_input(path: &Path, root: &Path, i: usize, input: RawInput) -> Result
             })?,
         ),
     };
-    let mapping = input
-        .mapping
-        .as_deref()
-        .map(|m| Mapping::load(&root.join(m)))
-        .transpose()?;
+    let mapping = match input.mapping.as_deref() {
+        Some(m) => {
+            let mapping_file = lexical_normal(&root.join(m));
+            project.check(&key("mapping"), &mapping_file)?;
+            Some(Mapping::load(&mapping_file)?)
+        }
+        None => None,
+    };
     let line_items = input
         .line_items
         .as_deref()
@@ -461,7 +458,7 @@ fn validate_input(path: &Path, root: &Path, i: usize, input: RawInput) -> Result
         .unwrap_or_default();
     let _ = input.description; // documentation for the reader of the pipeline file
     Ok(InputFile {
-        path: lexical_normal(&root.join(&input.file)),
+        path: file,
         name: input.file,
         options: IngestOptions {
             format,
@@ -916,47 +913,5 @@ impl Validator<'_> {
             qualifier,
             tolerance: raw.tolerance,
         })
-    }
-}
-
-/// `a/b/../c` -> `a/c` and `pipelines/..` -> `.`, without touching the file system.
-pub fn lexical_normal(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out: Vec<Component> = Vec::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
-                out.pop();
-            }
-            c => out.push(c),
-        }
-    }
-    if out.is_empty() {
-        PathBuf::from(".")
-    } else {
-        out.iter().collect()
-    }
-}
-
-/// The absolute path with every symbolic link of its existing part resolved (the part that
-/// does not exist yet, e.g. an output folder, is appended as written).
-fn resolved(path: &Path) -> PathBuf {
-    let absolute =
-        std::env::current_dir().map_or_else(|_| path.to_path_buf(), |cwd| cwd.join(path));
-    let absolute = lexical_normal(&absolute);
-    let mut existing = absolute.as_path();
-    let mut rest: Vec<&std::ffi::OsStr> = Vec::new();
-    loop {
-        if let Ok(real) = existing.canonicalize() {
-            return rest.iter().rev().fold(real, |p, c| p.join(c));
-        }
-        match (existing.parent(), existing.file_name()) {
-            (Some(parent), Some(name)) => {
-                rest.push(name);
-                existing = parent;
-            }
-            _ => return absolute,
-        }
     }
 }

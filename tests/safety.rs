@@ -1,0 +1,380 @@
+//! Safe for schedulers and hostile pipeline files (issue 22), with the real binary: many
+//! concurrent runs on one project and pipelines sharing an output folder always publish a
+//! whole set; `--wait` is bounded; signals, a full disk and killed runs leave no staging
+//! folder; a pipeline file cannot escape its project or make its output folder destroy data.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::{Run, Workdir};
+
+const TINY_CSV: &str = "indicator,geo,drug,period,value,unit,source\n\
+seizures,KAZ,heroin,2010,120.5,kg,test\n\
+seizures,KAZ,heroin,2011,98,kg,test\n\
+seizures,KAZ,heroin,2012,101.25,kg,test\n\
+seizures,KAZ,heroin,2013,80,kg,test\n\
+seizures,KAZ,heroin,2014,75.5,kg,test\n\
+seizures,KAZ,heroin,2015,60,kg,test\n\
+seizures,TJK,heroin,2010,900,kg,test\n\
+seizures,TJK,heroin,2011,850,kg,test\n\
+seizures,TJK,heroin,2012,700,kg,test\n\
+seizures,TJK,heroin,2013,650,kg,test\n\
+seizures,TJK,heroin,2014,500,kg,test\n\
+seizures,TJK,heroin,2015,410,kg,test\n";
+
+/// A pipeline file of the tiny project; `extra` goes at the top level.
+fn tiny_pipeline(name: &str, output: &str, extra: &str) -> String {
+    format!(
+        "name = \"{name}\"\nroot = \"..\"\noutput = \"{output}\"\n{extra}\n\
+         [[inputs]]\nfile = \"data/tiny.csv\"\n\n[report]\ntitle = \"Report of {name}\"\n"
+    )
+}
+
+/// A project with one small input and `pipelines/tiny.toml` writing `out/tiny`.
+fn tiny_project() -> Workdir {
+    let w = Workdir::new();
+    w.write("data/tiny.csv", TINY_CSV);
+    w.write("pipelines/tiny.toml", tiny_pipeline("tiny", "out/tiny", ""));
+    w
+}
+
+fn routetrend(w: &Workdir, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_routetrend"));
+    command
+        .args(args)
+        .current_dir(w.dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Every file under `dir` (recursively, hidden ones included) with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries {
+            let p = entry.unwrap().path();
+            let name = p.strip_prefix(dir).unwrap().display().to_string();
+            if p.is_symlink() {
+                files.insert(name, b"(symlink)".to_vec());
+            } else if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.insert(name, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    files
+}
+
+/// The staging folders beside `out/NAME`.
+fn staging_folders(w: &Workdir, name: &str) -> Vec<String> {
+    std::fs::read_dir(w.path("out"))
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with(&format!(".{name}.staging")))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The published set is one run's whole set: every output hash in its manifest holds, and
+/// returns the manifest.
+fn assert_whole_set(w: &Workdir, output: &str) -> serde_json::Value {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&w.read(&format!("{output}/manifest.json"))).unwrap();
+    let mut listed = 0;
+    for stage in manifest["stages"].as_array().unwrap() {
+        for (path, hash) in stage["outputs"].as_object().unwrap() {
+            let bytes = w.bytes(&format!("{output}/{path}"));
+            assert_eq!(
+                routetrend::ingest::sha256_hex(&bytes),
+                hash.as_str().unwrap(),
+                "{output}/{path} does not match its manifest"
+            );
+            listed += 1;
+        }
+    }
+    assert!(listed > 5, "the manifest lists the outputs");
+    manifest
+}
+
+#[test]
+fn twenty_concurrent_runs_on_one_project_each_publish_a_whole_set() {
+    let w = tiny_project();
+    for round in 0..3 {
+        let children: Vec<_> = (0..20)
+            .map(|_| {
+                routetrend(&w, &["run", "pipelines/tiny.toml", "--force", "--wait", "300"])
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(0), "round {round}: {stderr}");
+            assert!(!stderr.contains("stale lock"), "round {round}: {stderr}");
+        }
+        assert_whole_set(&w, "out/tiny");
+        assert!(staging_folders(&w, "tiny").is_empty(), "round {round}");
+        assert!(!w.path("out/.tiny.previous").exists());
+        assert_eq!(w.read("out/.tiny.lock"), "", "released: no holder's pid");
+    }
+}
+
+#[test]
+fn five_pipelines_sharing_an_output_folder_publish_one_pipelines_whole_set() {
+    let w = tiny_project();
+    for k in 0..5 {
+        let alpha = format!("[analyze]\nalpha = 0.0{}\n", k + 1);
+        w.write(
+            &format!("pipelines/p{k}.toml"),
+            tiny_pipeline(&format!("p{k}"), "out/shared", "")
+                .replace("[[inputs]]", &format!("{alpha}\n[[inputs]]")),
+        );
+    }
+    for round in 0..4 {
+        let children: Vec<_> = (0..5)
+            .map(|k| {
+                let file = format!("pipelines/p{k}.toml");
+                routetrend(&w, &["run", &file, "--wait", "300"])
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            let code = out.status.code();
+            assert!(
+                code == Some(0) || code == Some(4),
+                "round {round}: {code:?} {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let manifest = assert_whole_set(&w, "out/shared");
+        let name = manifest["pipeline"]["name"].as_str().unwrap();
+        let report = w.read("out/shared/report.md");
+        assert!(
+            report.contains(&format!("Report of {name}")),
+            "round {round}: the report is not {name}'s"
+        );
+        assert!(staging_folders(&w, "shared").is_empty(), "round {round}");
+    }
+}
+
+#[test]
+fn wait_is_bounded_against_a_held_lock_and_a_killed_holder_leaves_no_lock() {
+    let w = tiny_project();
+    let mut holder = routetrend(&w, &["run", "pipelines/tiny.toml"])
+        .env("ROUTETREND_TEST_HOOK", "after-stage:ingest=sleep:8000")
+        .spawn()
+        .unwrap();
+    // The holder has the lock once its staging folder exists.
+    let started = Instant::now();
+    while staging_folders(&w, "tiny").is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(60), "the holder never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let waited = Instant::now();
+    let run = w.run(&["run", "pipelines/tiny.toml", "--wait", "1"]);
+    let elapsed = waited.elapsed();
+    run.expect_code(3);
+    assert!(run.stderr().contains("holds the lock"), "{run}");
+    // Bounded: 1 s asked, far less than the holder's 8 s sleep (generous for a busy machine).
+    assert!(elapsed < Duration::from_secs(5), "waited {elapsed:?}");
+
+    // SIGKILL: the OS drops the lock with the process; the next run takes it at once and
+    // removes the dead run's staging folder.
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    assert!(!staging_folders(&w, "tiny").is_empty(), "the killed run's staging is left");
+    let run = w.run(&["run", "pipelines/tiny.toml", "--wait", "0"]);
+    run.expect_code(0);
+    assert!(run.stderr().contains("took over a stale lock"), "{run}");
+    assert!(staging_folders(&w, "tiny").is_empty());
+    assert_whole_set(&w, "out/tiny");
+}
+
+/// Sends `signal` to a run that sleeps after ingest, once its staging folder exists.
+fn signalled_run(w: &Workdir, signal: &str) -> std::process::Output {
+    let child = routetrend(w, &["run", "pipelines/tiny.toml", "--force"])
+        .env("ROUTETREND_TEST_HOOK", "after-stage:ingest=sleep:8000")
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while staging_folders(w, "tiny").is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(60), "the run never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let sent = Command::new("kill")
+        .args([format!("-{signal}"), child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn sigterm_sigint_and_a_full_disk_remove_the_runs_staging_folder() {
+    let w = tiny_project();
+    w.run(&["run", "pipelines/tiny.toml", "--quiet"]).expect_code(0);
+    let before = snapshot(&w.path("out/tiny"));
+    for (signal, code) in [("TERM", 143), ("INT", 130)] {
+        let out = signalled_run(&w, signal);
+        assert_eq!(out.status.code(), Some(code), "SIG{signal}");
+        assert!(staging_folders(&w, "tiny").is_empty(), "SIG{signal} left staging");
+        assert_eq!(snapshot(&w.path("out/tiny")), before, "SIG{signal}");
+    }
+    // A full disk (ENOSPC, injected) in a stage and just before publishing: exit 1 naming
+    // the cause, no staging folder left, the published set untouched.
+    for point in ["after-stage:analyze", "before-commit"] {
+        let out = routetrend(&w, &["run", "pipelines/tiny.toml", "--force"])
+            .env("ROUTETREND_TEST_HOOK", format!("{point}=enospc"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{point}: {stderr}");
+        assert!(stderr.contains("No space left on device"), "{point}: {stderr}");
+        assert!(staging_folders(&w, "tiny").is_empty(), "{point} left staging");
+        assert_eq!(snapshot(&w.path("out/tiny")), before, "{point}");
+    }
+    // Failing between the two renames of the swap puts the old set back at once.
+    let out = routetrend(&w, &["run", "pipelines/tiny.toml", "--force"])
+        .env("ROUTETREND_TEST_HOOK", "between-renames=enospc")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(snapshot(&w.path("out/tiny")), before, "between renames");
+    assert!(staging_folders(&w, "tiny").is_empty());
+}
+
+#[test]
+fn a_lock_file_that_cannot_be_created_is_an_io_failure_not_a_held_lock() {
+    let w = tiny_project();
+    // `out` is a file: the lock file cannot be created (as on a read-only file system).
+    w.write("out", "not a folder");
+    let run = w.run(&["run", "pipelines/tiny.toml"]);
+    run.expect_code(1);
+    assert!(run.stderr().contains("taking the lock"), "{run}");
+}
+
+/// Runs `pipelines/evil.toml` (with `extra` arguments), expecting exit 2 and nothing in
+/// the project changed but the listed output folder; returns the run.
+fn refused(w: &Workdir, text: &str, extra: &[&str]) -> Run {
+    w.write("pipelines/evil.toml", text);
+    let before = snapshot(w.dir.path());
+    let mut args = vec!["run", "pipelines/evil.toml"];
+    args.extend_from_slice(extra);
+    let run = w.run(&args);
+    run.expect_code(2);
+    assert_eq!(snapshot(w.dir.path()), before, "{run}");
+    run
+}
+
+#[test]
+fn a_pipeline_file_cannot_leave_its_project() {
+    // The project sits one level down, so that a root of ".." from pipelines/ reaches a
+    // folder above it that the test owns and watches.
+    let outer = Workdir::new();
+    let w = Workdir {
+        dir: tempfile::tempdir_in(outer.dir.path()).unwrap(),
+    };
+    w.write("data/tiny.csv", TINY_CSV);
+    outer.write("shared.csv", TINY_CSV);
+    outer.write("secret_mapping.toml", "[columns]\nsecret_column_name = \"x\"\n");
+    let project_name = w.dir.path().file_name().unwrap().to_string_lossy().into_owned();
+    let outside = || {
+        let mut files = snapshot(outer.dir.path());
+        files.retain(|name, _| !name.starts_with(&project_name));
+        files
+    };
+    let before = outside();
+
+    // root "/" and root "../.." with an output beside the project.
+    for root in ["/", "../.."] {
+        let text = tiny_pipeline("evil", "routetrend_evil_out", "")
+            .replace("root = \"..\"", &format!("root = \"{root}\""));
+        let run = refused(&w, &text, &[]);
+        assert!(run.stderr().contains("key 'root'"), "{run}");
+        assert!(run.stderr().contains("--allow-outside"), "{run}");
+    }
+    assert!(!Path::new("/routetrend_evil_out").exists());
+    // An input outside: refused before it is read, so nothing of it is echoed.
+    let text = tiny_pipeline("evil", "out/evil", "").replace("data/tiny.csv", "/etc/passwd");
+    let run = refused(&w, &text, &[]);
+    assert!(run.stderr().contains("key 'inputs[0].file'"), "{run}");
+    assert!(!run.stderr().contains("root:"), "the file was read: {run}");
+    // A mapping outside: refused before it is parsed (its keys never appear).
+    let base = outer.dir.path().display().to_string();
+    let text = tiny_pipeline("evil", "out/evil", "").replace(
+        "file = \"data/tiny.csv\"",
+        &format!("file = \"data/tiny.csv\"\nmapping = \"{base}/secret_mapping.toml\""),
+    );
+    let run = refused(&w, &text, &[]);
+    assert!(run.stderr().contains("key 'inputs[0].mapping'"), "{run}");
+    assert!(!run.stderr().contains("secret_column_name"), "{run}");
+    // A data/reference folder that is a symbolic link out of the project.
+    #[cfg(unix)]
+    {
+        std::fs::create_dir_all(outer.path("reference")).unwrap();
+        std::os::unix::fs::symlink(outer.path("reference"), w.path("data/reference")).unwrap();
+        let run = refused(&w, &tiny_pipeline("evil", "out/evil", ""), &[]);
+        assert!(run.stderr().contains("data/reference"), "{run}");
+        std::fs::remove_file(w.path("data/reference")).unwrap();
+    }
+    assert_eq!(outside(), before, "nothing was written beside the project");
+
+    // --allow-outside lets a pipeline read a shared input beside the project.
+    let text = tiny_pipeline("shared", "out/shared", "")
+        .replace("data/tiny.csv", &format!("{base}/shared.csv"));
+    w.write("pipelines/shared.toml", text);
+    w.run(&["run", "pipelines/shared.toml", "--quiet"]).expect_code(2);
+    w.run(&["run", "pipelines/shared.toml", "--quiet", "--allow-outside"])
+        .expect_code(0);
+    assert_whole_set(&w, "out/shared");
+}
+
+#[test]
+fn an_output_folder_that_would_destroy_data_is_refused() {
+    let w = tiny_project();
+    w.write("docs/notes.txt", "a researcher's notes");
+    for (output, says) in [
+        (".", "the project folder"),
+        ("", "the project folder"),
+        ("..", "the project folder or a folder above it"),
+        ("data", "holds inputs[0].file"),
+        ("pipelines", "holds the pipeline file"),
+        ("docs", "routetrend did not make"),
+    ] {
+        let text = tiny_pipeline("evil", output, "");
+        let run = refused(&w, &text, &["--allow-outside"]);
+        assert!(run.stderr().contains("key 'output'"), "{output}: {run}");
+        assert!(run.stderr().contains(says), "{output}: {run}");
+    }
+    #[cfg(unix)]
+    {
+        // An output folder that is a symbolic link, and a `.previous` that is one.
+        std::fs::create_dir_all(w.path("elsewhere")).unwrap();
+        std::fs::create_dir_all(w.path("out")).unwrap();
+        std::os::unix::fs::symlink(w.path("elsewhere"), w.path("out/link")).unwrap();
+        let run = refused(&w, &tiny_pipeline("evil", "out/link", ""), &[]);
+        assert!(run.stderr().contains("symbolic link"), "{run}");
+
+        w.write("elsewhere/keep.txt", "mine");
+        std::os::unix::fs::symlink(w.path("elsewhere"), w.path("out/.tiny.previous")).unwrap();
+        let run = w.run(&["run", "pipelines/tiny.toml"]);
+        run.expect_code(2);
+        assert!(run.stderr().contains("symbolic link (not followed)"), "{run}");
+        assert_eq!(w.read("elsewhere/keep.txt"), "mine");
+    }
+}
