@@ -13,8 +13,8 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use polars::prelude::*;
 use routetrend::ingest::records::ingest_records;
-use routetrend::ingest::Missing;
 use routetrend::ingest::synth::write_records;
+use routetrend::ingest::Missing;
 use routetrend::model::Reference;
 
 fn records() -> u64 {
@@ -41,7 +41,10 @@ fn bench_records(c: &mut Criterion) {
         BenchmarkId::new("ingest_records", count),
         &path,
         |b, path| {
-            b.iter(|| ingest_records(black_box(path), "records.csv", &reference, Missing::Count).expect("records"))
+            b.iter(|| {
+                ingest_records(black_box(path), "records.csv", &reference, Missing::Count)
+                    .expect("records")
+            })
         },
     );
     group.bench_with_input(BenchmarkId::new("polars_read", count), &path, |b, path| {

@@ -61,16 +61,48 @@ pub fn readable(v: f64) -> String {
     }
 }
 
-/// Escapes text for a Markdown table cell: pipes, HTML tags and line breaks made inert
-/// (`<` and `&` are enough to stop a tag or entity; `>` inside a cell is plain text).
-pub fn markdown_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
+/// Whether `c` is a control character (other than a line break or tab) or a noncharacter:
+/// invisible, garbling a line, or not allowed in XML. Data-derived text shows it as a space.
+fn unprintable(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t') || c == '\u{FFFE}' || c == '\u{FFFF}'
 }
 
-/// Escapes text for HTML (element content and attribute values).
+/// Escapes text for Markdown (a paragraph, list item, heading or table cell) so that
+/// data-derived text stays text in every renderer (CommonMark, GFM, python-markdown, Pandoc):
+/// the characters that open links, images, emphasis, code and tables are backslash-escaped
+/// (`[click](javascript:...)` and `![t](http://...)` stay literal), `<` and `&` become
+/// entities (no raw HTML, no autolink), line breaks and control characters become spaces,
+/// and a leading character that would start a heading, quote or list is escaped.
+///
+/// ```
+/// use routetrend::display::markdown_escape;
+/// assert_eq!(markdown_escape("[x](javascript:a) ![i](http://h/p.png)"),
+///            "\\[x\\](javascript:a) !\\[i\\](http://h/p.png)");
+/// assert_eq!(markdown_escape("# a|b_c"), "\\# a\\|b\\_c");
+/// ```
+pub fn markdown_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    if text.starts_with(['#', '>', '-', '+', '=']) {
+        out.push('\\');
+    }
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '\n' | '\r' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if unprintable(c) => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for HTML and XML (element content and attribute values; the SVG charts
+/// too); control characters become spaces.
 pub fn html_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -80,6 +112,7 @@ pub fn html_escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            c if unprintable(c) => out.push(' '),
             c => out.push(c),
         }
     }
@@ -114,6 +147,8 @@ mod tests {
     #[test]
     fn markdown_cells_are_inert() {
         assert_eq!(markdown_escape("a|<script>"), "a\\|&lt;script>");
+        assert_eq!(markdown_escape("a\u{7}b\rc\u{1b}[0m"), "a b c \\[0m");
+        assert_eq!(markdown_escape("-1.5 kg"), "\\-1.5 kg");
     }
 
     #[test]
@@ -122,5 +157,6 @@ mod tests {
             html_escape("<script>alert('x')</script> & \"q\""),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
         );
+        assert_eq!(html_escape("a\u{0}b\u{85}c\nd"), "a b c\nd");
     }
 }

@@ -188,27 +188,29 @@ fn cell(value: AnyValue) -> String {
 
 /// CSV with full precision; text cells that a spreadsheet would execute are neutralised.
 pub fn csv_text(frame: &DataFrame) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
     let names: Vec<&str> = frame
         .get_column_names()
         .iter()
         .map(|s| s.as_str())
         .collect();
-    let _ = writer.write_record(&names);
     let columns = frame.columns();
-    for i in 0..frame.height() {
-        let record: Vec<String> = columns
+    let rows = (0..frame.height()).map(|i| {
+        columns
             .iter()
-            .map(|c| {
-                let text = cell(c.get(i).unwrap_or(AnyValue::Null));
-                if c.dtype() == &DataType::String {
-                    neutralise(&text)
-                } else {
-                    text
-                }
-            })
-            .collect();
-        let _ = writer.write_record(&record);
+            .map(|c| cell(c.get(i).unwrap_or(AnyValue::Null)))
+            .collect()
+    });
+    csv_string(&names, rows)
+}
+
+/// CSV text through the csv crate (quoted where a field needs it: commas, quotes, CR or LF),
+/// every field [`neutralise`]d, so that no cell starts a formula or a new row in a
+/// spreadsheet.
+pub fn csv_string(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(header);
+    for row in rows {
+        let _ = writer.write_record(row.iter().map(|field| neutralise(field)));
     }
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }

@@ -126,9 +126,12 @@ fn records(data: &[u8]) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("records.csv");
     std::fs::write(&path, data).unwrap();
-    if let Ok((_, _, summary)) =
-        routetrend::ingest::records::ingest_records(&path, "fuzz.csv", reference(), routetrend::ingest::Missing::Count)
-    {
+    if let Ok((_, _, summary)) = routetrend::ingest::records::ingest_records(
+        &path,
+        "fuzz.csv",
+        reference(),
+        routetrend::ingest::Missing::Count,
+    ) {
         assert_eq!(
             summary.records,
             summary.kept + summary.rejected,

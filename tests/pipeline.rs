@@ -303,7 +303,11 @@ fn concurrent_runs_never_interleave_their_outputs() {
     let staging: Vec<_> = std::fs::read_dir(w.path("out"))
         .unwrap()
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with(".northern_route.staging"))
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".northern_route.staging")
+        })
         .collect();
     assert!(staging.is_empty(), "{staging:?}");
 }

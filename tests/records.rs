@@ -154,7 +154,15 @@ fn records_padding_empty_fields_impossible_days_and_misspelt_names() {
         "1e308 t is no finite kg"
     );
     // `--missing reject` makes the empty quantity a reject like the others.
-    let strict = w.run(&["ingest", "records.csv", "--out", "out2", "--missing", "reject", "--json"]);
+    let strict = w.run(&[
+        "ingest",
+        "records.csv",
+        "--out",
+        "out2",
+        "--missing",
+        "reject",
+        "--json",
+    ]);
     strict.expect_code(0);
     let file = &strict.json()["files"][0];
     assert_eq!(

@@ -113,9 +113,12 @@ fn twenty_concurrent_runs_on_one_project_each_publish_a_whole_set() {
     for round in 0..3 {
         let children: Vec<_> = (0..20)
             .map(|_| {
-                routetrend(&w, &["run", "pipelines/tiny.toml", "--force", "--wait", "300"])
-                    .spawn()
-                    .unwrap()
+                routetrend(
+                    &w,
+                    &["run", "pipelines/tiny.toml", "--force", "--wait", "300"],
+                )
+                .spawn()
+                .unwrap()
             })
             .collect();
         for child in children {
@@ -181,7 +184,10 @@ fn wait_is_bounded_against_a_held_lock_and_a_killed_holder_leaves_no_lock() {
     // The holder has the lock once its staging folder exists.
     let started = Instant::now();
     while staging_folders(&w, "tiny").is_empty() {
-        assert!(started.elapsed() < Duration::from_secs(60), "the holder never started");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the holder never started"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let waited = Instant::now();
@@ -196,7 +202,10 @@ fn wait_is_bounded_against_a_held_lock_and_a_killed_holder_leaves_no_lock() {
     // removes the dead run's staging folder.
     holder.kill().unwrap();
     holder.wait().unwrap();
-    assert!(!staging_folders(&w, "tiny").is_empty(), "the killed run's staging is left");
+    assert!(
+        !staging_folders(&w, "tiny").is_empty(),
+        "the killed run's staging is left"
+    );
     let run = w.run(&["run", "pipelines/tiny.toml", "--wait", "0"]);
     run.expect_code(0);
     assert!(run.stderr().contains("took over a stale lock"), "{run}");
@@ -212,7 +221,10 @@ fn signalled_run(w: &Workdir, signal: &str) -> std::process::Output {
         .unwrap();
     let started = Instant::now();
     while staging_folders(w, "tiny").is_empty() {
-        assert!(started.elapsed() < Duration::from_secs(60), "the run never started");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the run never started"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     std::thread::sleep(Duration::from_millis(300));
@@ -227,12 +239,16 @@ fn signalled_run(w: &Workdir, signal: &str) -> std::process::Output {
 #[test]
 fn sigterm_sigint_and_a_full_disk_remove_the_runs_staging_folder() {
     let w = tiny_project();
-    w.run(&["run", "pipelines/tiny.toml", "--quiet"]).expect_code(0);
+    w.run(&["run", "pipelines/tiny.toml", "--quiet"])
+        .expect_code(0);
     let before = snapshot(&w.path("out/tiny"));
     for (signal, code) in [("TERM", 143), ("INT", 130)] {
         let out = signalled_run(&w, signal);
         assert_eq!(out.status.code(), Some(code), "SIG{signal}");
-        assert!(staging_folders(&w, "tiny").is_empty(), "SIG{signal} left staging");
+        assert!(
+            staging_folders(&w, "tiny").is_empty(),
+            "SIG{signal} left staging"
+        );
         assert_eq!(snapshot(&w.path("out/tiny")), before, "SIG{signal}");
     }
     // A full disk (ENOSPC, injected) in a stage and just before publishing: exit 1 naming
@@ -244,8 +260,14 @@ fn sigterm_sigint_and_a_full_disk_remove_the_runs_staging_folder() {
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{point}: {stderr}");
-        assert!(stderr.contains("No space left on device"), "{point}: {stderr}");
-        assert!(staging_folders(&w, "tiny").is_empty(), "{point} left staging");
+        assert!(
+            stderr.contains("No space left on device"),
+            "{point}: {stderr}"
+        );
+        assert!(
+            staging_folders(&w, "tiny").is_empty(),
+            "{point} left staging"
+        );
         assert_eq!(snapshot(&w.path("out/tiny")), before, "{point}");
     }
     // Failing between the two renames of the swap puts the old set back at once.
@@ -291,8 +313,17 @@ fn a_pipeline_file_cannot_leave_its_project() {
     };
     w.write("data/tiny.csv", TINY_CSV);
     outer.write("shared.csv", TINY_CSV);
-    outer.write("secret_mapping.toml", "[columns]\nsecret_column_name = \"x\"\n");
-    let project_name = w.dir.path().file_name().unwrap().to_string_lossy().into_owned();
+    outer.write(
+        "secret_mapping.toml",
+        "[columns]\nsecret_column_name = \"x\"\n",
+    );
+    let project_name = w
+        .dir
+        .path()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
     let outside = || {
         let mut files = snapshot(outer.dir.path());
         files.retain(|name, _| !name.starts_with(&project_name));
@@ -338,7 +369,8 @@ fn a_pipeline_file_cannot_leave_its_project() {
     let text = tiny_pipeline("shared", "out/shared", "")
         .replace("data/tiny.csv", &format!("{base}/shared.csv"));
     w.write("pipelines/shared.toml", text);
-    w.run(&["run", "pipelines/shared.toml", "--quiet"]).expect_code(2);
+    w.run(&["run", "pipelines/shared.toml", "--quiet"])
+        .expect_code(2);
     w.run(&["run", "pipelines/shared.toml", "--quiet", "--allow-outside"])
         .expect_code(0);
     assert_whole_set(&w, "out/shared");
@@ -374,7 +406,114 @@ fn an_output_folder_that_would_destroy_data_is_refused() {
         std::os::unix::fs::symlink(w.path("elsewhere"), w.path("out/.tiny.previous")).unwrap();
         let run = w.run(&["run", "pipelines/tiny.toml"]);
         run.expect_code(2);
-        assert!(run.stderr().contains("symbolic link (not followed)"), "{run}");
+        assert!(
+            run.stderr().contains("symbolic link (not followed)"),
+            "{run}"
+        );
         assert_eq!(w.read("elsewhere/keep.txt"), "mine");
+    }
+}
+
+/// Renders Markdown files with python-markdown (tables extension) and returns the HTML.
+fn python_markdown(files: &[std::path::PathBuf]) -> String {
+    let script = "import sys, markdown\n\
+                  for f in sys.argv[1:]:\n    \
+                  print(markdown.markdown(open(f, encoding='utf-8').read(), extensions=['tables']))";
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(files)
+        .output()
+        .expect("python3 (tests/requirements.txt: markdown)");
+    assert!(
+        out.status.success(),
+        "python-markdown failed (pip install -r tests/requirements.txt): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn markdown_and_csv_payloads_in_data_and_labels_stay_inert() {
+    const LINK: &str = "[click](javascript:alert(4)) ![t](http://x.invalid/p.png)";
+    let w = Workdir::new();
+    let rows: String = (2010..2016)
+        .map(|year| {
+            format!(
+                "\"{LINK}\",KAZ,heroin,{year},{},kg,\"{LINK}\"\n",
+                100 + year % 7
+            )
+        })
+        .collect();
+    w.write(
+        "data/tiny.csv",
+        format!("indicator,geo,drug,period,value,unit,source\n{rows}"),
+    );
+    let figure = format!(
+        "\n[[figures]]\nslug = \"payload\"\nkind = \"line\"\ntitle = \"Title {LINK}\"\n\
+         series = [{{ label = \"KAZ\\r=2+2,\\\"x\", geo = \"KAZ\", drug = \"heroin\", indicator = \"{LINK}\" }}]\n"
+    );
+    let text = tiny_pipeline(
+        "payload",
+        "out/payload",
+        "description = \"a\\u0007b\\u001b[31m\"",
+    )
+    .replace(
+        "[report]\ntitle = \"Report of payload\"",
+        &format!("[report]\ntitle = \"Report {LINK}\"\n{figure}"),
+    );
+    w.write("pipelines/payload.toml", text);
+    let run = w.run(&["run", "pipelines/payload.toml"]);
+    run.expect_code(0);
+
+    let mut markdown_files = vec![w.path("out/payload/report.md")];
+    for entry in std::fs::read_dir(w.path("out/payload/tables")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            markdown_files.push(path);
+        }
+    }
+    let html = python_markdown(&markdown_files);
+    assert!(
+        html.contains("javascript:alert(4)"),
+        "the payload reaches the outputs as text"
+    );
+    assert!(!html.contains("<a "), "a live link: {html}");
+    // The one image is the report's own chart.
+    let images: Vec<&str> = html.split("<img").skip(1).collect();
+    assert_eq!(images.len(), 1, "{html}");
+    assert!(
+        images[0].contains("src=\"figures/payload.png\""),
+        "{}",
+        images[0]
+    );
+    for file in &markdown_files {
+        let text = std::fs::read_to_string(file).unwrap();
+        assert!(
+            !text.contains('\u{7}') && !text.contains('\u{1b}'),
+            "{}",
+            file.display()
+        );
+    }
+    let report_html = w.read("out/payload/report.html");
+    assert!(
+        !report_html.contains("href=\"javascript"),
+        "a live link in report.html"
+    );
+    assert!(
+        !report_html.contains('\u{1b}'),
+        "a control character in report.html"
+    );
+
+    // The figure CSV: the label's CR, comma and quote stay inside one quoted field, and no
+    // field starts a formula.
+    let csv_text = w.read("out/payload/figures/payload.csv");
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(records.len(), 6, "{csv_text}");
+    for r in &records {
+        assert_eq!(r.len(), 8, "{r:?}");
+        assert_eq!(&r[0], "KAZ\r=2+2,\"x");
+        assert!(r.iter().all(|f| !f.starts_with(['=', '+', '@'])), "{r:?}");
     }
 }

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::project::{lexical_normal, Confinement, Project};
 use crate::analysis::aggregate::{CoveragePolicy, DrugSelection, Selection};
 use crate::analysis::claims::{Claim, ClaimCheck, Qualifier};
 use crate::analysis::figure::{FigureSeries, FigureSource};
@@ -17,7 +18,6 @@ use crate::analysis::series::{SeriesFilter, Window};
 use crate::analysis::share::ShareDef;
 use crate::analysis::trend::TrendOptions;
 use crate::error::{Error, InputError};
-use super::project::{lexical_normal, Confinement, Project};
 use crate::files::parse_toml;
 use crate::ingest::mapping::Mapping;
 use crate::ingest::{Format, IngestOptions, InputFile, LineItems, Missing};
@@ -316,7 +316,11 @@ impl Pipeline {
                 read.push((format!("inputs[{i}].mapping"), PathBuf::from(&m.file)));
             }
         }
-        read.extend(reference_dir.iter().map(|d| ("data/reference".to_string(), d.clone())));
+        read.extend(
+            reference_dir
+                .iter()
+                .map(|d| ("data/reference".to_string(), d.clone())),
+        );
         project.check_output(&output, &read)?;
         let reference = Reference::load_default(reference_dir.as_deref())?;
         let mut analyze = validate_analyze(path, raw.analyze)?;

@@ -216,7 +216,10 @@ mod tests {
         std::fs::write(out.join("a.txt"), "old").unwrap();
         let staging = Staging::begin(&out).unwrap();
         let staged = staging.path().to_path_buf();
-        assert_eq!(std::fs::read_to_string(staged.join("a.txt")).unwrap(), "old");
+        assert_eq!(
+            std::fs::read_to_string(staged.join("a.txt")).unwrap(),
+            "old"
+        );
         std::fs::write(staged.join("a.txt"), "new").unwrap();
         assert_eq!(
             std::fs::read_to_string(out.join("a.txt")).unwrap(),
@@ -261,7 +264,10 @@ mod tests {
             std::fs::remove_file(sibling(&out, "staging-7-0")).unwrap();
         }
         std::fs::write(sibling(&out, "staging"), "a file").unwrap();
-        assert!(recover(&out).unwrap_err().to_string().contains("found a file"));
+        assert!(recover(&out)
+            .unwrap_err()
+            .to_string()
+            .contains("found a file"));
         assert_eq!(
             std::fs::read_to_string(elsewhere.join("keep.txt")).unwrap(),
             "mine"

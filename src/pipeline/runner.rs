@@ -293,7 +293,13 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunOutcome> {
 
     // Any error from here on (a full disk included) drops the staging folder with it.
     let staging = Staging::begin(output)?;
-    let outcome = run_stages(pipeline, options, staging.path(), previous.as_ref(), started_at)?;
+    let outcome = run_stages(
+        pipeline,
+        options,
+        staging.path(),
+        previous.as_ref(),
+        started_at,
+    )?;
     let text = serde_json::to_string_pretty(&outcome.manifest).unwrap_or_default() + "\n";
     write_text(&staging.path().join(catalog::MANIFEST), &text)?;
     super::test_hook("before-commit")

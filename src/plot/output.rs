@@ -14,6 +14,7 @@ use plotters::prelude::{BitMapBackend, DrawingBackend, IntoDrawingArea, SVGBacke
 use super::scene::{self, Scene};
 use super::theme::{Theme, FONT_FAMILY, HEIGHT_PER_EM};
 use super::PlotError;
+use crate::display::html_escape;
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> PlotError + '_ {
     move |source| PlotError::Io {
@@ -208,23 +209,6 @@ fn with_metadata(png: &[u8], dpi: f64, title: &str, desc: &str) -> Result<Vec<u8
     Ok(out)
 }
 
-/// Escapes text for XML content and attribute values.
-pub(crate) fn escape_xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 pub(crate) fn write_svg(
     scene: &Scene,
     theme: &Theme,
@@ -263,11 +247,11 @@ fn finish_svg(raw: &str, title: &str, desc: &str) -> String {
             out.push('\n');
             out.push_str(&format!(
                 "<title id=\"rt-title\">{}</title>\n",
-                escape_xml(title)
+                html_escape(title)
             ));
             out.push_str(&format!(
                 "<desc id=\"rt-desc\">{}</desc>\n",
-                escape_xml(desc)
+                html_escape(desc)
             ));
             continue;
         }
@@ -307,14 +291,6 @@ mod tests {
     fn crc_matches_the_png_specification_example() {
         // CRC of "IEND" with no data, as in every PNG file.
         assert_eq!(crc32(b"IEND"), 0xAE42_6082);
-    }
-
-    #[test]
-    fn escape_covers_markup() {
-        assert_eq!(
-            escape_xml("<script>&\"'"),
-            "&lt;script&gt;&amp;&quot;&apos;"
-        );
     }
 
     #[test]

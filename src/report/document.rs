@@ -489,7 +489,7 @@ fn markdown(blocks: &[Block]) -> String {
                     md,
                     "### {}\n\n![{}](figures/{slug}.png)\n\n*{}*\n\n",
                     markdown_escape(title),
-                    markdown_escape(alt).replace(['[', ']'], ""),
+                    markdown_escape(alt),
                     markdown_escape(caption)
                 );
             }

@@ -17,7 +17,7 @@ use crate::analysis::series::SeriesKey;
 use crate::analysis::series::Window;
 use crate::display::readable;
 use crate::error::Error;
-use crate::files::neutralise;
+use crate::files::csv_string;
 use crate::model::Period;
 use crate::model::Unit;
 use crate::plot::{
@@ -445,7 +445,7 @@ fn alt_text(
 
 /// The plotted points as CSV, each with the value it came from.
 pub fn points_csv(info: &RenderInfo, plotted: &[Plotted], unit: Unit) -> String {
-    let mut csv = String::from("series,period,x,y,y_base,display_unit,value,unit\n");
+    let mut rows = Vec::new();
     for (s, f) in info.series.iter().zip(plotted) {
         for p in &s.points {
             let Some(y) = p.y else { continue };
@@ -455,27 +455,29 @@ pub fn points_csv(info: &RenderInfo, plotted: &[Plotted], unit: Unit) -> String 
                 .find(|(q, _)| (q.x() - p.x).abs() < 1e-9)
                 .map(|(_, v)| *v);
             let field = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v}"));
-            csv.push_str(&format!(
-                "{},{},{},{},{},{},{},{}\n",
-                csv_field(&s.name),
-                p.period,
-                p.x,
-                y,
+            rows.push(vec![
+                s.name.clone(),
+                p.period.to_string(),
+                p.x.to_string(),
+                y.to_string(),
                 field(p.y_base),
-                info.y_unit,
+                info.y_unit.to_string(),
                 field(value),
-                unit
-            ));
+                unit.to_string(),
+            ]);
         }
     }
-    csv
-}
-
-fn csv_field(text: &str) -> String {
-    let t = neutralise(text);
-    if t.contains([',', '"', '\n']) {
-        format!("\"{}\"", t.replace('"', "\"\""))
-    } else {
-        t
-    }
+    csv_string(
+        &[
+            "series",
+            "period",
+            "x",
+            "y",
+            "y_base",
+            "display_unit",
+            "value",
+            "unit",
+        ],
+        rows,
+    )
 }
