@@ -517,3 +517,51 @@ fn markdown_and_csv_payloads_in_data_and_labels_stay_inert() {
         assert!(r.iter().all(|f| !f.starts_with(['=', '+', '@'])), "{r:?}");
     }
 }
+
+#[test]
+fn a_figure_whose_series_have_no_values_is_drawn_as_no_data_and_the_run_goes_on() {
+    // The shipped pipeline on the first 200 rows of its data: the Russian Federation's rows
+    // come later, so several figures have series without a value.
+    let w = Workdir::new();
+    w.copy_from_root("data");
+    w.copy_from_root("pipelines");
+    let data = w.read("data/raw/seizures.csv");
+    let first: String = data.lines().take(201).map(|l| format!("{l}\n")).collect();
+    w.write("data/raw/seizures.csv", first);
+    let run = w.run(&["run"]);
+    run.expect_code(0);
+    let last = run.stderr().lines().last().unwrap_or_default().to_string();
+    assert!(
+        last.contains("published with"),
+        "the last line names the warnings: {run}"
+    );
+    assert!(last.contains("Russian Federation"), "{last}");
+    let out = "out/northern_route";
+    let manifest: serde_json::Value =
+        serde_json::from_str(&w.read(&format!("{out}/manifest.json"))).unwrap();
+    let warnings: Vec<&str> = manifest["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w.as_str())
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("figure destination_transit_ratio: no data")),
+        "{warnings:?}"
+    );
+    // Every figure is drawn, and the one without any value says so in its notes.
+    let sidecar: serde_json::Value =
+        serde_json::from_str(&w.read(&format!("{out}/figures/destination_transit_ratio.json")))
+            .unwrap();
+    assert!(
+        sidecar["notes"]
+            .to_string()
+            .contains("No data in the window"),
+        "{sidecar}"
+    );
+    let svg = w.read(&format!("{out}/figures/destination_transit_ratio.svg"));
+    assert!(svg.contains("No data"), "the plot is marked");
+    assert_whole_set(&w, out);
+}

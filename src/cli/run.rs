@@ -95,6 +95,18 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<Exit, Error> {
     for s in &outcome.manifest.stages {
         tracing::info!(stage = %s.name, status = %s.status, reason = %s.reason, duration_ms = s.duration_ms, "stage");
     }
-    tracing::info!(run_id = %outcome.manifest.run_id, output = %pipeline.output.display(), "published");
+    // The last line says whether anything was left out or stood in for data.
+    let warnings = &outcome.manifest.warnings;
+    if warnings.is_empty() {
+        tracing::info!(run_id = %outcome.manifest.run_id, output = %pipeline.output.display(), "published");
+    } else {
+        tracing::warn!(
+            run_id = %outcome.manifest.run_id,
+            output = %pipeline.output.display(),
+            "published with {} warning(s) (manifest.json \"warnings\"): {}",
+            warnings.len(),
+            warnings.join("; ")
+        );
+    }
     Ok(Exit::Done)
 }

@@ -251,7 +251,7 @@ pub(super) fn draw_bars(ctx: &Ctx, scene: &mut Scene, f: &Frame) {
 /// Stacked and share areas: a light band with "No data" where periods were skipped, so a
 /// blank is read as missing data rather than as zero.
 pub(super) fn no_data_regions(ctx: &Ctx, scene: &mut Scene, f: &Frame) -> Result<(), PlotError> {
-    let (p, t) = (ctx.p, ctx.t);
+    let p = ctx.p;
     let complete: Vec<bool> = (0..p.grid.len())
         .map(|gi| p.runs.iter().any(|r| r.contains(&gi)))
         .collect();
@@ -281,27 +281,42 @@ pub(super) fn no_data_regions(ctx: &Ctx, scene: &mut Scene, f: &Frame) -> Result
         } else {
             edge(gi, -1.0)
         };
-        let (px0, px1) = (f.px(x0), f.px(x1));
-        scene.prims.push(Prim::Rect {
-            x0: px0,
-            y0: f.top,
-            x1: px1,
-            y1: f.bottom,
-            color: theme::NO_DATA,
-        });
-        let em = t.tick_em;
-        let label = "No data";
-        if theme::text_width(label, em, false)? + 0.6 * em <= px1 - px0 {
-            scene.text(
-                label,
-                (px0 + px1) / 2.0,
-                f.top + (0.5 + ASCENT_EM) * em,
-                em,
-                false,
-                theme::MUTED_INK,
-                Align::Center,
-            )?;
-        }
+        no_data_band(ctx, scene, f, x0, x1)?;
+    }
+    Ok(())
+}
+
+/// A light band with "No data" over the frame from `x0` to `x1` (data units): periods
+/// without values, or a whole panel or plot whose series have none, read as missing data
+/// rather than as zero.
+pub(super) fn no_data_band(
+    ctx: &Ctx,
+    scene: &mut Scene,
+    f: &Frame,
+    x0: f64,
+    x1: f64,
+) -> Result<(), PlotError> {
+    let t = ctx.t;
+    let (px0, px1) = (f.px(x0), f.px(x1));
+    scene.prims.push(Prim::Rect {
+        x0: px0,
+        y0: f.top,
+        x1: px1,
+        y1: f.bottom,
+        color: theme::NO_DATA,
+    });
+    let em = t.tick_em;
+    let label = "No data";
+    if theme::text_width(label, em, false)? + 0.6 * em <= px1 - px0 {
+        scene.text(
+            label,
+            (px0 + px1) / 2.0,
+            f.top + (0.5 + ASCENT_EM) * em,
+            em,
+            false,
+            theme::MUTED_INK,
+            Align::Center,
+        )?;
     }
     Ok(())
 }

@@ -238,7 +238,8 @@ pub struct RenderInfo {
 pub enum PlotError {
     /// The chart has no series.
     EmptyChart,
-    /// A series has no value at all (every point is a gap, or there are no points).
+    /// No series has a single period, not even a gap: there is no time axis (a series of
+    /// gaps only is drawn, shaded "No data").
     NoData { series: String },
     /// A NaN or infinite x or y.
     NonFinite { series: String, what: String },
@@ -258,8 +259,6 @@ pub enum PlotError {
     },
     /// The chart kind cannot show this (e.g. a trend line on a share area).
     NotSupported { what: &'static str, kind: ChartKind },
-    /// A stacked or share area where no period has every member (nothing would be drawn).
-    NoCompletePeriod { skipped: usize },
     /// The text (title, notes, labels) leaves no room for the plot at this size.
     Layout(String),
     /// The embedded font could not be registered or used.
@@ -278,7 +277,10 @@ impl fmt::Display for PlotError {
         match self {
             PlotError::EmptyChart => write!(f, "chart has no series; expected at least one"),
             PlotError::NoData { series } => {
-                write!(f, "series {series:?} has no values (every point is a gap)")
+                write!(
+                    f,
+                    "series {series:?} has no periods at all: nothing to draw a time axis for"
+                )
             }
             PlotError::NonFinite { series, what } => {
                 write!(f, "series {series:?}: {what} is not a finite number")
@@ -308,11 +310,6 @@ impl fmt::Display for PlotError {
                 f,
                 "a {what} cannot be drawn on a {kind:?} chart; it is supported on Line and \
                  SmallMultiples"
-            ),
-            PlotError::NoCompletePeriod { skipped } => write!(
-                f,
-                "no period has a value for every series ({skipped} periods skipped); a stacked \
-                 or share area needs at least one"
             ),
             PlotError::Layout(m) => write!(f, "layout: {m}"),
             PlotError::Font(m) => write!(f, "embedded font: {m}"),

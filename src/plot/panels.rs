@@ -11,7 +11,7 @@ use super::axes::{
     time_label_width, x_label_band,
 };
 use super::frame::{time_range, Ctx, Frame};
-use super::marks::{change_point, draw_lines};
+use super::marks::{change_point, draw_lines, no_data_band};
 use super::scale::{self, Ticks};
 use super::scene::{Align, Scene};
 use super::text::{block_height, clean_line, text_block, widest, wrap};
@@ -228,7 +228,11 @@ pub(super) fn small_multiples(
         if p.change_point.as_ref().is_some_and(|cp| cp.series == i) {
             change_point(ctx, scene, &f, None)?;
         }
-        draw_lines(ctx, scene, &f, &[i], true)?;
+        if p.has_values(&[i]) {
+            draw_lines(ctx, scene, &f, &[i], true)?;
+        } else {
+            no_data_band(ctx, scene, &f, f.x0, f.x1)?;
+        }
         // Tick labels only where no panel sits below; the marks everywhere.
         let below = i + cols < n;
         draw_x_axis(ctx, scene, &f, &xticks, !below, true)?;

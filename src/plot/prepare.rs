@@ -73,6 +73,13 @@ pub(crate) struct Prepared {
 
 impl Prepared {
     /// Smallest and largest plotted value over the given series (stack tops for areas).
+    /// Whether any of the series `which` has a value to draw.
+    pub(crate) fn has_values(&self, which: &[usize]) -> bool {
+        which
+            .iter()
+            .any(|&i| self.series[i].points.iter().any(|p| p.y.is_some()))
+    }
+
     pub(crate) fn value_range(&self, which: &[usize]) -> (f64, f64) {
         let mut lo = f64::INFINITY;
         let mut hi = f64::NEG_INFINITY;
@@ -170,11 +177,6 @@ fn check_series(chart: &Chart) -> Result<Vec<Checked>, PlotError> {
                 period: scale::period_label(w[0].0, w[0].0.fract().abs() > 1e-6),
             });
         }
-        if pts.iter().all(|p| p.1.is_none()) {
-            return Err(PlotError::NoData {
-                series: s.name.clone(),
-            });
-        }
         out.push(pts);
     }
     Ok(out)
@@ -237,6 +239,12 @@ pub(crate) fn prepare(chart: &Chart) -> Result<Prepared, PlotError> {
         }
     }
     let grid: Vec<f64> = grid_map.values().copied().collect();
+    if grid.is_empty() {
+        // Not even a period with a gap: there is no time axis to draw.
+        return Err(PlotError::NoData {
+            series: chart.series[0].name.clone(),
+        });
+    }
     let quarterly = grid.iter().any(|x| (x - x.round()).abs() > 1e-6);
     let step = grid
         .windows(2)
@@ -324,11 +332,6 @@ pub(crate) fn prepare(chart: &Chart) -> Result<Prepared, PlotError> {
                     complete[gi] = true;
                     totals[gi] = total;
                 }
-            }
-            if !complete.iter().any(|c| *c) {
-                return Err(PlotError::NoCompletePeriod {
-                    skipped: skipped.len(),
-                });
             }
             unit = if share {
                 scale::percent_unit()
@@ -659,7 +662,10 @@ mod tests {
             ChartKind::Line,
             vec![Series::new("a", vec![(2000.0, None)])],
         );
-        assert!(matches!(prepare(&gaps), Err(PlotError::NoData { .. })));
+        // A series of gaps only is drawn (as "No data"); one without a single period is not.
+        assert!(prepare(&gaps).is_ok());
+        let nothing = chart(ChartKind::Line, vec![Series::new("a", vec![])]);
+        assert!(matches!(prepare(&nothing), Err(PlotError::NoData { .. })));
         let dup = chart(
             ChartKind::Line,
             vec![Series::new(
@@ -690,9 +696,9 @@ mod tests {
                 Series::new("b", vec![(2001.0, Some(1.0))]),
             ],
         );
-        assert!(matches!(
-            prepare(&none_complete),
-            Err(PlotError::NoCompletePeriod { skipped: 2 })
-        ));
+        // Drawn as "No data" bands over every period, not refused.
+        let prepared = prepare(&none_complete).unwrap();
+        assert!(prepared.runs.is_empty());
+        assert_eq!(prepared.skipped.len(), 2);
     }
 }

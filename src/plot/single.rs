@@ -12,7 +12,9 @@ use super::axes::{
 };
 use super::frame::{time_range, Ctx, Frame};
 use super::legend::{direct_label_centres, direct_labels, keying, legend, Keying};
-use super::marks::{change_point, draw_areas, draw_bars, draw_lines, no_data_regions};
+use super::marks::{
+    change_point, draw_areas, draw_bars, draw_lines, no_data_band, no_data_regions,
+};
 use super::scale;
 use super::scene::Scene;
 use super::text::{block_height, clean_line, widest, wrap};
@@ -129,7 +131,10 @@ fn plot_keyed(
         },
         Keying::Legend(_) => Vec::new(),
     };
-    if matches!(chart.kind, ChartKind::StackedArea | ChartKind::ShareArea) {
+    let all: Vec<usize> = (0..p.series.len()).collect();
+    if !p.has_values(&all) {
+        no_data_band(ctx, scene, &f, f.x0, f.x1)?;
+    } else if matches!(chart.kind, ChartKind::StackedArea | ChartKind::ShareArea) {
         no_data_regions(ctx, scene, &f)?;
     }
     draw_y_axis(ctx, scene, &f, &ticks)?;

@@ -128,15 +128,23 @@ pub struct Composed {
     pub alt_text: String,
     /// The figure's unit.
     pub unit: Unit,
+    /// The labels of the series without a value in the window (drawn as "No data").
+    pub without_data: Vec<String>,
 }
 
 /// Composes a figure from its drawn series and the trend facts of each series (by index;
 /// `None` where the figure shows no statistics of it). `alpha` is the trends table's.
+///
+/// A series without a value in the window is drawn as "No data" (a panel of its own in small
+/// multiples, a band over a plot where no series has a value) with a note, and listed in
+/// [`Composed::without_data`]; a figure where no series has a value takes its periods from
+/// `periods` (every period of the run's figure series) inside its window.
 pub fn compose(
     spec: &FigureSpec,
     plotted: &[Plotted],
     facts: &[Option<TrendFacts>],
     alpha: f64,
+    periods: &[Period],
 ) -> Result<Composed, Error> {
     let units: BTreeSet<Unit> = plotted
         .iter()
@@ -159,10 +167,17 @@ pub fn compose(
     }
     let unit = units.into_iter().next().unwrap_or(Unit::Count);
     // A common annual/quarterly grid, so that a missing period is an explicit gap.
-    let grid: BTreeSet<(i64, Period)> = plotted
+    let mut grid: BTreeSet<(i64, Period)> = plotted
         .iter()
         .flat_map(|f| f.points.iter().map(|(p, _)| (order(p), *p)))
         .collect();
+    if grid.is_empty() {
+        grid = periods
+            .iter()
+            .filter(|p| spec.window.contains(p))
+            .map(|p| (order(p), *p))
+            .collect();
+    }
     let span: Vec<Period> = match (grid.first(), grid.last()) {
         (Some((_, a)), Some((_, b))) if a.quarter.is_none() && b.quarter.is_none() => {
             (a.year..=b.year).map(Period::year).collect()
@@ -194,6 +209,19 @@ pub fn compose(
         .filter_map(|(s, f)| route_note(&s.label, f))
         .collect();
     notes.extend(coverage_note(plotted));
+    let without_data: Vec<String> = spec
+        .series
+        .iter()
+        .zip(plotted)
+        .filter(|(_, f)| f.points.is_empty())
+        .map(|(s, _)| s.label.clone())
+        .collect();
+    if !without_data.is_empty() {
+        notes.push(format!(
+            "No data in the window: {}.",
+            without_data.join(", ")
+        ));
+    }
     notes.extend(spec.notes.iter().cloned());
 
     let fact = |i: usize| facts.get(i).and_then(Option::as_ref);
@@ -277,6 +305,7 @@ pub fn compose(
         notes,
         alt_text,
         unit,
+        without_data,
     })
 }
 

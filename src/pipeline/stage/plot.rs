@@ -59,6 +59,15 @@ impl Definition for Plot {
         let figures_dir = catalog::figures_dir(cx.dir);
         std::fs::create_dir_all(&figures_dir).map_err(|e| Error::writing(&figures_dir, e))?;
         let alpha = cx.pipeline.analyze.trends.alpha.get();
+        // Every period of the run's figure series: the time axis of a figure without data.
+        let mut periods: Vec<Period> = texts(&drawn, "period")
+            .map_err(Error::compute("reading the figure series' periods"))?
+            .iter()
+            .flatten()
+            .filter_map(|p| Period::parse(p).ok())
+            .collect();
+        periods.sort_by(|a, b| a.x().total_cmp(&b.x()));
+        periods.dedup();
         for spec in &cx.pipeline.figures {
             let context = || format!("figure {}", spec.slug);
             let plotted = plotted_series(&drawn, spec)
@@ -67,7 +76,16 @@ impl Definition for Plot {
                 "{}: reading its trends rows",
                 context()
             )))?;
-            draw(spec, &plotted, &facts, alpha, cx.dir, cx.run_id)?;
+            let without_data = draw(spec, &plotted, &facts, alpha, &periods, cx.dir, cx.run_id)?;
+            if !without_data.is_empty() {
+                let warning = format!(
+                    "figure {}: no data in its window for {}; drawn as \"No data\"",
+                    spec.slug,
+                    without_data.join(", ")
+                );
+                tracing::warn!("{warning}");
+                cx.warnings.push(warning);
+            }
         }
         Ok(Rows::from([(
             "figures".into(),
@@ -76,16 +94,18 @@ impl Definition for Plot {
     }
 }
 
-/// Renders one figure and writes its four files.
+/// Renders one figure and writes its four files; returns the labels of its series without
+/// data.
 fn draw(
     spec: &FigureSpec,
     plotted: &[Plotted],
     facts: &[Option<TrendFacts>],
     alpha: f64,
+    periods: &[Period],
     dir: &Path,
     run_id: &str,
-) -> Result<()> {
-    let composed = compose(spec, plotted, facts, alpha)?;
+) -> Result<Vec<String>> {
+    let composed = compose(spec, plotted, facts, alpha, periods)?;
     let path = |file: FigureFile| dir.join(file.path(&spec.slug));
     let info = render(
         &composed.chart,
@@ -118,7 +138,8 @@ fn draw(
     };
     let json = serde_json::to_string_pretty(&sidecar)
         .map_err(|e| Error::writing(&path(FigureFile::Json), e))?;
-    write_text(&path(FigureFile::Json), &(json + "\n"))
+    write_text(&path(FigureFile::Json), &(json + "\n"))?;
+    Ok(composed.without_data)
 }
 
 /// The rows of `frame` whose text columns equal `key` (null where the key has `None`).
