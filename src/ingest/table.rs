@@ -7,9 +7,10 @@
 //! number of fields is kept as a [`RawRow`] with a problem, to be rejected with its reason.
 //! xlsx/xls/ods: one sheet through calamine; row numbers are the sheet's row numbers.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
-use calamine::{open_workbook_auto_from_rs, Data, Reader};
+use calamine::{open_workbook_auto_from_rs, Data, DataRef, Reader, Sheets, Xlsx};
 
 use crate::error::InputError;
 
@@ -94,13 +95,16 @@ pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 /// refused before anything is inflated (a zip bomb), rather than exhausting memory.
 pub const MAX_UNZIPPED_BYTES: u64 = 512 * 1024 * 1024;
 
+/// Why a CSV with NUL bytes is refused.
+pub const NUL_BYTES: &str = "it contains NUL bytes: not a text CSV file";
+
 /// Reads CSV bytes. Binary content (NUL bytes) and over-long lines are file-level errors.
 pub fn read_csv_bytes(bytes: &[u8], display: &str) -> Result<RawTable, InputError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.contains(&0) {
         return Err(InputError::Unreadable {
             file: display.to_string(),
-            message: "it contains NUL bytes: not a text CSV file".into(),
+            message: NUL_BYTES.into(),
         });
     }
     if let Some((line, _)) = bytes
@@ -222,9 +226,10 @@ fn sniff_delimiter(bytes: &[u8]) -> u8 {
     candidates[best]
 }
 
-/// The largest sheet accepted, in cells: beyond it a file is refused rather than exhausting
-/// memory (a real UNODC export is ~100,000 cells).
-pub const MAX_SHEET_CELLS: usize = 50_000_000;
+/// The largest sheet accepted, in cells (an xlsx row counts as wide as its last cell): beyond
+/// it a file is refused rather than exhausting memory (a real UNODC export is ~100,000 cells,
+/// a hundredth of the limit).
+pub const MAX_SHEET_CELLS: usize = 10_000_000;
 
 /// Sums the uncompressed sizes a zipped workbook declares, refusing it above
 /// [`MAX_UNZIPPED_BYTES`] (the zip reader never inflates more than an entry declares).
@@ -274,6 +279,13 @@ fn read_sheet(bytes: &[u8], display: &str, sheet: Option<&str>) -> Result<RawTab
             .cloned()
             .ok_or_else(|| unreadable("the workbook has no sheet".into()))?,
     };
+    if let Sheets::Xlsx(xlsx) = &mut workbook {
+        return Ok(RawTable {
+            file: display.to_string(),
+            rows: xlsx_rows(xlsx, &name, display)?,
+            sheet: Some(name),
+        });
+    }
     let range = workbook
         .worksheet_range(&name)
         .map_err(|e| unreadable(format!("sheet '{name}' cannot be read: {e}")))?;
@@ -288,7 +300,7 @@ fn read_sheet(bytes: &[u8], display: &str, sheet: Option<&str>) -> Result<RawTab
     let mut rows = Vec::new();
     for (i, cells) in range.rows().enumerate() {
         let mut row: Vec<Cell> = vec![Cell::Empty; first_col];
-        row.extend(cells.iter().map(cell_of));
+        row.extend(cells.iter().cloned().map(cell_of));
         if row.iter().all(Cell::is_empty) {
             continue;
         }
@@ -306,19 +318,94 @@ fn read_sheet(bytes: &[u8], display: &str, sheet: Option<&str>) -> Result<RawTab
     })
 }
 
-fn cell_of(data: &Data) -> Cell {
+/// The most text an xlsx sheet's cells may hold in all: a shared string is stored once but
+/// becomes a cell's text as often as cells refer to it, so a 14 KB workbook could otherwise
+/// ask for gigabytes.
+pub const MAX_SHEET_TEXT_BYTES: usize = 256 * 1024 * 1024;
+
+/// The rows of an xlsx sheet, read cell by cell (calamine's cell reader): only the cells
+/// that exist are held, so a sheet whose used range spans A1:XFD1048576 with two cells costs
+/// two cells. Refused (before any of it is materialised) beyond [`MAX_SHEET_CELLS`] cells,
+/// counting each row as wide as its last cell, or [`MAX_SHEET_TEXT_BYTES`] of cell text.
+fn xlsx_rows<RS: std::io::Read + std::io::Seek>(
+    xlsx: &mut Xlsx<RS>,
+    name: &str,
+    display: &str,
+) -> Result<Vec<RawRow>, InputError> {
+    let unreadable = |message: String| InputError::Unreadable {
+        file: display.to_string(),
+        message,
+    };
+    let failed = |e: calamine::XlsxError| unreadable(format!("sheet '{name}' cannot be read: {e}"));
+    let mut reader = match xlsx.worksheet_cells_reader(name) {
+        Ok(reader) => reader,
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Vec::new()),
+        Err(e) => return Err(failed(e)),
+    };
+    // Per row (0-based): its width so far and its cells; rows come in sheet order.
+    let mut cells: BTreeMap<u32, (usize, Vec<(u32, Cell)>)> = BTreeMap::new();
+    let (mut width_total, mut text_total) = (0usize, 0usize);
+    while let Some(cell) = reader.next_cell().map_err(failed)? {
+        let (row, col) = cell.get_position();
+        let text_len = match cell.get_value() {
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.len(),
+            DataRef::SharedString(s) => s.len(),
+            _ => 0,
+        };
+        text_total = text_total.saturating_add(text_len);
+        if text_total > MAX_SHEET_TEXT_BYTES {
+            return Err(unreadable(format!(
+                "sheet '{name}': its cells hold more than {} MiB of text (row {}): refused",
+                MAX_SHEET_TEXT_BYTES >> 20,
+                row + 1
+            )));
+        }
+        let value = cell_of(Data::from(cell.get_value().clone()));
+        if value.is_empty() {
+            continue;
+        }
+        let (width, row_cells) = cells.entry(row).or_default();
+        let wider = (col as usize + 1).saturating_sub(*width);
+        width_total = width_total.saturating_add(wider);
+        *width = (*width).max(col as usize + 1);
+        if width_total > MAX_SHEET_CELLS {
+            return Err(unreadable(format!(
+                "sheet '{name}': its rows span more than {MAX_SHEET_CELLS} cells (row {}, column {}): refused",
+                row + 1,
+                col + 1
+            )));
+        }
+        row_cells.push((col, value));
+    }
+    Ok(cells
+        .into_iter()
+        .map(|(row, (width, row_cells))| {
+            let mut out = vec![Cell::Empty; width];
+            for (col, value) in row_cells {
+                out[col as usize] = value;
+            }
+            RawRow {
+                row: row.saturating_add(1),
+                cells: out,
+                problem: None,
+            }
+        })
+        .collect())
+}
+
+fn cell_of(data: Data) -> Cell {
     match data {
         Data::Empty => Cell::Empty,
         Data::String(s) if s.trim().is_empty() => Cell::Empty,
-        Data::String(s) => Cell::Text(s.clone()),
-        Data::Float(f) => Cell::Number(*f),
-        Data::Int(i) => Cell::Number(*i as f64),
+        Data::String(s) => Cell::Text(s),
+        Data::Float(f) => Cell::Number(f),
+        Data::Int(i) => Cell::Number(i as f64),
         Data::Bool(b) => Cell::Text(b.to_string()),
         Data::DateTime(d) => Cell::Date(
             d.as_datetime()
                 .map_or_else(|| d.as_f64().to_string(), |t| t.to_string()),
         ),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Date(s.clone()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Date(s),
         Data::Error(e) => Cell::Error(format!("{e}")),
     }
 }
