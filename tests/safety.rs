@@ -565,3 +565,336 @@ fn a_figure_whose_series_have_no_values_is_drawn_as_no_data_and_the_run_goes_on(
     assert!(svg.contains("No data"), "the plot is marked");
     assert_whole_set(&w, out);
 }
+
+/// Runs routetrend under python's `resource` to read the child's peak resident memory:
+/// (exit code, peak KiB, stderr).
+fn run_measured(w: &Workdir, args: &[&str]) -> (i32, u64, String) {
+    let script = "import resource, subprocess, sys\n\
+                  p = subprocess.run(sys.argv[1:], capture_output=True)\n\
+                  sys.stderr.write(p.stderr.decode('utf-8', 'replace'))\n\
+                  print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)";
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_routetrend"))
+        .args(args)
+        .current_dir(w.dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut fields = stdout.split_whitespace();
+    let code = fields.next().and_then(|c| c.parse().ok()).unwrap_or(-1);
+    let peak = fields
+        .next()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(u64::MAX);
+    (
+        code,
+        peak,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A minimal xlsx workbook: one sheet with `sheet_data` (the `<sheetData>` rows), a used range
+/// `dimension`, and shared strings `shared` (each an `<si>` text).
+fn xlsx(dimension: &str, sheet_data: &str, shared: &[String]) -> Vec<u8> {
+    use std::io::Write;
+    const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let shared_strings: String = shared
+        .iter()
+        .map(|s| format!("<si><t>{s}</t></si>"))
+        .collect();
+    let parts = [
+        (
+            "[Content_Types].xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
+             <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
+             <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
+             <Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>\
+             <Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>\
+             <Override PartName=\"/xl/sharedStrings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/></Types>".to_string(),
+        ),
+        (
+            "_rels/.rels",
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
+             <Relationship Id=\"rId1\" Type=\"{REL}/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"),
+        ),
+        (
+            "xl/workbook.xml",
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"{MAIN}\" xmlns:r=\"{REL}\">\
+             <sheets><sheet name=\"Sheet1\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
+             <Relationship Id=\"rId1\" Type=\"{REL}/worksheet\" Target=\"worksheets/sheet1.xml\"/>\
+             <Relationship Id=\"rId2\" Type=\"{REL}/sharedStrings\" Target=\"sharedStrings.xml\"/></Relationships>"),
+        ),
+        (
+            "xl/sharedStrings.xml",
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst xmlns=\"{MAIN}\" count=\"{n}\" uniqueCount=\"{n}\">{shared_strings}</sst>", n = shared.len()),
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"{MAIN}\"><dimension ref=\"{dimension}\"/>\
+             <sheetData>{sheet_data}</sheetData></worksheet>"),
+        ),
+    ];
+    for (name, text) in parts {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// An inline-string cell.
+fn text_cell(at: &str, text: &str) -> String {
+    format!("<c r=\"{at}\" t=\"inlineStr\"><is><t>{text}</t></is></c>")
+}
+
+/// The canonical header and one data row, as sheet rows 1 and 2.
+fn canonical_rows() -> String {
+    let header = ["indicator", "geo", "period", "value", "unit"];
+    let data = ["seizures", "KAZ", "2016", "5", "kg"];
+    let cols = ["A", "B", "C", "D", "E"];
+    let row = |r: usize, values: [&str; 5]| {
+        let cells: String = cols
+            .iter()
+            .zip(values)
+            .map(|(c, v)| text_cell(&format!("{c}{r}"), v))
+            .collect();
+        format!("<row r=\"{r}\">{cells}</row>")
+    };
+    row(1, header) + &row(2, data)
+}
+
+/// Peak memory allowed to a refused or tiny input: far below what the bombs asked for
+/// (549 GB, 2.4 GB), with room for the binary and polars.
+const BOUNDED_KB: u64 = 400 * 1024;
+
+#[test]
+fn xlsx_bombs_are_read_cell_by_cell_or_refused_in_bounded_memory() {
+    let w = Workdir::new();
+    // Cells A1.. and XFD1048576: the used range would be 17 billion cells dense.
+    let far = format!(
+        "{}<row r=\"1048576\">{}</row>",
+        canonical_rows(),
+        text_cell("XFD1048576", "far away")
+    );
+    w.write("far.xlsx", xlsx("A1:XFD1048576", &far, &[]));
+    let (code, peak, stderr) = run_measured(&w, &["ingest", "far.xlsx", "--out", "far", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(peak < BOUNDED_KB, "peak {peak} KiB");
+    let observations =
+        routetrend::files::read_parquet(&w.path("far/observations.parquet"), "missing").unwrap();
+    assert_eq!(observations.height(), 1, "the real row is read");
+
+    // One 10 MB shared string referenced by 400 cells: 4 GB of cell text.
+    let big = "x".repeat(10 * 1024 * 1024);
+    let refs: String = (1..=400)
+        .map(|r| format!("<row r=\"{r}\"><c r=\"A{r}\" t=\"s\"><v>0</v></c></row>"))
+        .collect();
+    w.write("strings.xlsx", xlsx("A1:A400", &refs, &[big]));
+    let (code, peak, stderr) = run_measured(&w, &["ingest", "strings.xlsx", "--out", "s"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("MiB of text"), "{stderr}");
+    assert!(peak < BOUNDED_KB, "peak {peak} KiB");
+
+    // 700 rows, each with a cell in the last column: 11.5 million cells once rows are made.
+    let wide: String = (1..=700)
+        .map(|r| {
+            format!(
+                "<row r=\"{r}\">{}</row>",
+                text_cell(&format!("XFD{r}"), "1")
+            )
+        })
+        .collect();
+    w.write("wide.xlsx", xlsx("A1:XFD700", &wide, &[]));
+    let (code, peak, stderr) = run_measured(&w, &["ingest", "wide.xlsx", "--out", "wd"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("cells"), "{stderr}");
+    assert!(peak < BOUNDED_KB, "peak {peak} KiB");
+    assert!(staging_folders(&w, "wd").is_empty());
+}
+
+#[test]
+fn fifos_huge_and_sparse_files_are_refused_before_they_are_read() {
+    let w = tiny_project();
+    // A FIFO as an input: refused at once, by `ingest` and by a pipeline (whose up-to-date
+    // check would otherwise wait on it for a writer).
+    let made = Command::new("mkfifo")
+        .arg(w.path("data/fifo.csv"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for args in [
+        vec!["ingest", "data/fifo.csv", "--out", "f"],
+        vec!["run", "pipelines/fifo.toml"],
+    ] {
+        w.write(
+            "pipelines/fifo.toml",
+            tiny_pipeline("fifo", "out/fifo", "").replace("data/tiny.csv", "data/fifo.csv"),
+        );
+        let mut child = routetrend(&w, &args).spawn().unwrap();
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > Duration::from_secs(60) {
+                child.kill().unwrap();
+                panic!("{args:?} hangs on a FIFO");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert_eq!(status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("not a regular file"), "{args:?}: {stderr}");
+    }
+    // A 2 GiB sparse file of NUL bytes: refused by its size, without reading it.
+    let big = std::fs::File::create(w.path("big.csv")).unwrap();
+    big.set_len(2 << 30).unwrap();
+    let (code, peak, stderr) = run_measured(&w, &["ingest", "big.csv", "--out", "b"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("at most 1024 MiB"), "{stderr}");
+    assert!(peak < BOUNDED_KB, "peak {peak} KiB");
+}
+
+#[test]
+fn silent_choices_are_refused_or_counted() {
+    let w = Workdir::new();
+    // Two columns that are both `value`.
+    w.write(
+        "dup.csv",
+        "indicator,geo,period,value,unit, Value \nseizures,KAZ,2016,5,kg,6\n",
+    );
+    let run = w.run(&["ingest", "dup.csv", "--out", "d"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr().contains("columns 4 and 6 are both 'value'"),
+        "{run}"
+    );
+
+    // A wide table's columns written as periods that are none: each cell a counted reject.
+    w.write(
+        "wide.csv",
+        "geo,indicator,unit,2015,2016Q5,20016,1899,notes\n\
+         KAZ,seizures,kg,1,2,3,,x\n\
+         TJK,seizures,kg,4,,5,6,y\n",
+    );
+    let run = w.run(&["ingest", "wide.csv", "--out", "wd", "--json"]);
+    run.expect_code(0);
+    let file = &run.json()["files"][0];
+    assert_eq!(
+        (
+            file["records"].as_u64(),
+            file["kept"].as_u64(),
+            file["rejected"].as_u64()
+        ),
+        (Some(6), Some(2), Some(4)),
+        "{file}"
+    );
+    let rejects = crate::common::rejects(&w.read("wd/rejects.csv"));
+    let columns: Vec<(&str, &str)> = rejects
+        .iter()
+        .map(|(_, column, value, _)| (column.as_str(), value.as_str()))
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            ("2016Q5", "2"),
+            ("20016", "3"),
+            ("20016", "5"),
+            ("1899", "6")
+        ]
+    );
+    assert!(
+        rejects[0].3.contains("quarter must be Q1 to Q4"),
+        "{rejects:?}"
+    );
+    assert!(
+        file["warnings"]
+            .to_string()
+            .contains("columns ignored: notes"),
+        "{file}"
+    );
+
+    // Labels: zero-width and bidi characters refused; full-width folded by NFKC into the
+    // same series; exact duplicates keep each source; -0, subnormals and underflow by one
+    // rule.
+    w.write(
+        "labels.csv",
+        "indicator,geo,period,value,unit,source\n\
+         seizures\u{200B},KAZ,2010,1,kg,a\n\
+         seiz\u{202E}ures,KAZ,2011,1,kg,a\n\
+         ｓｅｉｚｕｒｅｓ,KAZ,2012,2,kg,a\n\
+         seizures,KAZ,2013,3,kg,report A\n\
+         seizures,KAZ,2013,3,kg,report B\n\
+         seizures,KAZ,2014,-0,kg,a\n\
+         seizures,KAZ,2015,-1e-320,kg,a\n\
+         seizures,KAZ,2016,1e-400,kg,a\n",
+    );
+    let run = w.run(&["ingest", "labels.csv", "--out", "l", "--json"]);
+    run.expect_code(0);
+    let rejects = crate::common::rejects(&w.read("l/rejects.csv"));
+    let rows: Vec<(u32, &str)> = rejects
+        .iter()
+        .map(|(row, c, ..)| (*row, c.as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (2, "indicator"),
+            (3, "indicator"),
+            (8, "value"),
+            (9, "value")
+        ],
+        "{rejects:?}"
+    );
+    assert!(rejects[0].3.contains("U+200B"), "{rejects:?}");
+    assert!(rejects[1].3.contains("U+202E"), "{rejects:?}");
+    assert!(rejects[2].3.contains("too small"), "{rejects:?}");
+    let df = routetrend::files::read_parquet(&w.path("l/observations.parquet"), "missing").unwrap();
+    let indicators: std::collections::BTreeSet<String> = df
+        .column("indicator")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .flatten()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(indicators.len(), 1, "{indicators:?}");
+    let sources: Vec<&str> = df
+        .column("source")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .flatten()
+        .collect();
+    assert!(
+        sources
+            .iter()
+            .any(|s| s.contains("report A") && s.contains("report B")),
+        "{sources:?}"
+    );
+    let values: Vec<f64> = df
+        .column("value")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .into_no_null_iter()
+        .collect();
+    assert!(
+        values
+            .iter()
+            .all(|v| *v > 0.0 || (*v == 0.0 && v.is_sign_positive())),
+        "{values:?}"
+    );
+}

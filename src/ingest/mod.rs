@@ -218,9 +218,83 @@ struct Record {
     sheet: Option<String>,
 }
 
+/// The largest table file (CSV or spreadsheet) read: tables are read whole, so a bigger file
+/// is refused before any of it is read. Seizure records files stream and have no limit.
+pub const MAX_TABLE_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// Refuses an input that is not a regular file (a FIFO, device or folder would hang or fail
+/// the run), before anything reads it.
+pub fn check_regular(path: &std::path::Path, display: &str) -> Result<(), InputError> {
+    let meta = std::fs::metadata(path).map_err(|e| InputError::Io {
+        file: display.to_string(),
+        message: e.to_string(),
+    })?;
+    if meta.is_file() {
+        Ok(())
+    } else {
+        Err(InputError::Unreadable {
+            file: display.to_string(),
+            message: format!(
+                "not a regular file (a {}): inputs must be files",
+                if meta.is_dir() {
+                    "folder"
+                } else {
+                    "FIFO, socket or device"
+                }
+            ),
+        })
+    }
+}
+
+/// Reads a table file whole, within [`MAX_TABLE_BYTES`]; a CSV is refused at its first NUL
+/// byte (binary content) while it is read, not after.
+fn read_table_file(input: &InputFile) -> Result<Vec<u8>, InputError> {
+    use std::io::Read;
+    let io = |e: std::io::Error| InputError::Io {
+        file: input.name.clone(),
+        message: e.to_string(),
+    };
+    let size = std::fs::metadata(&input.path).map_err(io)?.len();
+    if size > MAX_TABLE_BYTES {
+        return Err(InputError::Unreadable {
+            file: input.name.clone(),
+            message: format!(
+                "{size} bytes: a table file may have at most {} MiB (seizure records files, format records, stream and have no limit)",
+                MAX_TABLE_BYTES >> 20
+            ),
+        });
+    }
+    let csv = !table::is_spreadsheet(&input.path);
+    let mut file = std::fs::File::open(&input.path).map_err(io)?;
+    let mut bytes = Vec::with_capacity(size as usize);
+    let mut chunk = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut chunk).map_err(io)?;
+        if n == 0 {
+            return Ok(bytes);
+        }
+        if csv && chunk[..n].contains(&0) {
+            return Err(InputError::Unreadable {
+                file: input.name.clone(),
+                message: table::NUL_BYTES.into(),
+            });
+        }
+        if bytes.len() as u64 + n as u64 > MAX_TABLE_BYTES {
+            return Err(InputError::Unreadable {
+                file: input.name.clone(),
+                message: format!("grew beyond {} MiB while read", MAX_TABLE_BYTES >> 20),
+            });
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+    }
+}
+
 /// Ingests files in order. A whole-file problem stops with an error naming the file; row
 /// problems become rejects.
 pub fn ingest_files(inputs: &[InputFile], reference: &Reference) -> Result<Ingested, Error> {
+    for input in inputs {
+        check_regular(&input.path, &input.name)?;
+    }
     // Seizure records are aggregated by a streaming query, never read whole into memory.
     let (records, tables): (Vec<&InputFile>, Vec<&InputFile>) = inputs.iter().partition(|i| {
         i.options.format == Some(Format::Records)
@@ -230,11 +304,7 @@ pub fn ingest_files(inputs: &[InputFile], reference: &Reference) -> Result<Inges
     });
     let mut contents = Vec::with_capacity(tables.len());
     for input in &tables {
-        let bytes = std::fs::read(&input.path).map_err(|e| InputError::Io {
-            file: input.name.clone(),
-            message: e.to_string(),
-        })?;
-        contents.push(bytes);
+        contents.push(read_table_file(input)?);
     }
     let sources: Vec<(&InputFile, &[u8])> = tables
         .iter()
@@ -331,6 +401,20 @@ fn parse_table(
     let (header_index, format) = find_header(table, options)?;
     summary.format = format.name().to_string();
     let header = Header::new(&table.rows[header_index].cells);
+    if let Some((first, second)) = header.duplicate() {
+        let name = &header.names()[first];
+        return Err(InputError::Unreadable {
+            file: table.file.clone(),
+            message: format!(
+                "header row {}: columns {} and {} are both '{name}' (as '{}'): which one holds the data is ambiguous; rename or remove one",
+                table.rows[header_index].row,
+                first + 1,
+                second + 1,
+                header.names()[second]
+            ),
+        }
+        .into());
+    }
     if let Some(missing) = format.required().iter().find(|c| header.find(c).is_none()) {
         return Err(InputError::MissingColumn {
             file: table.file.clone(),
@@ -389,6 +473,10 @@ fn parse_table(
             table.rows[header_index].row
         ));
     }
+    let impossible_periods = match format {
+        Format::Wide => wide::impossible_period_columns(&header),
+        _ => Vec::new(),
+    };
     let header_text: Vec<String> = header.names().to_vec();
     let mut parsed = Vec::new();
     for row in &table.rows[header_index + 1..] {
@@ -419,6 +507,23 @@ fn parse_table(
             }));
             summary.records += 1;
             continue;
+        }
+        if format == Format::Wide && row.problem.is_none() {
+            for (i, name, why) in &impossible_periods {
+                let Some(cell) = row.cells.get(*i).filter(|c| !c.is_empty()) else {
+                    continue;
+                };
+                summary.records += 1;
+                parsed.push(Err(Reject {
+                    file: table.file.clone(),
+                    sheet: table.sheet.clone(),
+                    row: row.row,
+                    column: name.clone(),
+                    value: cell.text(),
+                    reason: format!("column '{name}' is not a period ({why})"),
+                    missing: false,
+                }));
+            }
         }
         for spec in &specs {
             if format == Format::Wide && row.problem.is_none() {
@@ -527,15 +632,25 @@ fn resolve_keys(records: Vec<Record>, out: &mut Ingested) {
         let first_value = merged[0].observation.value;
         if merged.iter().all(|r| r.observation.value == first_value) {
             let mut rest = merged.into_iter();
-            if let Some(keep) = rest.next() {
+            if let Some(mut keep) = rest.next() {
                 let summary = &mut out.files[keep.file_index];
                 summary.kept += rows(&keep);
                 summary.line_items_summed += rows(&keep) - 1;
                 summary.observations += 1;
+                // A duplicate that cites another source keeps its citation in the lineage.
+                let mut cited = vec![keep.observation.source.clone()];
+                for dup in rest {
+                    out.files[dup.file_index].exact_duplicates += rows(&dup);
+                    let o = &dup.observation;
+                    if !cited.contains(&o.source) {
+                        keep.observation.source.push_str(&format!(
+                            " | also {} row {}: {}",
+                            o.source_file, o.source_rows, o.source
+                        ));
+                        cited.push(o.source.clone());
+                    }
+                }
                 out.observations.push(keep.observation);
-            }
-            for dup in rest {
-                out.files[dup.file_index].exact_duplicates += rows(&dup);
             }
             continue;
         }

@@ -91,6 +91,8 @@ const BAD_DATE: &str = "date is not a date YYYY-MM-DD";
 const BAD_QUANTITY: &str = "quantity is not a finite number";
 const BAD_UNIT: &str = "unknown unit: expected g, kg or t";
 const NEGATIVE: &str = "negative quantity";
+const TOO_SMALL: &str =
+    "quantity is too small for a 64-bit float (nonzero, below 2.2e-308 in magnitude): not a real figure";
 
 /// The year and quarter of a `YYYY-MM-DD` date in `YEARS`, read as polars reads it (a month
 /// or day may have one digit), white space around it allowed.
@@ -216,6 +218,11 @@ pub fn grouped(
     let amount_problem = col("amount")
         .is_finite()
         .and(col("amount").gt_eq(lit(0.0)))
+        .and(
+            col("amount")
+                .eq(lit(0.0))
+                .or(col("amount").gt_eq(lit(f64::MIN_POSITIVE))),
+        )
         .and(col("amount").lt_eq(lit(MAX_QUANTITY)))
         .fill_null(lit(false))
         .not();
@@ -405,8 +412,13 @@ pub fn ingest_records(
                 }
             };
             // polars' cast does not trim white space: a padded quantity is read here.
+            // One rule with the tables (`unit::parse_number`): a zero is +0, a nonzero
+            // quantity below the smallest normal f64 is no figure.
+            let amount = amount.map(|a| if a == 0.0 { 0.0 } else { a });
             let (amount, quantity) = match amount {
-                Some(a) if (0.0..=MAX_QUANTITY).contains(&a) => (Some(a), ""),
+                Some(a) if a == 0.0 || (f64::MIN_POSITIVE..=MAX_QUANTITY).contains(&a) => {
+                    (Some(a), "")
+                }
                 _ => {
                     let text = quantity_texts.next().unwrap_or("");
                     (amount.or_else(|| text.trim().parse().ok()), text)
@@ -425,6 +437,9 @@ pub fn ingest_records(
                 (.., None, _) if quantity.trim().is_empty() => ("quantity", "", MISSING_VALUE),
                 (.., None, _) => ("quantity", quantity, BAD_QUANTITY),
                 (.., Some(_), None) => ("unit", text(&mapping, unit), BAD_UNIT),
+                (.., Some(a), Some(_)) if a != 0.0 && a.abs() < f64::MIN_POSITIVE => {
+                    ("quantity", quantity, TOO_SMALL)
+                }
                 (.., Some(a), Some(_)) if a < 0.0 => ("quantity", quantity, NEGATIVE),
                 (.., Some(a), Some(f)) if !(a * f).is_finite() => {
                     ("quantity", quantity, BAD_QUANTITY)

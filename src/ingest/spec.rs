@@ -124,7 +124,14 @@ impl RowSpec {
             }
         };
 
-        let indicator = text_field(&self.indicator, true)?.unwrap_or_default();
+        // A label names a series: NFKC-normalised, and refused with an invisible character.
+        let label_field =
+            |source: &FieldSource, required: bool| -> Result<Option<String>, Reject> {
+                text_field(source, required)?
+                    .map(|text| label(&text).map_err(|why| reject(&source.cell(row).0, &text, why)))
+                    .transpose()
+            };
+        let indicator = label_field(&self.indicator, true)?.unwrap_or_default();
         let indicator = if self.slug_indicator {
             slug(&indicator)
         } else {
@@ -175,17 +182,18 @@ impl RowSpec {
         let dimension = self
             .dimension
             .as_ref()
-            .map(|s| text_field(s, false))
+            .map(|s| label_field(s, false))
             .transpose()?
             .flatten();
         let mut category = self
             .category
             .as_ref()
-            .map(|s| text_field(s, false))
+            .map(|s| label_field(s, false))
             .transpose()?
             .flatten();
         for source in &self.category_qualifiers {
-            if let Some(v) = text_field(source, false)?.filter(|v| !v.eq_ignore_ascii_case("total"))
+            if let Some(v) =
+                label_field(source, false)?.filter(|v| !v.eq_ignore_ascii_case("total"))
             {
                 let name = source.cell(row).0.to_lowercase();
                 let base = category.take().unwrap_or_else(|| "Total".to_string());
@@ -295,6 +303,35 @@ impl RowSpec {
     }
 }
 
+/// Format characters (Unicode General_Category Cf, Unicode 16.0): invisible, they would make
+/// `seizures` and `seizures` + U+200B two series. Zero-width and joiner characters, bidi
+/// embeddings, overrides and isolates, the BOM, word joiners, invisible operators,
+/// interlinear annotations, tag characters and the Arabic and Syriac marks.
+fn is_format_char(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{0600}'..='\u{0605}' | '\u{061C}' | '\u{06DD}' | '\u{070F}'
+        | '\u{0890}'..='\u{0891}' | '\u{08E2}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{110BD}' | '\u{110CD}'
+        | '\u{13430}'..='\u{1343F}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0001}' | '\u{E0020}'..='\u{E007F}')
+}
+
+/// A series label (indicator, dimension, category) as one text per meaning: NFKC-normalised
+/// (full-width `ｓｅｉｚｕｒｅｓ` is `seizures`, `ﬁ` is `fi`), and refused with the reason when
+/// it holds a control or format character (zero-width, bidi control), which would otherwise
+/// make a new series that looks like an existing one.
+pub fn label(text: &str) -> Result<String, String> {
+    use unicode_normalization::UnicodeNormalization;
+    if let Some(c) = text.chars().find(|c| c.is_control() || is_format_char(*c)) {
+        return Err(format!(
+            "contains the invisible character U+{:04X}: remove it (it would make a separate series that looks like another)",
+            c as u32
+        ));
+    }
+    Ok(text.nfkc().collect())
+}
+
 /// Finds columns by name in a header row (names folded as for reference data).
 pub struct Header {
     names: Vec<String>,
@@ -311,6 +348,22 @@ impl Header {
     pub fn find(&self, name: &str) -> Option<usize> {
         let want = match_key(name);
         self.folded.iter().position(|f| *f == want)
+    }
+
+    /// The first two columns whose names fold to the same key (`value` and ` Value `), if
+    /// any; empty names are not compared.
+    pub fn duplicate(&self) -> Option<(usize, usize)> {
+        let mut seen = std::collections::HashMap::new();
+        for (i, key) in self.folded.iter().enumerate() {
+            if key.is_empty() {
+                continue;
+            }
+            if let Some(&first) = seen.get(key.as_str()) {
+                return Some((first, i));
+            }
+            seen.insert(key.as_str(), i);
+        }
+        None
     }
 
     pub fn has_all(&self, names: &[&str]) -> bool {

@@ -4,8 +4,10 @@
 //! Identifier columns: `geo` (or `country`, `iso3`), optional `drug`, `indicator`, `unit`,
 //! `dimension`, `category`, `source`. A file without an `indicator` or `unit` column needs
 //! `--indicator` / `--unit`. Each non-empty period cell is one record; an empty cell is a gap,
-//! not a zero. Columns that are neither identifiers nor periods (e.g. `notes`) are ignored
-//! and listed in the file's warnings.
+//! not a zero. A column written as a period that is none (`2016Q5`, `20016`, `1899`) is no
+//! silent loss: each of its non-empty cells is a reject naming the column and why. Columns
+//! that are neither identifiers nor periods (e.g. `notes`) are ignored and listed in the
+//! file's warnings.
 
 use crate::model::Period;
 
@@ -38,23 +40,49 @@ pub fn period_columns(header: &Header) -> Vec<(usize, String)> {
         .collect()
 }
 
-pub fn matches(header: &Header) -> bool {
-    GEO_NAMES.iter().any(|g| header.find(g).is_some()) && !period_columns(header).is_empty()
+/// Whether a column name is written as a period would be: digits (`2016`, `20016`, `1899`),
+/// optionally a quarter (`2016Q5`).
+fn looks_like_period(name: &str) -> bool {
+    let upper = name.trim().to_ascii_uppercase();
+    let (year, quarter) = upper.split_once('Q').unwrap_or((&upper, "0"));
+    let digits = |t: &str| !t.trim().is_empty() && t.trim().bytes().all(|b| b.is_ascii_digit());
+    digits(year.trim_end_matches([' ', '-'])) && digits(quarter)
 }
 
-/// Columns that are neither identifiers nor periods.
-pub fn ignored_columns(header: &Header) -> Vec<String> {
-    let periods = period_columns(header);
+/// Columns written as periods that are no period (`2016Q5`, `20016`, `1899`): (index, name,
+/// why). Their non-empty cells are rejected one by one with the reason, never dropped.
+pub fn impossible_period_columns(header: &Header) -> Vec<(usize, String, String)> {
     header
         .names()
         .iter()
         .enumerate()
-        .filter(|(i, name)| {
-            !name.is_empty()
-                && !periods.iter().any(|(p, _)| p == i)
-                && !ID_NAMES.iter().any(|id| header.find(id) == Some(*i))
-        })
-        .map(|(_, n)| n.clone())
+        .filter(|(_, name)| looks_like_period(name))
+        .filter_map(|(i, name)| Period::parse(name).err().map(|why| (i, name.clone(), why)))
+        .collect()
+}
+
+pub fn matches(header: &Header) -> bool {
+    GEO_NAMES.iter().any(|g| header.find(g).is_some()) && !period_columns(header).is_empty()
+}
+
+/// Columns that are neither identifiers nor periods nor written as periods. Linear in the
+/// number of columns (a header of 160,000 columns is read in one pass).
+pub fn ignored_columns(header: &Header) -> Vec<String> {
+    let mut taken = vec![false; header.names().len()];
+    let periods = period_columns(header).into_iter().map(|(i, _)| i);
+    let impossible = impossible_period_columns(header)
+        .into_iter()
+        .map(|(i, ..)| i);
+    let ids = ID_NAMES.iter().filter_map(|id| header.find(id));
+    for i in periods.chain(impossible).chain(ids) {
+        taken[i] = true;
+    }
+    header
+        .names()
+        .iter()
+        .zip(taken)
+        .filter(|(name, taken)| !name.is_empty() && !taken)
+        .map(|(n, _)| n.clone())
         .collect()
 }
 
@@ -78,22 +106,29 @@ pub fn specs(header: &Header, options: &IngestOptions, file: &str) -> Result<Vec
     };
     let indicator = fixed_or("indicator", &options.indicator)?;
     let unit = fixed_or("unit", &options.unit)?;
+    // Found once, not once per period column (a header may have 100,000 of them).
+    let (drug, dimension, category) = (
+        header.column("drug"),
+        header.column("dimension"),
+        header.column("category"),
+    );
+    let source = header
+        .column("source")
+        .unwrap_or(FieldSource::Fixed(String::new()));
     Ok(period_columns(header)
         .into_iter()
         .map(|(i, name)| RowSpec {
             indicator: indicator.clone(),
             geo: geo.clone(),
-            drug: header.column("drug"),
+            drug: drug.clone(),
             drug_groups: Vec::new(),
-            dimension: header.column("dimension"),
-            category: header.column("category"),
+            dimension: dimension.clone(),
+            category: category.clone(),
             category_qualifiers: Vec::new(),
             period: FieldSource::Fixed(name.clone()),
             value: FieldSource::Column(i, name),
             unit: unit.clone(),
-            source: header
-                .column("source")
-                .unwrap_or(FieldSource::Fixed(String::new())),
+            source: source.clone(),
             missing: Vec::new(),
             decimal: options.decimal,
             line_items: options.line_items.unwrap_or(LineItems::Reject),

@@ -127,7 +127,8 @@ pub enum Decimal {
 /// Parses a quantity as printed in a file. Returns `Ok(None)` for an empty cell. Accepts
 /// stray spaces, a leading `+`, exponents (`9.9E-7`) and grouped thousands; rejects the rest
 /// with the reason: a unit glued on ("12 kg", "2 t 326 kg"), a decimal comma in a file that
-/// did not declare it, several numbers, NaN, infinities and values beyond f64.
+/// did not declare it, several numbers, NaN, infinities, values beyond f64 and nonzero values
+/// too small for it (`-0` reads as 0: see `tiny_figure`).
 pub fn parse_number(text: &str, decimal: Decimal) -> Result<Option<f64>, String> {
     let t = text.trim().trim_matches('\u{a0}');
     if t.is_empty() {
@@ -147,11 +148,30 @@ pub fn parse_number(text: &str, decimal: Decimal) -> Result<Option<f64>, String>
         Decimal::Comma => ungroup(&t.replace([' ', '\u{a0}'], ""), '.', ',')?.replace(',', "."),
     };
     match plain.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(Some(v)),
+        Ok(v) if v.is_finite() => tiny_figure(v, &plain)
+            .map(Some)
+            .map_err(|why| format!("'{t}' {why}")),
         Ok(_) => Err(format!(
             "'{t}' is not a finite number (overflows a 64-bit float)"
         )),
         Err(_) => Err(format!("'{t}' is not a number")),
+    }
+}
+
+/// The one rule for zeros and numbers too small for a 64-bit float: a zero is `0` whatever
+/// its sign (`-0` is no negative figure), and a nonzero number below the smallest normal
+/// `f64` in magnitude (about 2.2e-308: a subnormal such as `-1e-320`, or `1e-400`, which
+/// would underflow to 0) is refused, whatever its sign, rather than read as a rounded 0 or
+/// as a "negative" figure. No seizure or count is that small in any unit.
+fn tiny_figure(v: f64, plain: &str) -> Result<f64, String> {
+    let mantissa = plain.split(['e', 'E']).next().unwrap_or("");
+    let nonzero_text = mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b));
+    if v == 0.0 && !nonzero_text {
+        Ok(0.0)
+    } else if v.abs() < f64::MIN_POSITIVE {
+        Err("is too small for a 64-bit float (nonzero, below 2.2e-308 in magnitude): not a real figure".into())
+    } else {
+        Ok(v)
     }
 }
 
@@ -291,6 +311,14 @@ mod tests {
         assert_eq!(num("1e-06").unwrap(), Some(1e-6));
         assert_eq!(num("").unwrap(), None);
         assert_eq!(num("-3").unwrap(), Some(-3.0));
+        // Signed zero, subnormals and underflow: one rule.
+        let zero = num("-0").unwrap().unwrap();
+        assert!(zero == 0.0 && zero.is_sign_positive());
+        assert!(num("-0.000").unwrap().unwrap().is_sign_positive());
+        assert!(num("-1e-320").unwrap_err().contains("too small"));
+        assert!(num("1e-400").unwrap_err().contains("too small"));
+        assert_eq!(num("0e-400").unwrap(), Some(0.0));
+        assert_eq!(num("2.3e-308").unwrap(), Some(2.3e-308));
         assert_eq!(parse_number("12,5", Decimal::Comma).unwrap(), Some(12.5));
         assert_eq!(
             parse_number("22.400,5", Decimal::Comma).unwrap(),

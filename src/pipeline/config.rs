@@ -422,6 +422,10 @@ fn validate_input(
     let key = |k: &str| format!("inputs[{i}].{k}");
     let file = lexical_normal(&root.join(&input.file));
     project.check(&key("file"), &file)?;
+    if file.exists() {
+        crate::ingest::check_regular(&file, &input.file)
+            .map_err(|e| config_error(path, &key("file"), e.to_string()))?;
+    }
     let format = match input.format.as_deref() {
         None => None,
         Some(f) => Some(

@@ -152,8 +152,13 @@ fn stage_params(
     hashes
 }
 
+/// The file's hash, streamed; `None` for a missing file or one that is not a regular file
+/// (a FIFO is never opened: reading it would wait for a writer).
 fn hash_file(path: &Path) -> Option<String> {
-    std::fs::read(path).ok().map(|b| sha256_hex(&b))
+    std::fs::metadata(path)
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .and_then(|_| crate::ingest::sha256_file(path).ok())
 }
 
 /// Checks one stage against the previous manifest, reading inputs and outputs in `dir`.
