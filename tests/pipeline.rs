@@ -2,12 +2,10 @@
 //! selection, crash safety (abort at several points, SIGKILL), the lock, concurrent runs,
 //! `--as-of` and `diff`.
 
-use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::common::Workdir;
+use crate::common::{snapshot, staging_folders, Workdir};
 
 const OUT: &str = "out/northern_route";
 
@@ -16,26 +14,6 @@ fn project() -> Workdir {
     w.copy_from_root("data");
     w.copy_from_root("pipelines");
     w
-}
-
-/// Every file under a folder with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let p = entry.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                files.insert(
-                    p.strip_prefix(dir).unwrap().display().to_string(),
-                    std::fs::read(&p).unwrap(),
-                );
-            }
-        }
-    }
-    files
 }
 
 fn manifest(w: &Workdir) -> serde_json::Value {
@@ -300,15 +278,7 @@ fn concurrent_runs_never_interleave_their_outputs() {
             );
         }
     }
-    let staging: Vec<_> = std::fs::read_dir(w.path("out"))
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with(".northern_route.staging")
-        })
-        .collect();
+    let staging = staging_folders(&w, "northern_route");
     assert!(staging.is_empty(), "{staging:?}");
 }
 

@@ -3,12 +3,11 @@
 //! whole set; `--wait` is bounded; signals, a full disk and killed runs leave no staging
 //! folder; a pipeline file cannot escape its project or make its output folder destroy data.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{Run, Workdir};
+use crate::common::{snapshot, staging_folders, Run, Workdir};
 
 const TINY_CSV: &str = "indicator,geo,drug,period,value,unit,source\n\
 seizures,KAZ,heroin,2010,120.5,kg,test\n\
@@ -48,42 +47,6 @@ fn routetrend(w: &Workdir, args: &[&str]) -> Command {
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     command
-}
-
-/// Every file under `dir` (recursively, hidden ones included) with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for entry in entries {
-            let p = entry.unwrap().path();
-            let name = p.strip_prefix(dir).unwrap().display().to_string();
-            if p.is_symlink() {
-                files.insert(name, b"(symlink)".to_vec());
-            } else if p.is_dir() {
-                stack.push(p);
-            } else {
-                files.insert(name, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    files
-}
-
-/// The staging folders beside `out/NAME`.
-fn staging_folders(w: &Workdir, name: &str) -> Vec<String> {
-    std::fs::read_dir(w.path("out"))
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.starts_with(&format!(".{name}.staging")))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// The published set is one run's whole set: every output hash in its manifest holds, and

@@ -2,6 +2,7 @@
 //! stdout and stderr when something fails (after xsv's `tests/workdir.rs`).
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -148,4 +149,40 @@ pub fn rejects(text: &str) -> Vec<(u32, String, String, String)> {
             )
         })
         .collect()
+}
+
+/// Every file under `dir` (recursively, hidden ones included) with its bytes.
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries {
+            let p = entry.unwrap().path();
+            let name = p.strip_prefix(dir).unwrap().display().to_string();
+            if p.is_symlink() {
+                files.insert(name, b"(symlink)".to_vec());
+            } else if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.insert(name, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    files
+}
+
+/// The staging folders beside `out/NAME`.
+pub fn staging_folders(w: &Workdir, name: &str) -> Vec<String> {
+    std::fs::read_dir(w.path("out"))
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with(&format!(".{name}.staging")))
+                .collect()
+        })
+        .unwrap_or_default()
 }
