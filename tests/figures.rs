@@ -259,3 +259,88 @@ fn renders_are_byte_identical_and_a_title_change_reruns_plot_only() {
         .read(&format!("{FIGURES}/drug_composition_central_asia.svg"))
         .contains("What the five countries seize"));
 }
+
+/// A project of two series: KAZ heroin falling steeply (significant, its Sen line would cross
+/// zero within the window), TJK heroin flat with noise (no significant trend).
+fn trend_project() -> Workdir {
+    let w = Workdir::new();
+    let kaz = [
+        900.0, 760.0, 700.0, 520.0, 430.0, 300.0, 230.0, 90.0, 40.0, 5.0,
+    ];
+    let tjk = [
+        500.0, 620.0, 480.0, 590.0, 510.0, 600.0, 470.0, 610.0, 500.0, 580.0,
+    ];
+    let mut csv = String::from("indicator,geo,drug,period,value,unit\n");
+    for (i, (k, t)) in kaz.iter().zip(tjk).enumerate() {
+        let year = 2010 + i;
+        csv.push_str(&format!(
+            "seizures,KAZ,heroin,{year},{k},kg\nseizures,TJK,heroin,{year},{t},kg\n"
+        ));
+    }
+    w.write("data/trend.csv", csv);
+    let figure = |slug: &str, geo: &str, label: &str| {
+        format!(
+            "[[figures]]\nslug = \"{slug}\"\nkind = \"line\"\ntitle = \"Heroin seizures\"\n\
+             y_label = \"Heroin seized\"\nseries = [{{ label = \"{label}\", geo = \"{geo}\", drug = \"heroin\" }}]\n\
+             trend = \"{label}\"\n\n"
+        )
+    };
+    w.write(
+        "pipelines/trend.toml",
+        format!(
+            "name = \"trend\"\nroot = \"..\"\noutput = \"out/trend\"\n\n[[inputs]]\nfile = \"data/trend.csv\"\n\n{}{}",
+            figure("falling", "KAZ", "Kazakhstan"),
+            figure("flat", "TJK", "Tajikistan")
+        ),
+    );
+    w.run(&["run", "pipelines/trend.toml", "--quiet"])
+        .expect_code(0);
+    w
+}
+
+#[test]
+fn trend_lines_are_drawn_only_when_significant_named_and_never_below_zero() {
+    let w = trend_project();
+    let sidecar = |slug: &str| -> serde_json::Value {
+        serde_json::from_str(&w.read(&format!("out/trend/figures/{slug}.json"))).unwrap()
+    };
+    // Tajikistan: no significant trend, so no line, and a note with the test's p.
+    let flat = sidecar("flat");
+    let notes = flat["notes"].to_string();
+    assert!(
+        notes.contains("Tajikistan: no significant trend (Mann-Kendall p = "),
+        "{notes}"
+    );
+    // The drawn text of an SVG (its <text> elements, not the title and description).
+    let drawn = |svg: &str| -> Vec<String> {
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| {
+                t.split_once('>')
+                    .map(|(_, rest)| rest.split('<').next().unwrap_or("").to_string())
+            })
+            .collect()
+    };
+    let flat = drawn(&w.read("out/trend/figures/flat.svg"));
+    assert!(
+        !flat.iter().any(|t| t.contains("Sen slope")),
+        "a line for a non-significant trend: {flat:?}"
+    );
+    // Kazakhstan: the line is labelled with its series, and clipped at zero: the value axis
+    // has no negative tick.
+    let texts = drawn(&w.read("out/trend/figures/falling.svg"));
+    assert!(
+        texts.iter().any(|t| t.contains("Kazakhstan: Sen slope -")),
+        "the legend names the series: {texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .all(|t| !t.trim_start().starts_with('-') || t.contains("Sen slope")),
+        "a negative axis label in {texts:?}"
+    );
+    assert!(
+        texts.iter().any(|t| t.trim() == "0"),
+        "the axis starts at 0: {texts:?}"
+    );
+}

@@ -87,8 +87,11 @@ impl Plotted {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TrendFacts {
     pub n: u32,
+    /// The trend label ("increasing", "decreasing", "no trend") at the pipeline's alpha.
     pub trend: Option<String>,
-    pub mk_p: Option<f64>,
+    /// The test the label comes from ("Mann-Kendall" or "Hamed-Rao Mann-Kendall") and its p.
+    pub test: &'static str,
+    pub p: Option<f64>,
     pub sen_slope: Option<f64>,
     pub sen_intercept: Option<f64>,
     pub pettitt_p: Option<f64>,
@@ -228,17 +231,35 @@ pub fn compose(
     let mut trend = None;
     if let Some(i) = spec.trend {
         let f = &plotted[i];
+        let label = &spec.series[i].label;
         if let (Some(t), Some((p0, _)), Some((p1, _))) =
             (fact(i), f.points.first(), f.points.last())
         {
-            if let (Some(slope), Some(intercept)) = (t.sen_slope, t.sen_intercept) {
-                let at = |x: f64| intercept + slope * x;
-                trend = Some(TrendLine {
-                    series: i,
-                    start: (p0.x(), at(p0.x())),
-                    end: (p1.x(), at(p1.x())),
-                    label: format!("Sen slope {} per year", show_slope(slope, unit)),
-                });
+            let significant = t.trend.as_deref().is_some_and(|l| l != "no trend");
+            match (significant, t.sen_slope, t.sen_intercept) {
+                (true, Some(slope), Some(intercept)) => {
+                    trend =
+                        sen_line(intercept, slope, (p0.x(), p1.x()), unit).map(|(start, end)| {
+                            TrendLine {
+                                series: i,
+                                start,
+                                end,
+                                label: format!(
+                                    "{label}: Sen slope {} per year",
+                                    show_slope(slope, unit)
+                                ),
+                            }
+                        });
+                }
+                (false, ..) => notes.push(match t.p {
+                    Some(p) => format!(
+                        "{label}: no significant trend ({} p = {}), so no trend line",
+                        t.test,
+                        readable(p)
+                    ),
+                    None => format!("{label}: too few values for a trend test, so no trend line"),
+                }),
+                _ => {}
             }
         }
     }
@@ -394,6 +415,34 @@ pub fn kind_name(kind: ChartKind) -> &'static str {
 }
 
 /// A slope per year: shares in percentage points.
+/// The Sen line `intercept + slope * x` over `(x0, x1)`, clipped where it leaves the values
+/// the unit can take (0 and above for weights and counts, 0 to 1 for shares): a trend of
+/// seizures never runs below zero. `None` when no part of it is inside.
+fn sen_line(
+    intercept: f64,
+    slope: f64,
+    (x0, x1): (f64, f64),
+    unit: Unit,
+) -> Option<((f64, f64), (f64, f64))> {
+    let at = |x: f64| intercept + slope * x;
+    let (lo, hi) = match unit {
+        Unit::Share => (0.0, 1.0),
+        Unit::Kg | Unit::Count | Unit::RatePer100k | Unit::Ratio => (0.0, f64::INFINITY),
+        Unit::Flag => (0.0, 1.0),
+    };
+    let (mut a, mut b) = (x0, x1);
+    if slope != 0.0 {
+        // Where the line crosses each bound, as an x range in which it stays inside.
+        let (r0, r1) = ((lo - intercept) / slope, (hi - intercept) / slope);
+        let (inside_from, inside_to) = if slope > 0.0 { (r0, r1) } else { (r1, r0) };
+        a = a.max(inside_from);
+        b = b.min(inside_to);
+    } else if !(lo..=hi).contains(&intercept) {
+        return None;
+    }
+    (a < b).then(|| ((a, at(a).clamp(lo, hi)), (b, at(b).clamp(lo, hi))))
+}
+
 fn show_slope(v: f64, unit: Unit) -> String {
     if unit == Unit::Share {
         format!("{:.2} pp", 100.0 * v)
@@ -452,10 +501,11 @@ fn alt_text(
     }
     let index = spec.main_series();
     if let (Some(s), Some(t)) = (spec.series.get(index), main) {
-        if let (Some(trend), Some(p), Some(slope)) = (&t.trend, t.mk_p, t.sen_slope) {
+        if let (Some(trend), Some(p), Some(slope)) = (&t.trend, t.p, t.sen_slope) {
             text.push_str(&format!(
-                " Trend of {}: {trend} (Mann-Kendall p = {}, n = {}), Sen slope {} per year.",
+                " Trend of {}: {trend} ({} p = {}, n = {}), Sen slope {} per year.",
                 s.label,
+                t.test,
                 readable(p),
                 t.n,
                 show_slope(slope, unit)

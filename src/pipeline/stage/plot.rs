@@ -72,10 +72,10 @@ impl Definition for Plot {
             let context = || format!("figure {}", spec.slug);
             let plotted = plotted_series(&drawn, spec)
                 .map_err(Error::compute(format!("{}: reading its series", context())))?;
-            let facts = trend_facts(&trends, spec, &plotted).map_err(Error::compute(format!(
-                "{}: reading its trends rows",
-                context()
-            )))?;
+            let hamed_rao = cx.pipeline.analyze.trends.label_from_hamed_rao;
+            let facts = trend_facts(&trends, spec, &plotted, hamed_rao).map_err(Error::compute(
+                format!("{}: reading its trends rows", context()),
+            ))?;
             let without_data = draw(spec, &plotted, &facts, alpha, &periods, cx.dir, cx.run_id)?;
             if !without_data.is_empty() {
                 let warning = format!(
@@ -217,10 +217,12 @@ fn plotted_series(drawn: &DataFrame, spec: &FigureSpec) -> PolarsResult<Vec<Plot
 
 /// The trends table's row of every series whose statistics the figure shows, over the
 /// figure's window (the row analyze made sure exists).
+/// `hamed_rao`: the pipeline labels trends by the Hamed-Rao test (else by plain MK).
 fn trend_facts(
     trends: &DataFrame,
     spec: &FigureSpec,
     plotted: &[Plotted],
+    hamed_rao: bool,
 ) -> PolarsResult<Vec<Option<TrendFacts>>> {
     let mut facts = vec![None; plotted.len()];
     for i in spec.stats_series() {
@@ -248,7 +250,12 @@ fn trend_facts(
                 .and_then(|n| u32::try_from(n).ok())
                 .unwrap_or(0),
             trend: text("trend")?,
-            mk_p: one("mk_p")?,
+            test: if hamed_rao {
+                "Hamed-Rao Mann-Kendall"
+            } else {
+                "Mann-Kendall"
+            },
+            p: one(if hamed_rao { "mk_hr_p" } else { "mk_p" })?,
             sen_slope: one("sen_slope")?,
             sen_intercept: one("sen_intercept")?,
             pettitt_p: one("pettitt_p")?,
