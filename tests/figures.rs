@@ -344,3 +344,36 @@ fn trend_lines_are_drawn_only_when_significant_named_and_never_below_zero() {
         "the axis starts at 0: {texts:?}"
     );
 }
+
+#[test]
+fn each_shipped_figure_shows_one_unit_in_its_subtitle_axis_and_alt_text() {
+    let w = run_shipped();
+    for slug in slugs(&w) {
+        let json: serde_json::Value =
+            serde_json::from_str(&w.read(&format!("{FIGURES}/{slug}.json"))).unwrap();
+        let (subtitle, axis, alt) = (
+            json["subtitle"].as_str().unwrap(),
+            json["y_unit"].as_str().unwrap(),
+            json["alt_text"].as_str().unwrap(),
+        );
+        if json["kind"] == "share_area" {
+            continue; // the axis shows percentages of the values' total
+        }
+        assert!(
+            subtitle.contains(&format!("({axis})")),
+            "{slug}: '{subtitle}' vs axis {axis}"
+        );
+        // Weights in the alt text are in the axis unit only.
+        let other = match axis {
+            "t" => Some(" kg"),
+            "kg" => Some(" t "),
+            _ => None,
+        };
+        if let Some(other) = other {
+            assert!(
+                !alt.contains(other),
+                "{slug}: '{alt}' mixes units with axis {axis}"
+            );
+        }
+    }
+}

@@ -44,6 +44,7 @@ use std::path::{Path, PathBuf};
 
 pub use crate::display::format_number;
 pub use crate::model::Unit;
+pub use scale::DisplayUnit;
 
 /// What kind of figure to draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -333,6 +334,23 @@ impl std::error::Error for PlotError {
 /// The same chart always gives byte-identical files. The SVG carries the title and alt text
 /// in `<title>` and `<desc>` and references nothing outside itself; the PNG carries its
 /// resolution (pHYs) and the same title and description (iTXt).
+/// The unit the chart's value axis will show (`t` for large weights, `%` for shares): one
+/// choice per chart, for its subtitle, labels and alt text to agree with the axis. For a
+/// 100 % share area, the unit of its values (the axis shows percentages of their total).
+pub fn display_unit(chart: &Chart) -> Result<DisplayUnit, PlotError> {
+    let prepared = prepare::prepare(chart)?;
+    Ok(if chart.kind == ChartKind::ShareArea {
+        let max_abs = chart
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().filter_map(|p| p.1))
+            .fold(0.0, |m: f64, v| m.max(v.abs()));
+        scale::display_unit(chart.unit, max_abs)
+    } else {
+        prepared.unit
+    })
+}
+
 pub fn render(chart: &Chart, png: &Path, svg: &Path) -> Result<RenderInfo, PlotError> {
     theme::ensure_fonts()?;
     let theme = theme::Theme::new(chart.size);

@@ -8,7 +8,7 @@ pub(crate) const TONNES_FROM_KG: f64 = 10_000.0;
 
 /// How values are shown on the y axis.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct DisplayUnit {
+pub struct DisplayUnit {
     /// Input values are divided by this (share areas normalise instead).
     pub divisor: f64,
     /// Unit label for the axis title and `RenderInfo::y_unit`: "kg", "t", "%", "count", ...

@@ -21,7 +21,8 @@ use crate::files::csv_string;
 use crate::model::Period;
 use crate::model::Unit;
 use crate::plot::{
-    ChangePoint, Chart, ChartKind, PanelY, RenderInfo, Series, SizePreset, TrendLine,
+    self, ChangePoint, Chart, ChartKind, DisplayUnit, PanelY, RenderInfo, Series, SizePreset,
+    TrendLine,
 };
 
 /// A figure declared in the pipeline.
@@ -238,16 +239,14 @@ pub fn compose(
             let significant = t.trend.as_deref().is_some_and(|l| l != "no trend");
             match (significant, t.sen_slope, t.sen_intercept) {
                 (true, Some(slope), Some(intercept)) => {
+                    // Labelled once the chart's display unit is known (below).
                     trend =
                         sen_line(intercept, slope, (p0.x(), p1.x()), unit).map(|(start, end)| {
                             TrendLine {
                                 series: i,
                                 start,
                                 end,
-                                label: format!(
-                                    "{label}: Sen slope {} per year",
-                                    show_slope(slope, unit)
-                                ),
+                                label: String::new(),
                             }
                         });
                 }
@@ -290,24 +289,10 @@ pub fn compose(
         (Some(a), Some(b)) => format!("{a}-{b}"),
         _ => String::new(),
     };
-    let unit_text = match unit {
-        Unit::Share => "%",
-        other => other.code(),
-    };
-    let labels: Vec<&str> = spec.series.iter().map(|s| s.label.as_str()).collect();
-    let subtitle = spec.subtitle.clone().unwrap_or_else(|| {
-        format!(
-            "{} ({unit_text}), {}, {period_text}",
-            spec.y_label,
-            labels.join(", ")
-        )
-    });
-    let main = spec.main_series();
-    let alt_text = alt_text(spec, plotted, fact(main), unit, &period_text);
-    let chart = Chart {
+    let mut chart = Chart {
         kind: spec.kind,
         title: spec.title.clone(),
-        subtitle: subtitle.clone(),
+        subtitle: String::new(),
         source: spec.source.clone(),
         notes: notes.clone(),
         y_label: spec.y_label.clone(),
@@ -318,8 +303,36 @@ pub fn compose(
         panel_y: spec.panel_y,
         columns: spec.columns,
         size: spec.size,
-        alt_text: Some(alt_text.clone()),
+        alt_text: None,
     };
+    // One display unit for the axis, subtitle, trend label and alt text (kg or t, once).
+    let shown = plot::display_unit(&chart).unwrap_or_else(|_| DisplayUnit {
+        divisor: 1.0,
+        label: unit.code().into(),
+        percent: unit == Unit::Share,
+    });
+    if let (Some(line), Some(i)) = (chart.trend.as_mut(), spec.trend) {
+        if let Some(slope) = fact(i).and_then(|t| t.sen_slope) {
+            line.label = format!(
+                "{}: Sen slope {} per year",
+                spec.series[i].label,
+                show_slope(slope, &shown)
+            );
+        }
+    }
+    let labels: Vec<&str> = spec.series.iter().map(|s| s.label.as_str()).collect();
+    let subtitle = spec.subtitle.clone().unwrap_or_else(|| {
+        format!(
+            "{} ({}), {}, {period_text}",
+            spec.y_label,
+            shown.label,
+            labels.join(", ")
+        )
+    });
+    let main = spec.main_series();
+    let alt_text = alt_text(spec, plotted, fact(main), &shown, &period_text);
+    chart.subtitle = subtitle.clone();
+    chart.alt_text = Some(alt_text.clone());
     Ok(Composed {
         chart,
         subtitle,
@@ -443,21 +456,24 @@ fn sen_line(
     (a < b).then(|| ((a, at(a).clamp(lo, hi)), (b, at(b).clamp(lo, hi))))
 }
 
-fn show_slope(v: f64, unit: Unit) -> String {
-    if unit == Unit::Share {
-        format!("{:.2} pp", 100.0 * v)
+/// A slope in the chart's display unit: percentage points a year for shares.
+fn show_slope(v: f64, shown: &DisplayUnit) -> String {
+    if shown.percent {
+        format!("{:.2} pp", v / shown.divisor)
     } else {
-        show(v, unit)
+        show(v, shown)
     }
 }
 
-fn show(v: f64, unit: Unit) -> String {
-    match unit {
-        Unit::Kg if v.abs() >= 10_000.0 => format!("{} t", readable(v / 1000.0)),
-        Unit::Kg => format!("{} kg", readable(v)),
-        Unit::Share => format!("{:.1}%", 100.0 * v),
-        Unit::Count => readable(v),
-        other => format!("{} {other}", readable(v)),
+/// A value in the chart's display unit ("3.24 t", "61.2%"; counts and ratios bare).
+fn show(v: f64, shown: &DisplayUnit) -> String {
+    let x = v / shown.divisor;
+    if shown.percent {
+        format!("{x:.1}%")
+    } else if [Unit::Count.code(), Unit::Ratio.code()].contains(&shown.label.as_str()) {
+        readable(x)
+    } else {
+        format!("{} {}", readable(x), shown.label)
     }
 }
 
@@ -468,7 +484,7 @@ fn alt_text(
     spec: &FigureSpec,
     plotted: &[Plotted],
     main: Option<&TrendFacts>,
-    unit: Unit,
+    shown: &DisplayUnit,
     period: &str,
 ) -> String {
     let mut text = format!(
@@ -489,12 +505,12 @@ fn alt_text(
                 text.push_str(&format!(
                     " {}: {verb} from {} in {p0} to {} in {p1}.",
                     s.label,
-                    show(*v0, unit),
-                    show(*v1, unit)
+                    show(*v0, shown),
+                    show(*v1, shown)
                 ));
             }
             (Some((p0, v0)), _) => {
-                text.push_str(&format!(" {}: {} in {p0} only.", s.label, show(*v0, unit)))
+                text.push_str(&format!(" {}: {} in {p0} only.", s.label, show(*v0, shown)))
             }
             _ => text.push_str(&format!(" {}: no data.", s.label)),
         }
@@ -508,7 +524,7 @@ fn alt_text(
                 t.test,
                 readable(p),
                 t.n,
-                show_slope(slope, unit)
+                show_slope(slope, shown)
             ));
         }
     }
