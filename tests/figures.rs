@@ -144,7 +144,7 @@ fn default_figures_have_all_files_and_valid_formats() {
         heroin["notes"][0]
             .as_str()
             .unwrap()
-            .contains("TKM 2017-2022"),
+            .contains("Turkmenistan 2017-2022"),
         "{heroin}"
     );
 }
@@ -346,7 +346,7 @@ fn trend_lines_are_drawn_only_when_significant_named_and_never_below_zero() {
 }
 
 #[test]
-fn each_shipped_figure_shows_one_unit_in_its_subtitle_axis_and_alt_text() {
+fn each_shipped_figure_shows_one_unit_and_names_countries_in_its_notes() {
     let w = run_shipped();
     for slug in slugs(&w) {
         let json: serde_json::Value =
@@ -356,6 +356,14 @@ fn each_shipped_figure_shows_one_unit_in_its_subtitle_axis_and_alt_text() {
             json["y_unit"].as_str().unwrap(),
             json["alt_text"].as_str().unwrap(),
         );
+        // Notes name countries, never their codes.
+        let notes = json["notes"].to_string();
+        for code in ["KAZ", "KGZ", "TJK", "TKM", "UZB", "RUS", "AFG"] {
+            assert!(
+                !notes.contains(code),
+                "{slug}: a code in the notes: {notes}"
+            );
+        }
         if json["kind"] == "share_area" {
             continue; // the axis shows percentages of the values' total
         }

@@ -139,16 +139,31 @@ pub struct Composed {
 /// Composes a figure from its drawn series and the trend facts of each series (by index;
 /// `None` where the figure shows no statistics of it). `alpha` is the trends table's.
 ///
+/// What every figure of a run shares: every period of its figure series, and the names of
+/// its places by code (notes name countries, never codes).
+#[derive(Clone, Debug, Default)]
+pub struct RunFacts {
+    pub periods: Vec<Period>,
+    pub geo_names: BTreeMap<String, String>,
+}
+
+impl RunFacts {
+    /// The name of a place, its code where the run has none.
+    fn name<'a>(&'a self, code: &'a str) -> &'a str {
+        self.geo_names.get(code).map_or(code, String::as_str)
+    }
+}
+
 /// A series without a value in the window is drawn as "No data" (a panel of its own in small
 /// multiples, a band over a plot where no series has a value) with a note, and listed in
 /// [`Composed::without_data`]; a figure where no series has a value takes its periods from
-/// `periods` (every period of the run's figure series) inside its window.
+/// the run's periods inside its window.
 pub fn compose(
     spec: &FigureSpec,
     plotted: &[Plotted],
     facts: &[Option<TrendFacts>],
     alpha: f64,
-    periods: &[Period],
+    run: &RunFacts,
 ) -> Result<Composed, Error> {
     let units: BTreeSet<Unit> = plotted
         .iter()
@@ -176,7 +191,8 @@ pub fn compose(
         .flat_map(|f| f.points.iter().map(|(p, _)| (order(p), *p)))
         .collect();
     if grid.is_empty() {
-        grid = periods
+        grid = run
+            .periods
             .iter()
             .filter(|p| spec.window.contains(p))
             .map(|p| (order(p), *p))
@@ -210,9 +226,9 @@ pub fn compose(
         .iter()
         .zip(plotted)
         .filter(|(_, f)| f.kind == Some(SourceKind::Route))
-        .filter_map(|(s, f)| route_note(&s.label, f))
+        .filter_map(|(s, f)| route_note(&s.label, f, run))
         .collect();
-    notes.extend(coverage_note(plotted));
+    notes.extend(coverage_note(plotted, run));
     let without_data: Vec<String> = spec
         .series
         .iter()
@@ -350,13 +366,16 @@ fn order(p: &Period) -> i64 {
 
 /// A route segment that misses members in some periods: "Heroin: incomplete transit
 /// coverage in 6 period(s), 2017 (TKM missing) to 2022 (TKM missing)".
-fn route_note(label: &str, plotted: &Plotted) -> Option<String> {
+fn route_note(label: &str, plotted: &Plotted, run: &RunFacts) -> Option<String> {
     let gaps: Vec<String> = plotted
         .points
         .iter()
         .zip(&plotted.missing)
         .filter(|(_, m)| !m.is_empty())
-        .map(|((p, _), m)| format!("{p} ({} missing)", m.join(" ")))
+        .map(|((p, _), m)| {
+            let names: Vec<&str> = m.iter().map(|code| run.name(code)).collect();
+            format!("{p} ({} missing)", names.join(", "))
+        })
         .collect();
     let (first, last) = (gaps.first()?, gaps.last()?);
     Some(format!(
@@ -366,8 +385,9 @@ fn route_note(label: &str, plotted: &Plotted) -> Option<String> {
 }
 
 /// One note for all aggregates of a figure: which members are missing in which years, e.g.
-/// "Totals cover the members that report; not reported for some series: TKM 2017-2022".
-fn coverage_note(plotted: &[Plotted]) -> Option<String> {
+/// "Totals cover the members that report; not reported for some series: Turkmenistan
+/// 2017-2022".
+fn coverage_note(plotted: &[Plotted], run: &RunFacts) -> Option<String> {
     let mut by_member: BTreeMap<&str, BTreeSet<(i64, Period)>> = BTreeMap::new();
     for f in plotted
         .iter()
@@ -405,7 +425,7 @@ fn coverage_note(plotted: &[Plotted]) -> Option<String> {
                     }
                 })
                 .collect();
-            format!("{member} {}", years.join(", "))
+            format!("{} {}", run.name(member), years.join(", "))
         })
         .collect();
     (!parts.is_empty()).then(|| {

@@ -20,7 +20,8 @@ use crate::pipeline::catalog::{self, FigureFile, Table};
 use crate::pipeline::config::Pipeline;
 use crate::plot::render;
 use crate::report::figure::{
-    compose, kind_name, points_csv, FigureSidecar, FigureSpec, Plotted, SizeInfo, TrendFacts,
+    compose, kind_name, points_csv, FigureSidecar, FigureSpec, Plotted, RunFacts, SizeInfo,
+    TrendFacts,
 };
 
 pub struct Plot;
@@ -59,15 +60,9 @@ impl Definition for Plot {
         let figures_dir = catalog::figures_dir(cx.dir);
         std::fs::create_dir_all(&figures_dir).map_err(|e| Error::writing(&figures_dir, e))?;
         let alpha = cx.pipeline.analyze.trends.alpha.get();
-        // Every period of the run's figure series: the time axis of a figure without data.
-        let mut periods: Vec<Period> = texts(&drawn, "period")
-            .map_err(Error::compute("reading the figure series' periods"))?
-            .iter()
-            .flatten()
-            .filter_map(|p| Period::parse(p).ok())
-            .collect();
-        periods.sort_by(|a, b| a.x().total_cmp(&b.x()));
-        periods.dedup();
+        let run = run_facts(&drawn, &trends).map_err(Error::compute(
+            "reading the figure series' periods and the trends table's names",
+        ))?;
         for spec in &cx.pipeline.figures {
             let context = || format!("figure {}", spec.slug);
             let plotted = plotted_series(&drawn, spec)
@@ -76,7 +71,7 @@ impl Definition for Plot {
             let facts = trend_facts(&trends, spec, &plotted, hamed_rao).map_err(Error::compute(
                 format!("{}: reading its trends rows", context()),
             ))?;
-            let without_data = draw(spec, &plotted, &facts, alpha, &periods, cx.dir, cx.run_id)?;
+            let without_data = draw(spec, &plotted, &facts, alpha, &run, cx.dir, cx.run_id)?;
             if !without_data.is_empty() {
                 let warning = format!(
                     "figure {}: no data in its window for {}; drawn as \"No data\"",
@@ -101,11 +96,11 @@ fn draw(
     plotted: &[Plotted],
     facts: &[Option<TrendFacts>],
     alpha: f64,
-    periods: &[Period],
+    run: &RunFacts,
     dir: &Path,
     run_id: &str,
 ) -> Result<Vec<String>> {
-    let composed = compose(spec, plotted, facts, alpha, periods)?;
+    let composed = compose(spec, plotted, facts, alpha, run)?;
     let path = |file: FigureFile| dir.join(file.path(&spec.slug));
     let info = render(
         &composed.chart,
@@ -140,6 +135,24 @@ fn draw(
         .map_err(|e| Error::writing(&path(FigureFile::Json), e))?;
     write_text(&path(FigureFile::Json), &(json + "\n"))?;
     Ok(composed.without_data)
+}
+
+/// Every period of the run's figure series (the time axis of a figure without data) and the
+/// names of the places of its trends table (`geo`, `geo_name`).
+fn run_facts(drawn: &DataFrame, trends: &DataFrame) -> PolarsResult<RunFacts> {
+    let mut periods: Vec<Period> = texts(drawn, "period")?
+        .iter()
+        .flatten()
+        .filter_map(|p| Period::parse(p).ok())
+        .collect();
+    periods.sort_by(|a, b| a.x().total_cmp(&b.x()));
+    periods.dedup();
+    let geo_names = texts(trends, "geo")?
+        .into_iter()
+        .zip(texts(trends, "geo_name")?)
+        .filter_map(|(code, name)| Some((code?, name?)))
+        .collect();
+    Ok(RunFacts { periods, geo_names })
 }
 
 /// The rows of `frame` whose text columns equal `key` (null where the key has `None`).
