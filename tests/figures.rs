@@ -144,7 +144,7 @@ fn default_figures_have_all_files_and_valid_formats() {
         heroin["notes"][0]
             .as_str()
             .unwrap()
-            .contains("Turkmenistan 2017-2022"),
+            .contains("4 of 5 members report in 2017-2022; Turkmenistan missing"),
         "{heroin}"
     );
 }
@@ -384,4 +384,62 @@ fn each_shipped_figure_shows_one_unit_and_names_countries_in_its_notes() {
             );
         }
     }
+}
+
+#[test]
+fn an_incomplete_total_is_marked_on_the_chart_and_in_its_csv() {
+    // Shipped data, plus one 2023 row for Kazakhstan alone: Central Asia (5) in 2023 is a
+    // total of 1 of 5 members.
+    let w = run_shipped();
+    let hollow = |w: &Workdir| {
+        let svg = w.read(&format!("{FIGURES}/heroin_rus_vs_central_asia.svg"));
+        svg.split("<circle")
+            .skip(1)
+            .filter(|c| c.split('>').next().unwrap_or("").contains("fill=\"none\""))
+            .count()
+    };
+    let before = hollow(&w);
+    let mut data = w.read("data/raw/seizures.csv");
+    data.push_str("seizures,KAZ,heroin,,,2023,85.5,kg,test row\n");
+    w.write("data/raw/seizures.csv", data);
+    w.run(&["run", "--quiet"]).expect_code(0);
+    let rows = figure_csv(&w, "heroin_rus_vs_central_asia");
+    let ca = |period: &str| {
+        rows.iter()
+            .find(|r| r["series"] == "Central Asia (5)" && r["period"] == period)
+            .unwrap_or_else(|| panic!("no Central Asia (5) {period}"))
+    };
+    let y2023 = ca("2023");
+    assert_eq!(
+        (
+            y2023["members_reporting"].as_str(),
+            y2023["members_total"].as_str()
+        ),
+        ("1", "5")
+    );
+    let y2016 = ca("2016");
+    assert_eq!(
+        (
+            y2016["members_reporting"].as_str(),
+            y2016["members_total"].as_str()
+        ),
+        ("5", "5")
+    );
+    assert!(
+        rows.iter()
+            .filter(|r| r["series"] == "Russian Federation")
+            .all(|r| r["members_total"].is_empty()),
+        "a country series has no members"
+    );
+    // One more hollow marker, and the note tells who reports.
+    assert_eq!(hollow(&w), before + 1, "the 2023 point is drawn hollow");
+    let sidecar: serde_json::Value =
+        serde_json::from_str(&w.read(&format!("{FIGURES}/heroin_rus_vs_central_asia.json")))
+            .unwrap();
+    let notes = sidecar["notes"].to_string();
+    assert!(notes.contains("1 of 5 members report in 2023"), "{notes}");
+    assert!(
+        notes.contains("Kyrgyzstan, Tajikistan, Turkmenistan, Uzbekistan missing"),
+        "{notes}"
+    );
 }

@@ -136,7 +136,8 @@ pub fn drawn(declared: &FigureSeries, computed: &Computed) -> PolarsResult<Drawn
     })
 }
 
-/// A share as a series: indicator `share`, geo the share's id, values 0..1.
+/// A share as a series: indicator `share`, geo the share's id, values 0..1, each period's
+/// coverage that of its whole (where the whole is a total).
 fn share_series(share: &ShareResult) -> Option<Series> {
     let first = share.points.first()?;
     Some(Series {
@@ -151,7 +152,13 @@ fn share_series(share: &ShareResult) -> Option<Series> {
         },
         periods: share.points.iter().map(|p| p.period).collect(),
         values: share.points.iter().map(|p| p.share).collect(),
-        coverage: Vec::new(),
+        // A share is as complete as its whole.
+        coverage: share
+            .points
+            .iter()
+            .map(|p| p.whole_coverage.clone())
+            .collect::<Option<Vec<Coverage>>>()
+            .unwrap_or_default(),
     })
 }
 

@@ -37,6 +37,30 @@ pub(super) fn trend_style(
 }
 
 /// Lines with gaps: each segment is one polyline; a lone value between gaps is a dot.
+/// The dash of a line's steps to and from incomplete values, in line widths.
+const INCOMPLETE_DASH: [f64; 2] = [0.9, 1.8];
+
+/// A hollow marker: a value that not every member of its total reports.
+fn incomplete_marker(scene: &mut Scene, x: f64, y: f64, color: RGBColor, line_w: f64) {
+    let r = 1.6 * line_w;
+    scene.prims.push(Prim::Circle {
+        x,
+        y,
+        r,
+        color: theme::WHITE,
+        fill: true,
+        width: 0.0,
+    });
+    scene.prims.push(Prim::Circle {
+        x,
+        y,
+        r,
+        color,
+        fill: false,
+        width: 0.6 * line_w,
+    });
+}
+
 pub(super) fn draw_lines(
     ctx: &Ctx,
     scene: &mut Scene,
@@ -65,7 +89,8 @@ pub(super) fn draw_lines(
                 theme::series_dash(i).iter().map(|d| d * t.line_w).collect(),
             )
         };
-        for seg in &p.series[i].segments {
+        let series = &p.series[i];
+        for seg in &series.segments {
             let pts: Vec<(f64, f64)> = seg.iter().map(|&(x, y)| (f.px(x), f.py(y))).collect();
             if pts.len() == 1 {
                 scene.prims.push(Prim::Circle {
@@ -77,7 +102,33 @@ pub(super) fn draw_lines(
                     width: 0.0,
                 });
             } else {
-                scene.path(pts, color, t.line_w, dash.clone());
+                // Runs of steps, each solid or (to or from an incomplete value) dotted.
+                let dotted: Vec<bool> = seg
+                    .windows(2)
+                    .map(|w| series.is_incomplete(w[0].0) || series.is_incomplete(w[1].0))
+                    .collect();
+                let mut start = 0;
+                for k in 1..=dotted.len() {
+                    if k == dotted.len() || dotted[k] != dotted[start] {
+                        let style = if dotted[start] {
+                            INCOMPLETE_DASH.iter().map(|d| d * t.line_w).collect()
+                        } else {
+                            dash.clone()
+                        };
+                        let width = if dotted[start] {
+                            0.8 * t.line_w
+                        } else {
+                            t.line_w
+                        };
+                        scene.path(pts[start..=k].to_vec(), color, width, style);
+                        start = k;
+                    }
+                }
+            }
+            for (&(x, _), &(px, py)) in seg.iter().zip(&pts) {
+                if series.is_incomplete(x) {
+                    incomplete_marker(scene, px, py, color, t.line_w);
+                }
             }
         }
     }

@@ -104,6 +104,9 @@ pub enum PanelY {
 pub struct Series {
     pub name: String,
     pub points: Vec<(f64, Option<f64>)>,
+    /// The x of values that are incomplete (a total or share whose members do not all
+    /// report): lines draw them with a hollow marker and dotted segments to them.
+    pub incomplete: Vec<f64>,
 }
 
 impl Series {
@@ -111,7 +114,14 @@ impl Series {
         Series {
             name: name.into(),
             points,
+            incomplete: Vec::new(),
         }
+    }
+
+    /// The series with the values at `xs` marked incomplete.
+    pub fn with_incomplete(mut self, xs: Vec<f64>) -> Self {
+        self.incomplete = xs;
+        self
     }
 }
 

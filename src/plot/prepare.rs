@@ -35,6 +35,17 @@ pub(crate) struct PSeries {
     pub points: Vec<PPoint>,
     /// Lines: runs of consecutive values to draw as one polyline (a run of one is a marker).
     pub segments: Vec<Vec<(f64, f64)>>,
+    /// Lines: the x of incomplete values (`Series::incomplete`).
+    pub incomplete: Vec<f64>,
+}
+
+impl PSeries {
+    /// Whether the value at `x` is incomplete.
+    pub(crate) fn is_incomplete(&self, x: f64) -> bool {
+        self.incomplete
+            .iter()
+            .any(|&i| period_key(i) == period_key(x))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -289,6 +300,7 @@ pub(crate) fn prepare(chart: &Chart) -> Result<Prepared, PlotError> {
                         name: s.name.clone(),
                         points,
                         segments,
+                        incomplete: s.incomplete.clone(),
                     }
                 })
                 .collect();
@@ -372,6 +384,7 @@ pub(crate) fn prepare(chart: &Chart) -> Result<Prepared, PlotError> {
                     name: s.name.clone(),
                     points,
                     segments: Vec::new(),
+                    incomplete: Vec::new(),
                 });
             }
             series = out;

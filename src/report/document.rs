@@ -245,7 +245,7 @@ fn blocks(input: &ReportInput) -> Vec<Block> {
             if f.notes.is_empty() {
                 String::new()
             } else {
-                format!(" Notes: {}", f.notes.join(" "))
+                format!(" Notes: {}", f.notes.join("; "))
             }
         );
         out.push(Block::Figure {

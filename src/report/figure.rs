@@ -74,10 +74,22 @@ pub struct Plotted {
     /// The series' key, where it has data (its trends row is found by it).
     pub key: Option<SeriesKey>,
     pub points: Vec<(Period, f64)>,
+    /// Per point: the members of a total (or a share's whole) that report, of how many;
+    /// `None` for a series that is no total.
+    pub coverage: Vec<Option<(u32, u32)>>,
     pub missing: Vec<Vec<String>>,
 }
 
 impl Plotted {
+    /// The periods whose value not every member reports.
+    fn incomplete(&self) -> impl Iterator<Item = Period> + '_ {
+        self.points
+            .iter()
+            .zip(&self.coverage)
+            .filter(|(_, c)| c.is_some_and(|(reporting, total)| reporting < total))
+            .map(|((p, _), _)| *p)
+    }
+
     /// The series' unit (a series without data has the default).
     pub fn unit(&self) -> Unit {
         self.key.as_ref().map_or_else(Unit::default, |k| k.unit)
@@ -219,16 +231,29 @@ pub fn compose(
                 })
                 .collect();
             Series::new(s.label.clone(), points)
+                .with_incomplete(f.incomplete().map(|p| p.x()).collect())
         })
         .collect();
-    let mut notes: Vec<String> = spec
-        .series
-        .iter()
-        .zip(plotted)
-        .filter(|(_, f)| f.kind == Some(SourceKind::Route))
-        .filter_map(|(s, f)| route_note(&s.label, f, run))
-        .collect();
-    notes.extend(coverage_note(plotted, run));
+    // Lines mark incomplete values (hollow points, dotted steps) and say so per series;
+    // other charts list the missing members in one note.
+    let mut notes: Vec<String> = Vec::new();
+    if matches!(spec.kind, ChartKind::Line | ChartKind::SmallMultiples) {
+        notes.extend(
+            spec.series
+                .iter()
+                .zip(plotted)
+                .filter_map(|(s, f)| incomplete_note(&s.label, f, run)),
+        );
+    } else {
+        notes.extend(
+            spec.series
+                .iter()
+                .zip(plotted)
+                .filter(|(_, f)| f.kind == Some(SourceKind::Route))
+                .filter_map(|(s, f)| route_note(&s.label, f, run)),
+        );
+        notes.extend(coverage_note(plotted, run));
+    }
     let without_data: Vec<String> = spec
         .series
         .iter()
@@ -401,36 +426,79 @@ fn coverage_note(plotted: &[Plotted], run: &RunFacts) -> Option<String> {
     }
     let parts: Vec<String> = by_member
         .iter()
-        .map(|(member, periods)| {
-            let mut runs: Vec<(Period, Period)> = Vec::new();
-            for (_, p) in periods {
-                match runs.last_mut() {
-                    Some((_, end))
-                        if p.quarter.is_none()
-                            && end.quarter.is_none()
-                            && p.year == end.year + 1 =>
-                    {
-                        *end = *p
-                    }
-                    _ => runs.push((*p, *p)),
-                }
-            }
-            let years: Vec<String> = runs
-                .iter()
-                .map(|(a, b)| {
-                    if a == b {
-                        a.to_string()
-                    } else {
-                        format!("{a}-{b}")
-                    }
-                })
-                .collect();
-            format!("{} {}", run.name(member), years.join(", "))
-        })
+        .map(|(member, periods)| format!("{} {}", run.name(member), period_runs(periods)))
         .collect();
     (!parts.is_empty()).then(|| {
         format!(
             "Totals cover the members that report; not reported for some series: {}",
+            parts.join("; ")
+        )
+    })
+}
+
+/// Periods in runs of consecutive years: "2001-2002, 2017-2022" (quarters one by one).
+fn period_runs(periods: &BTreeSet<(i64, Period)>) -> String {
+    let mut runs: Vec<(Period, Period)> = Vec::new();
+    for (_, p) in periods {
+        match runs.last_mut() {
+            Some((_, end))
+                if p.quarter.is_none() && end.quarter.is_none() && p.year == end.year + 1 =>
+            {
+                *end = *p
+            }
+            _ => runs.push((*p, *p)),
+        }
+    }
+    runs.iter()
+        .map(|(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What the hollow points and dotted lines of a line chart mean, per series with incomplete
+/// values, with who is missing: "Central Asia (5): hollow points and dotted lines are
+/// incomplete totals (4 of 5 members report in 2017-2022; Turkmenistan missing)".
+fn incomplete_note(label: &str, plotted: &Plotted, run: &RunFacts) -> Option<String> {
+    type Key = ((u32, u32), Vec<String>);
+    let mut by_coverage: BTreeMap<Key, BTreeSet<(i64, Period)>> = BTreeMap::new();
+    for (((p, _), c), missing) in plotted
+        .points
+        .iter()
+        .zip(&plotted.coverage)
+        .zip(&plotted.missing)
+    {
+        if let Some(coverage) = c.filter(|(r, t)| r < t) {
+            by_coverage
+                .entry((coverage, missing.clone()))
+                .or_default()
+                .insert((order(p), *p));
+        }
+    }
+    let parts: Vec<String> = by_coverage
+        .iter()
+        .rev()
+        .map(|(((reporting, total), missing), periods)| {
+            let names: Vec<&str> = missing.iter().map(|m| run.name(m)).collect();
+            let who = if names.is_empty() {
+                String::new()
+            } else {
+                format!("; {} missing", names.join(", "))
+            };
+            format!(
+                "{reporting} of {total} members report in {}{who}",
+                period_runs(periods)
+            )
+        })
+        .collect();
+    (!parts.is_empty()).then(|| {
+        format!(
+            "{label}: hollow points and dotted lines are incomplete totals ({})",
             parts.join("; ")
         )
     })
@@ -558,18 +626,21 @@ fn alt_text(
     text
 }
 
-/// The plotted points as CSV, each with the value it came from.
+/// The plotted points as CSV, each with the value it came from and, for a total or share,
+/// how many of its members report.
 pub fn points_csv(info: &RenderInfo, plotted: &[Plotted], unit: Unit) -> String {
     let mut rows = Vec::new();
     for (s, f) in info.series.iter().zip(plotted) {
         for p in &s.points {
             let Some(y) = p.y else { continue };
-            let value = f
+            let at = f
                 .points
                 .iter()
-                .find(|(q, _)| (q.x() - p.x).abs() < 1e-9)
-                .map(|(_, v)| *v);
+                .position(|(q, _)| (q.x() - p.x).abs() < 1e-9);
+            let value = at.map(|k| f.points[k].1);
+            let coverage = at.and_then(|k| f.coverage.get(k).copied().flatten());
             let field = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v}"));
+            let count = |n: Option<u32>| n.map_or(String::new(), |n| n.to_string());
             rows.push(vec![
                 s.name.clone(),
                 p.period.to_string(),
@@ -579,6 +650,8 @@ pub fn points_csv(info: &RenderInfo, plotted: &[Plotted], unit: Unit) -> String 
                 info.y_unit.to_string(),
                 field(value),
                 unit.to_string(),
+                count(coverage.map(|c| c.0)),
+                count(coverage.map(|c| c.1)),
             ]);
         }
     }
@@ -592,6 +665,8 @@ pub fn points_csv(info: &RenderInfo, plotted: &[Plotted], unit: Unit) -> String 
             "display_unit",
             "value",
             "unit",
+            "members_reporting",
+            "members_total",
         ],
         rows,
     )

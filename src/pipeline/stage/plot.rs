@@ -190,6 +190,10 @@ fn plotted_series(drawn: &DataFrame, spec: &FigureSpec) -> PolarsResult<Vec<Plot
         texts(&rows, "missing_members")?,
     );
     let value = floats(&rows, "value")?;
+    let (reporting, total) = (
+        ints(&rows, "members_reporting")?,
+        ints(&rows, "members_total")?,
+    );
     let key_columns = SERIES_COLUMNS.map(|c| texts(&rows, c));
     let [indicator, geo, drug, dimension, category, freq, unit] = key_columns;
     let (indicator, geo, drug, dimension, category, freq, unit) =
@@ -204,6 +208,10 @@ fn plotted_series(drawn: &DataFrame, spec: &FigureSpec) -> PolarsResult<Vec<Plot
         };
         let p = p.map_err(|e| polars_err!(ComputeError: "{e}"))?;
         plotted.points.push((p, v));
+        let count = |n: Option<i64>| n.and_then(|n| u32::try_from(n).ok());
+        plotted
+            .coverage
+            .push(count(reporting[r]).zip(count(total[r])));
         plotted.missing.push(
             missing[r]
                 .as_deref()
