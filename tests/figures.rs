@@ -443,3 +443,71 @@ fn an_incomplete_total_is_marked_on_the_chart_and_in_its_csv() {
         "{notes}"
     );
 }
+
+#[test]
+fn plot_draws_any_series_of_an_observation_table_without_a_pipeline() {
+    let w = Workdir::new();
+    let export = crate::common::public_file("unodc_drug_seizures_2018_2022.xlsx");
+    w.run(&[
+        "ingest".as_ref(),
+        export.as_os_str(),
+        "--out".as_ref(),
+        "unodc".as_ref(),
+        "--quiet".as_ref(),
+    ])
+    .expect_code(0);
+    let run = w.run(&[
+        "plot",
+        "unodc",
+        "--geo",
+        "Kazakhstan",
+        "--drug",
+        "heroin",
+        "--trend",
+        "--out",
+        "charts/kaz.png",
+    ]);
+    run.expect_code(0);
+    let png = w.bytes("charts/kaz.png");
+    assert!(png.starts_with(b"\x89PNG"), "a PNG");
+    // The points are the observation table's Kazakhstan heroin, 2018-2022.
+    let mut reader = csv::Reader::from_path(w.path("charts/kaz.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let periods: Vec<&str> = rows.iter().map(|r| &r[1]).collect();
+    assert_eq!(periods, ["2018", "2019", "2020", "2021", "2022"]);
+    assert!(rows.iter().all(|r| &r[0] == "Kazakhstan"));
+    assert_eq!(
+        &rows[0][6], "59",
+        "KAZ heroin 2018 in the UNODC export: 59 kg"
+    );
+    let sidecar: serde_json::Value = serde_json::from_str(&w.read("charts/kaz.json")).unwrap();
+    assert_eq!(sidecar["title"], "Heroin seizures: Kazakhstan");
+    assert!(sidecar["alt_text"]
+        .as_str()
+        .unwrap()
+        .contains("Kazakhstan: rose from 59 kg in 2018"));
+    // Several series as small multiples, as SVG.
+    let run = w.run(&[
+        "plot",
+        "unodc",
+        "--geo",
+        "KAZ",
+        "--geo",
+        "UZB",
+        "--drug",
+        "heroin",
+        "--kind",
+        "small_multiples",
+        "--out",
+        "ca.svg",
+    ]);
+    run.expect_code(0);
+    assert!(w.read("ca.svg").contains("Uzbekistan"));
+    // Bad requests name what would be valid.
+    let run = w.run(&["plot", "unodc", "--geo", "Kazahkstan", "--out", "x.png"]);
+    run.expect_code(2);
+    assert!(run.stderr().contains("closest known: 'kazakhstan' (KAZ)"), "{run}");
+    let run = w.run(&["plot", "unodc", "--geo", "KAZ", "--out", "x.pdf"]);
+    run.expect_code(2);
+    assert!(run.stderr().contains(".png or .svg"), "{run}");
+}

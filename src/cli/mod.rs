@@ -4,6 +4,7 @@
 pub mod analyze;
 pub mod diff;
 pub mod ingest;
+pub mod plot;
 pub mod run;
 pub mod status;
 pub mod synth;
@@ -68,6 +69,8 @@ pub enum Command {
     Status(status::StatusArgs),
     /// What changed between two runs: observations, series, trends.
     Diff(diff::DiffArgs),
+    /// Draw one chart of any series of an observation table, without a pipeline.
+    Plot(plot::PlotArgs),
     /// Write synthetic seizure records (seeded) for benchmarks and tests.
     Synth(synth::SynthArgs),
 }
@@ -244,6 +247,7 @@ pub fn main(cli: Cli) -> u8 {
         Command::Analyze(args) => analyze::run(args, cli.quiet),
         Command::Status(args) => status::run(args, cli.quiet),
         Command::Diff(args) => diff::run(args, cli.quiet),
+        Command::Plot(args) => plot::run(args, cli.quiet),
         Command::Synth(args) => synth::run(args, cli.quiet),
     };
     match result {

@@ -157,7 +157,7 @@ impl FigureFile {
         FigureFile::Json,
     ];
 
-    fn extension(self) -> &'static str {
+    pub fn extension(self) -> &'static str {
         match self {
             FigureFile::Png => "png",
             FigureFile::Svg => "svg",

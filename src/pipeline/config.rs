@@ -543,6 +543,20 @@ fn validate_analyze(path: &Path, raw: RawAnalyze) -> Result<AnalyzeParams, Error
 }
 
 /// Validates the Northern Route sections against the reference data.
+/// One figure (the keys of a `[[figures]]` table) validated against `reference` as a
+/// pipeline's figure is: for `routetrend plot`, which draws without a pipeline. `file` names
+/// it in messages.
+pub fn figure_from_table(
+    table: toml::Table,
+    file: &Path,
+    reference: &Reference,
+    default_source: &str,
+) -> Result<FigureSpec, Error> {
+    let raw: RawFigure = serde_path_to_error::deserialize(toml::Value::Table(table))
+        .map_err(|e| config_error(file, &e.path().to_string(), e.inner().to_string()))?;
+    Validator { file, reference }.figure(0, raw, default_source)
+}
+
 struct Validator<'a> {
     file: &'a Path,
     reference: &'a Reference,

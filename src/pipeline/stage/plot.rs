@@ -12,6 +12,7 @@ use polars::prelude::*;
 use super::{floats, ints, produced, texts, Context, Definition, Rows};
 use crate::analysis::figure::SourceKind;
 use crate::analysis::series::{code, SeriesKey};
+use crate::analysis::trend::TrendOptions;
 use crate::error::{Error, Result};
 use crate::files::{read_parquet, write_text};
 use crate::model::observation::SERIES_COLUMNS;
@@ -51,42 +52,54 @@ impl Definition for Plot {
     }
 
     fn run(&self, cx: &mut Context) -> Result<Rows> {
-        if cx.pipeline.figures.is_empty() {
-            return Ok(Rows::from([("figures".into(), 0)]));
+        let figures = &cx.pipeline.figures;
+        if !figures.is_empty() {
+            let warnings = draw_figures(cx.dir, figures, &cx.pipeline.analyze.trends, cx.run_id)?;
+            cx.warnings.extend(warnings);
         }
-        let missing = "missing (run the analyze stage first)";
-        let drawn = read_parquet(&cx.dir.join(catalog::figure_series()), missing)?;
-        let trends = read_parquet(&cx.dir.join(Table::Trends.parquet()), missing)?;
-        let figures_dir = catalog::figures_dir(cx.dir);
-        std::fs::create_dir_all(&figures_dir).map_err(|e| Error::writing(&figures_dir, e))?;
-        let alpha = cx.pipeline.analyze.trends.alpha.get();
-        let run = run_facts(&drawn, &trends).map_err(Error::compute(
-            "reading the figure series' periods and the trends table's names",
-        ))?;
-        for spec in &cx.pipeline.figures {
-            let context = || format!("figure {}", spec.slug);
-            let plotted = plotted_series(&drawn, spec)
-                .map_err(Error::compute(format!("{}: reading its series", context())))?;
-            let hamed_rao = cx.pipeline.analyze.trends.label_from_hamed_rao;
-            let facts = trend_facts(&trends, spec, &plotted, hamed_rao).map_err(Error::compute(
-                format!("{}: reading its trends rows", context()),
-            ))?;
-            let without_data = draw(spec, &plotted, &facts, alpha, &run, cx.dir, cx.run_id)?;
-            if !without_data.is_empty() {
-                let warning = format!(
-                    "figure {}: no data in its window for {}; drawn as \"No data\"",
-                    spec.slug,
-                    without_data.join(", ")
-                );
-                tracing::warn!("{warning}");
-                cx.warnings.push(warning);
-            }
-        }
-        Ok(Rows::from([(
-            "figures".into(),
-            cx.pipeline.figures.len() as u64,
-        )]))
+        Ok(Rows::from([("figures".into(), figures.len() as u64)]))
     }
+}
+
+/// Draws `figures` from `dir`'s figure series and trends table (the analyze stage's
+/// outputs) into `dir/figures/`, with the trends' alpha and label test; returns a warning
+/// per figure with series without data. The plot stage, and `routetrend plot`.
+pub fn draw_figures(
+    dir: &Path,
+    figures: &[FigureSpec],
+    trends_options: &TrendOptions,
+    run_id: &str,
+) -> Result<Vec<String>> {
+    let missing = "missing (run the analyze stage first)";
+    let drawn = read_parquet(&dir.join(catalog::figure_series()), missing)?;
+    let trends = read_parquet(&dir.join(Table::Trends.parquet()), missing)?;
+    let figures_dir = catalog::figures_dir(dir);
+    std::fs::create_dir_all(&figures_dir).map_err(|e| Error::writing(&figures_dir, e))?;
+    let alpha = trends_options.alpha.get();
+    let hamed_rao = trends_options.label_from_hamed_rao;
+    let run = run_facts(&drawn, &trends).map_err(Error::compute(
+        "reading the figure series' periods and the trends table's names",
+    ))?;
+    let mut warnings = Vec::new();
+    for spec in figures {
+        let context = || format!("figure {}", spec.slug);
+        let plotted = plotted_series(&drawn, spec)
+            .map_err(Error::compute(format!("{}: reading its series", context())))?;
+        let facts = trend_facts(&trends, spec, &plotted, hamed_rao).map_err(Error::compute(
+            format!("{}: reading its trends rows", context()),
+        ))?;
+        let without_data = draw(spec, &plotted, &facts, alpha, &run, dir, run_id)?;
+        if !without_data.is_empty() {
+            let warning = format!(
+                "figure {}: no data in its window for {}; drawn as \"No data\"",
+                spec.slug,
+                without_data.join(", ")
+            );
+            tracing::warn!("{warning}");
+            warnings.push(warning);
+        }
+    }
+    Ok(warnings)
 }
 
 /// Renders one figure and writes its four files; returns the labels of its series without
