@@ -506,8 +506,79 @@ fn plot_draws_any_series_of_an_observation_table_without_a_pipeline() {
     // Bad requests name what would be valid.
     let run = w.run(&["plot", "unodc", "--geo", "Kazahkstan", "--out", "x.png"]);
     run.expect_code(2);
-    assert!(run.stderr().contains("closest known: 'kazakhstan' (KAZ)"), "{run}");
+    assert!(
+        run.stderr().contains("closest known: 'kazakhstan' (KAZ)"),
+        "{run}"
+    );
     let run = w.run(&["plot", "unodc", "--geo", "KAZ", "--out", "x.pdf"]);
     run.expect_code(2);
     assert!(run.stderr().contains(".png or .svg"), "{run}");
+}
+
+#[test]
+fn a_chart_never_reuses_a_colour_and_missing_bars_are_marked() {
+    let geos = [
+        "KAZ", "KGZ", "TJK", "TKM", "UZB", "RUS", "AFG", "IRN", "PAK",
+    ];
+    let w = Workdir::new();
+    let mut csv = String::from("indicator,geo,drug,period,value,unit\n");
+    for (g, geo) in geos.iter().enumerate() {
+        for year in 2010..2016 {
+            if (*geo, year) == ("PAK", 2012) {
+                continue; // a missing bar
+            }
+            let value = 100.0 * (g + 1) as f64 + year as f64 - 2010.0;
+            csv.push_str(&format!("seizures,{geo},heroin,{year},{value},kg\n"));
+        }
+    }
+    w.write("data/many.csv", csv);
+    let series: Vec<String> = geos
+        .iter()
+        .map(|g| format!("{{ label = \"{g}\", geo = \"{g}\", drug = \"heroin\" }}"))
+        .collect();
+    let figure = |slug: &str, kind: &str| {
+        format!(
+            "[[figures]]\nslug = \"{slug}\"\nkind = \"{kind}\"\ntitle = \"Heroin\"\ny_label = \"Heroin seized\"\n\
+             series = [{}]\n\n",
+            series.join(", ")
+        )
+    };
+    w.write(
+        "pipelines/many.toml",
+        format!(
+            "name = \"many\"\nroot = \"..\"\noutput = \"out/many\"\n\n[[inputs]]\nfile = \"data/many.csv\"\n\n{}{}",
+            figure("lines", "line"),
+            figure("stack", "stacked_area") + &figure("bars", "bars")
+        ),
+    );
+    w.run(&["run", "pipelines/many.toml", "--quiet"])
+        .expect_code(0);
+    let sidecar = |slug: &str| -> serde_json::Value {
+        serde_json::from_str(&w.read(&format!("out/many/figures/{slug}.json"))).unwrap()
+    };
+    // Nine lines: one panel each.
+    let lines = sidecar("lines");
+    assert_eq!(lines["kind"], "Small-multiple line charts", "{lines}");
+    assert!(
+        lines["notes"].to_string().contains("one panel each"),
+        "{lines}"
+    );
+    // Nine areas: the six largest and "Other (3 series)", seven colours, none twice.
+    let svg = w.read("out/many/figures/stack.svg");
+    assert!(svg.contains("Other (3 series)"), "the rest is grouped");
+    let fills: std::collections::BTreeSet<&str> = svg
+        .split("fill=\"#")
+        .skip(1)
+        .filter_map(|f| f.get(..6))
+        .filter(|c| *c != "FFFFFF" && *c != "F0F0F0")
+        .collect();
+    assert!(!fills.contains("F0E442"), "no yellow: {fills:?}");
+    let stack = sidecar("stack");
+    assert!(stack["notes"].to_string().contains("Other: "), "{stack}");
+    // Bars: the missing PAK 2012 is said to be no data.
+    let bars = sidecar("bars");
+    assert!(
+        bars["notes"].to_string().contains("no data (not a zero)"),
+        "{bars}"
+    );
 }

@@ -274,16 +274,25 @@ pub(super) fn draw_bars(ctx: &Ctx, scene: &mut Scene, f: &Frame) {
     // Sorted by period, then series: the drawing order is fixed.
     for &x in &p.grid {
         for (i, s) in p.series.iter().enumerate() {
+            let bx0 = f.px(x - group / 2.0 + i as f64 * bar) + gap / 2.0;
+            let bx1 = f.px(x - group / 2.0 + (i + 1) as f64 * bar) - gap / 2.0;
             let Some(v) = s
                 .points
                 .iter()
                 .find(|q| (q.x - x).abs() < 1e-6)
                 .and_then(|q| q.y)
             else {
-                continue; // no value: no bar (a zero gets a visible hairline below)
+                // No value: an outlined stub in the series' colour, never a bar of zero
+                // (a zero gets a visible hairline below).
+                let top = zero - 4.0 * t.line_w;
+                scene.path(
+                    vec![(bx0, zero), (bx0, top), (bx1, top), (bx1, zero)],
+                    theme::series_color(i),
+                    0.5 * t.line_w,
+                    vec![0.8 * t.line_w, 0.8 * t.line_w],
+                );
+                continue;
             };
-            let bx0 = f.px(x - group / 2.0 + i as f64 * bar) + gap / 2.0;
-            let bx1 = f.px(x - group / 2.0 + (i + 1) as f64 * bar) - gap / 2.0;
             let mut y = f.py(v);
             if (y - zero).abs() < t.axis_w * 1.5 {
                 y = zero - t.axis_w * 1.5 * if v < 0.0 { -1.0 } else { 1.0 };

@@ -45,6 +45,7 @@ use std::path::{Path, PathBuf};
 pub use crate::display::format_number;
 pub use crate::model::Unit;
 pub use scale::DisplayUnit;
+pub use theme::DISTINCT_COLOURS;
 
 /// What kind of figure to draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

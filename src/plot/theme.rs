@@ -61,10 +61,11 @@ pub(crate) fn text_width(text: &str, em_px: f64, bold: bool) -> Result<f64, Plot
         .map_err(|e| PlotError::Font(format!("measuring {text:?}: {e:?}")))
 }
 
-/// Okabe & Ito (2008), "Color Universal Design", the eight colours that stay distinct for
-/// the common colour-vision deficiencies. Ordered for lines on white: the low-contrast
-/// yellow comes last.
-pub(crate) const PALETTE: [RGBColor; 8] = [
+/// Okabe & Ito (2008), "Color Universal Design": the colours that stay distinct for the
+/// common colour-vision deficiencies, without their yellow (#F0E442, 1.2:1 on white: a
+/// yellow line cannot be read). A chart never has more series than these
+/// (`report::figure` makes small multiples or an "Other" series beyond).
+pub(crate) const PALETTE: [RGBColor; 7] = [
     RGBColor(0x00, 0x72, 0xB2), // blue
     RGBColor(0xD5, 0x5E, 0x00), // vermillion
     RGBColor(0x00, 0x9E, 0x73), // bluish green
@@ -72,8 +73,10 @@ pub(crate) const PALETTE: [RGBColor; 8] = [
     RGBColor(0xCC, 0x79, 0xA7), // reddish purple
     RGBColor(0x56, 0xB4, 0xE9), // sky blue
     RGBColor(0x00, 0x00, 0x00), // black
-    RGBColor(0xF0, 0xE4, 0x42), // yellow
 ];
+
+/// How many series one chart can tell apart by colour.
+pub const DISTINCT_COLOURS: usize = PALETTE.len();
 
 pub(crate) const WHITE: RGBColor = RGBColor(0xFF, 0xFF, 0xFF);
 pub(crate) const TITLE_INK: RGBColor = RGBColor(0x1A, 0x1A, 0x1A);
@@ -84,7 +87,8 @@ pub(crate) const AXIS: RGBColor = RGBColor(0x4D, 0x4D, 0x4D);
 pub(crate) const NO_DATA: RGBColor = RGBColor(0xF0, 0xF0, 0xF0);
 pub(crate) const ANNOTATION: RGBColor = RGBColor(0x4D, 0x4D, 0x4D);
 
-/// Colour of series `i`; series beyond eight reuse the palette (their dash pattern differs).
+/// Colour of series `i` (charts keep within [`DISTINCT_COLOURS`]; beyond, small multiples
+/// draw every panel in the first colour).
 pub(crate) fn series_color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
@@ -217,8 +221,11 @@ mod tests {
     fn label_colours_reach_aa_contrast_and_dark_colours_are_kept() {
         assert_eq!(text_color(PALETTE[0]), PALETTE[0]);
         assert_eq!(text_color(PALETTE[6]), PALETTE[6]);
-        let yellow = text_color(PALETTE[7]);
-        assert!(yellow.0 < 0x90, "{yellow:?}");
+        let sky = text_color(PALETTE[5]);
+        assert!(
+            sky != PALETTE[5] && sky.2 < 0xE9,
+            "sky blue is darkened for text: {sky:?}"
+        );
     }
 
     #[test]

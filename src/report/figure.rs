@@ -18,6 +18,7 @@ use crate::analysis::series::Window;
 use crate::display::readable;
 use crate::error::Error;
 use crate::files::csv_string;
+use crate::model::unit::decimal_sum;
 use crate::model::Period;
 use crate::model::Unit;
 use crate::plot::{
@@ -234,10 +235,18 @@ pub fn compose(
                 .with_incomplete(f.incomplete().map(|p| p.x()).collect())
         })
         .collect();
+    let mut notes: Vec<String> = Vec::new();
+    let (kind, series) = within_palette(spec.kind, series, &mut notes);
     // Lines mark incomplete values (hollow points, dotted steps) and say so per series;
     // other charts list the missing members in one note.
-    let mut notes: Vec<String> = Vec::new();
-    if matches!(spec.kind, ChartKind::Line | ChartKind::SmallMultiples) {
+    if kind == ChartKind::GroupedBars
+        && series
+            .iter()
+            .any(|s| s.points.iter().any(|p| p.1.is_none()))
+    {
+        notes.push("Dashed outlines at zero: no data (not a zero)".into());
+    }
+    if matches!(kind, ChartKind::Line | ChartKind::SmallMultiples) {
         notes.extend(
             spec.series
                 .iter()
@@ -331,7 +340,7 @@ pub fn compose(
         _ => String::new(),
     };
     let mut chart = Chart {
-        kind: spec.kind,
+        kind,
         title: spec.title.clone(),
         subtitle: String::new(),
         source: spec.source.clone(),
@@ -371,7 +380,7 @@ pub fn compose(
         )
     });
     let main = spec.main_series();
-    let alt_text = alt_text(spec, plotted, fact(main), &shown, &period_text);
+    let alt_text = alt_text(spec, kind, plotted, fact(main), &shown, &period_text);
     chart.subtitle = subtitle.clone();
     chart.alt_text = Some(alt_text.clone());
     Ok(Composed {
@@ -434,6 +443,59 @@ fn coverage_note(plotted: &[Plotted], run: &RunFacts) -> Option<String> {
             parts.join("; ")
         )
     })
+}
+
+/// Keeps a chart within the colours that tell its series apart ([`plot::DISTINCT_COLOURS`]),
+/// never reusing one: a line chart of more series becomes small multiples (one series a
+/// panel); an area or bar chart keeps its largest series (by total) and sums the rest, per
+/// period, as "Other (N series)" (a period where one of them has no value has none). Each
+/// change is said in a note.
+fn within_palette(
+    kind: ChartKind,
+    series: Vec<Series>,
+    notes: &mut Vec<String>,
+) -> (ChartKind, Vec<Series>) {
+    let most = plot::DISTINCT_COLOURS;
+    if series.len() <= most {
+        return (kind, series);
+    }
+    match kind {
+        ChartKind::SmallMultiples => (kind, series),
+        ChartKind::Line => {
+            notes.push(format!(
+                "{} series, more than {most} colours can tell apart: one panel each",
+                series.len()
+            ));
+            (ChartKind::SmallMultiples, series)
+        }
+        ChartKind::StackedArea | ChartKind::ShareArea | ChartKind::GroupedBars => {
+            let total = |s: &Series| s.points.iter().filter_map(|p| p.1).sum::<f64>();
+            let mut order: Vec<usize> = (0..series.len()).collect();
+            order.sort_by(|&a, &b| {
+                total(&series[b])
+                    .total_cmp(&total(&series[a]))
+                    .then(a.cmp(&b))
+            });
+            let mut kept: Vec<usize> = order[..most - 1].to_vec();
+            kept.sort_unstable();
+            let rest: Vec<&Series> = order[most - 1..].iter().map(|&i| &series[i]).collect();
+            let points = series[0]
+                .points
+                .iter()
+                .enumerate()
+                .map(|(k, (x, _))| {
+                    let values: Option<Vec<f64>> = rest.iter().map(|s| s.points[k].1).collect();
+                    (*x, values.map(|v| decimal_sum(&v)))
+                })
+                .collect();
+            let names: Vec<&str> = rest.iter().map(|s| s.name.as_str()).collect();
+            notes.push(format!("Other: {}", names.join(", ")));
+            let other = Series::new(format!("Other ({} series)", rest.len()), points);
+            let mut out: Vec<Series> = kept.into_iter().map(|i| series[i].clone()).collect();
+            out.push(other);
+            (kind, out)
+        }
+    }
 }
 
 /// Periods in runs of consecutive years: "2001-2002, 2017-2022" (quarters one by one).
@@ -570,6 +632,7 @@ fn show(v: f64, shown: &DisplayUnit) -> String {
 /// trends table's row).
 fn alt_text(
     spec: &FigureSpec,
+    kind: ChartKind,
     plotted: &[Plotted],
     main: Option<&TrendFacts>,
     shown: &DisplayUnit,
@@ -577,7 +640,7 @@ fn alt_text(
 ) -> String {
     let mut text = format!(
         "{} of {}, {period}.",
-        kind_name(spec.kind),
+        kind_name(kind),
         spec.title.trim_end_matches('.')
     );
     for (s, f) in spec.series.iter().zip(plotted).take(6) {

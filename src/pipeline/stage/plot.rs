@@ -127,7 +127,7 @@ fn draw(
     )?;
     let sidecar = FigureSidecar {
         slug: spec.slug.clone(),
-        kind: kind_name(spec.kind).to_string(),
+        kind: kind_name(composed.chart.kind).to_string(),
         title: spec.title.clone(),
         subtitle: composed.subtitle,
         source: spec.source.clone(),
@@ -141,7 +141,12 @@ fn draw(
         },
         run_id: run_id.to_string(),
         y_unit: info.y_unit,
-        series: spec.series.iter().map(|s| s.label.clone()).collect(),
+        series: composed
+            .chart
+            .series
+            .iter()
+            .map(|s| s.name.clone())
+            .collect(),
         files: [FigureFile::Png, FigureFile::Svg, FigureFile::Csv].map(|f| f.file_name(&spec.slug)),
     };
     let json = serde_json::to_string_pretty(&sidecar)
