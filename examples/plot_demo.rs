@@ -150,6 +150,8 @@ pub fn demo_charts(size: SizePreset) -> Vec<(&'static str, Chart)> {
             start: (2000.0, 3608.337),
             end: (2022.0, 971.835),
             label: "Trend (Sen): \u{2212}120 kg/year".into(),
+            faint: false,
+            band: Vec::new(),
         }),
         change_point: Some(ChangePoint {
             series: 0,

@@ -278,19 +278,21 @@ fn trend_project() -> Workdir {
         ));
     }
     w.write("data/trend.csv", csv);
-    let figure = |slug: &str, geo: &str, label: &str| {
+    let figure = |slug: &str, geo: &str, label: &str, extra: &str| {
         format!(
             "[[figures]]\nslug = \"{slug}\"\nkind = \"line\"\ntitle = \"Heroin seizures\"\n\
              y_label = \"Heroin seized\"\nseries = [{{ label = \"{label}\", geo = \"{geo}\", drug = \"heroin\" }}]\n\
-             trend = \"{label}\"\n\n"
+             trend = \"{label}\"\n{extra}\n"
         )
     };
     w.write(
         "pipelines/trend.toml",
         format!(
             "name = \"trend\"\nroot = \"..\"\noutput = \"out/trend\"\n\n[[inputs]]\nfile = \"data/trend.csv\"\n\n{}{}",
-            figure("falling", "KAZ", "Kazakhstan"),
-            figure("flat", "TJK", "Tajikistan")
+            figure("falling", "KAZ", "Kazakhstan", ""),
+            figure("flat", "TJK", "Tajikistan", "")
+                + &figure("flat_always", "TJK", "Tajikistan", "trend_always = true")
+                + &figure("falling_band", "KAZ", "Kazakhstan", "trend_band = true")
         ),
     );
     w.run(&["run", "pipelines/trend.toml", "--quiet"])
@@ -342,6 +344,34 @@ fn trend_lines_are_drawn_only_when_significant_named_and_never_below_zero() {
     assert!(
         texts.iter().any(|t| t.trim() == "0"),
         "the axis starts at 0: {texts:?}"
+    );
+    // trend_always: the non-significant line is drawn, faint and labelled so.
+    let always = drawn(&w.read("out/trend/figures/flat_always.svg"));
+    assert!(
+        always
+            .iter()
+            .any(|t| t.contains("Tajikistan: Sen slope 0 kg per year (not significant)")),
+        "{always:?}"
+    );
+    assert!(sidecar("flat_always")["notes"]
+        .to_string()
+        .contains("drawn faint"));
+    // trend_band: a shaded polygon under the line, and a note saying what it is.
+    let polygons = |slug: &str| {
+        w.read(&format!("out/trend/figures/{slug}.svg"))
+            .matches("<polygon")
+            .count()
+    };
+    assert!(
+        polygons("falling_band") > polygons("falling"),
+        "no band drawn"
+    );
+    let band = sidecar("falling_band");
+    assert!(
+        band["notes"]
+            .to_string()
+            .contains("shaded, the 95% confidence interval of the Sen slope"),
+        "{band}"
     );
 }
 

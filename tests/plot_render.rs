@@ -418,6 +418,8 @@ fn markup_in_any_string_is_escaped() {
             start: (2000.0, 1.0),
             end: (2002.0, 3.0),
             label: format!("Trend {evil}"),
+            faint: false,
+            band: Vec::new(),
         }),
         change_point: Some(ChangePoint {
             series: 0,
@@ -643,6 +645,8 @@ fn bad_charts_are_typed_errors_and_write_nothing() {
                     start: (2000.0, 1.0),
                     end: (2001.0, 1.0),
                     label: "t".into(),
+                    faint: false,
+                    band: Vec::new(),
                 }),
                 ..base.clone()
             },

@@ -71,6 +71,10 @@ struct RawFigure {
     window: Option<String>,
     series: Vec<RawFigureSeries>,
     trend: Option<String>,
+    #[serde(default)]
+    trend_always: bool,
+    #[serde(default)]
+    trend_band: bool,
     change_point: Option<String>,
     #[serde(default)]
     notes: Vec<String>,
@@ -844,6 +848,8 @@ impl Validator<'_> {
             slug: raw.slug.clone(),
             kind,
             trend: index("trend", &raw.trend)?,
+            trend_always: raw.trend_always,
+            trend_band: raw.trend_band,
             change_point: index("change_point", &raw.change_point)?,
             title: raw.title,
             subtitle: raw.subtitle,

@@ -28,11 +28,20 @@ pub(super) fn trend_style(
         } else {
             theme::series_color(tr.series)
         };
-        (
-            theme::text_color(base),
-            t.trend_w,
-            vec![3.0 * t.trend_w, 2.0 * t.trend_w],
-        )
+        if tr.faint {
+            // Not significant: lighter and dotted, so it never reads as a finding.
+            (
+                theme::tint(base, 0.45),
+                0.8 * t.trend_w,
+                vec![1.0 * t.trend_w, 2.0 * t.trend_w],
+            )
+        } else {
+            (
+                theme::text_color(base),
+                t.trend_w,
+                vec![3.0 * t.trend_w, 2.0 * t.trend_w],
+            )
+        }
     })
 }
 
@@ -71,6 +80,13 @@ pub(super) fn draw_lines(
     let (p, t) = (ctx.p, ctx.t);
     // Trend first so the data line stays on top of it.
     if let (Some(tr), Some((color, width, dash))) = (&p.trend, trend_style(t, p, single_colour)) {
+        if which.contains(&tr.series) && tr.band.len() >= 3 {
+            let base = if single_colour { 0 } else { tr.series };
+            scene.prims.push(Prim::Polygon {
+                pts: tr.band.iter().map(|&(x, y)| (f.px(x), f.py(y))).collect(),
+                color: theme::tint(theme::series_color(base), 0.85),
+            });
+        }
         if which.contains(&tr.series) {
             let pts = vec![
                 (f.px(tr.start.0), f.py(tr.start.1)),

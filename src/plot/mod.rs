@@ -136,6 +136,11 @@ pub struct TrendLine {
     pub end: (f64, f64),
     /// Shown as a direct label or legend entry, e.g. "Trend (Sen): -180 kg/year".
     pub label: String,
+    /// A trend that its test does not find significant, drawn faint (lighter, dotted).
+    pub faint: bool,
+    /// The slope's confidence band as a polygon in data units (drawn as a light tint
+    /// under the line), when asked for.
+    pub band: Vec<(f64, f64)>,
 }
 
 /// A marker at a change point of one series: a vertical rule at `x` and a label above the plot.

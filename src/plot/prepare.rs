@@ -54,6 +54,9 @@ pub(crate) struct PTrend {
     pub start: (f64, f64),
     pub end: (f64, f64),
     pub label: String,
+    pub faint: bool,
+    /// In display units.
+    pub band: Vec<(f64, f64)>,
 }
 
 #[derive(Debug, Clone)]
@@ -105,8 +108,13 @@ impl Prepared {
         }
         if let Some(t) = &self.trend {
             if which.contains(&t.series) {
-                lo = lo.min(t.start.1).min(t.end.1);
-                hi = hi.max(t.start.1).max(t.end.1);
+                for y in [t.start.1, t.end.1]
+                    .into_iter()
+                    .chain(t.band.iter().map(|b| b.1))
+                {
+                    lo = lo.min(y);
+                    hi = hi.max(y);
+                }
             }
         }
         (lo, hi)
@@ -211,7 +219,11 @@ pub(crate) fn prepare(chart: &Chart) -> Result<Prepared, PlotError> {
                 series_count: n,
             });
         }
-        for v in [t.start.0, t.start.1, t.end.0, t.end.1] {
+        let band = t.band.iter().flat_map(|&(x, y)| [x, y]);
+        for v in [t.start.0, t.start.1, t.end.0, t.end.1]
+            .into_iter()
+            .chain(band)
+        {
             if !v.is_finite() {
                 return Err(PlotError::NonFinite {
                     series: chart.series[t.series].name.clone(),
@@ -416,6 +428,8 @@ pub(crate) fn prepare(chart: &Chart) -> Result<Prepared, PlotError> {
         start: (t.start.0, t.start.1 / unit.divisor),
         end: (t.end.0, t.end.1 / unit.divisor),
         label: t.label.clone(),
+        faint: t.faint,
+        band: t.band.iter().map(|&(x, y)| (x, y / unit.divisor)).collect(),
     });
     let change_point = chart.change_point.as_ref().map(|c| PChange {
         series: c.series,

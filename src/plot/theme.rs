@@ -93,6 +93,13 @@ pub(crate) fn series_color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
+/// `c` mixed with white: `amount` 0 keeps it, 1 is white (a light tint for bands, a faint
+/// line).
+pub(crate) fn tint(c: RGBColor, amount: f64) -> RGBColor {
+    let mix = |v: u8| (f64::from(v) + (255.0 - f64::from(v)) * amount).round() as u8;
+    RGBColor(mix(c.0), mix(c.1), mix(c.2))
+}
+
 /// A darker shade of `c` with at least 4.5:1 contrast on white (WCAG AA for small text),
 /// for labels set in a series' colour. Colours that already pass are returned unchanged.
 pub(crate) fn text_color(c: RGBColor) -> RGBColor {

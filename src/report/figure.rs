@@ -37,8 +37,12 @@ pub struct FigureSpec {
     pub size: SizePreset,
     pub window: Window,
     pub series: Vec<FigureSeries>,
-    /// Index of the series that gets a Sen trend line.
+    /// Index of the series that gets a Sen trend line (where its trend is significant).
     pub trend: Option<usize>,
+    /// Draw the trend line even when not significant, faint (`trend_always = true`).
+    pub trend_always: bool,
+    /// Draw the Sen slope's confidence band under the line (`trend_band = true`).
+    pub trend_band: bool,
     /// Index of the series that gets a Pettitt change point (drawn when p < alpha).
     pub change_point: Option<usize>,
     pub notes: Vec<String>,
@@ -107,6 +111,9 @@ pub struct TrendFacts {
     pub test: &'static str,
     pub p: Option<f64>,
     pub sen_slope: Option<f64>,
+    /// The slope's confidence interval at the pipeline's alpha.
+    pub sen_lo: Option<f64>,
+    pub sen_hi: Option<f64>,
     pub sen_intercept: Option<f64>,
     pub pettitt_p: Option<f64>,
     pub pettitt_period: Option<String>,
@@ -287,28 +294,46 @@ pub fn compose(
             (fact(i), f.points.first(), f.points.last())
         {
             let significant = t.trend.as_deref().is_some_and(|l| l != "no trend");
-            match (significant, t.sen_slope, t.sen_intercept) {
-                (true, Some(slope), Some(intercept)) => {
-                    // Labelled once the chart's display unit is known (below).
-                    trend =
-                        sen_line(intercept, slope, (p0.x(), p1.x()), unit).map(|(start, end)| {
-                            TrendLine {
-                                series: i,
-                                start,
-                                end,
-                                label: String::new(),
-                            }
-                        });
-                }
-                (false, ..) => notes.push(match t.p {
+            let span = (p0.x(), p1.x());
+            if let (true, Some(slope), Some(intercept)) = (
+                significant || spec.trend_always,
+                t.sen_slope,
+                t.sen_intercept,
+            ) {
+                // Labelled once the chart's display unit is known (below).
+                trend = sen_line(intercept, slope, span, unit).map(|(start, end)| TrendLine {
+                    series: i,
+                    start,
+                    end,
+                    label: String::new(),
+                    faint: !significant,
+                    band: if spec.trend_band {
+                        sen_band(t, intercept, f, span, unit)
+                    } else {
+                        Vec::new()
+                    },
+                });
+            }
+            if trend.as_ref().is_some_and(|line| !line.band.is_empty()) {
+                notes.push(format!(
+                    "{label}: shaded, the {}% confidence interval of the Sen slope",
+                    readable(100.0 * (1.0 - alpha))
+                ));
+            }
+            if !significant {
+                let drawn = if spec.trend_always {
+                    "drawn faint"
+                } else {
+                    "so no trend line"
+                };
+                notes.push(match t.p {
                     Some(p) => format!(
-                        "{label}: no significant trend ({} p = {}), so no trend line",
+                        "{label}: no significant trend ({} p = {}), {drawn}",
                         t.test,
                         readable(p)
                     ),
-                    None => format!("{label}: too few values for a trend test, so no trend line"),
-                }),
-                _ => {}
+                    None => format!("{label}: too few values for a trend test, {drawn}"),
+                });
             }
         }
     }
@@ -364,9 +389,10 @@ pub fn compose(
     if let (Some(line), Some(i)) = (chart.trend.as_mut(), spec.trend) {
         if let Some(slope) = fact(i).and_then(|t| t.sen_slope) {
             line.label = format!(
-                "{}: Sen slope {} per year",
+                "{}: Sen slope {} per year{}",
                 spec.series[i].label,
-                show_slope(slope, &shown)
+                show_slope(slope, &shown),
+                if line.faint { " (not significant)" } else { "" }
             );
         }
     }
@@ -578,6 +604,35 @@ pub fn kind_name(kind: ChartKind) -> &'static str {
 }
 
 /// A slope per year: shares in percentage points.
+/// The confidence band of the Sen slope: the lines of slopes `sen_lo` and `sen_hi` through
+/// the point the Sen line is fitted at (the medians of the window's x and of the values,
+/// Sen 1968 / Conover 1980, as pymannkendall's `sens_slope` intercept), each clipped as the
+/// line is, as one polygon. Empty without the slope's interval.
+fn sen_band(
+    t: &TrendFacts,
+    intercept: f64,
+    plotted: &Plotted,
+    span: (f64, f64),
+    unit: Unit,
+) -> Vec<(f64, f64)> {
+    let (Some(slope), Some(lo), Some(hi)) = (t.sen_slope, t.sen_lo, t.sen_hi) else {
+        return Vec::new();
+    };
+    let mut xs: Vec<f64> = plotted.points.iter().map(|(p, _)| p.x()).collect();
+    xs.sort_by(f64::total_cmp);
+    let median_x = match xs.len() {
+        0 => return Vec::new(),
+        n if n % 2 == 1 => xs[n / 2],
+        n => (xs[n / 2 - 1] + xs[n / 2]) / 2.0,
+    };
+    let pivot = intercept + slope * median_x;
+    let line = |s: f64| sen_line(pivot - s * median_x, s, span, unit);
+    match (line(lo), line(hi)) {
+        (Some((a0, a1)), Some((b0, b1))) => vec![a0, a1, b1, b0],
+        _ => Vec::new(),
+    }
+}
+
 /// The Sen line `intercept + slope * x` over `(x0, x1)`, clipped where it leaves the values
 /// the unit can take (0 and above for weights and counts, 0 to 1 for shares): a trend of
 /// seizures never runs below zero. `None` when no part of it is inside.

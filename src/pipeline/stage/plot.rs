@@ -296,6 +296,8 @@ fn trend_facts(
             },
             p: one(if hamed_rao { "mk_hr_p" } else { "mk_p" })?,
             sen_slope: one("sen_slope")?,
+            sen_lo: one("sen_lo")?,
+            sen_hi: one("sen_hi")?,
             sen_intercept: one("sen_intercept")?,
             pettitt_p: one("pettitt_p")?,
             pettitt_period: text("pettitt_period")?,
