@@ -363,3 +363,20 @@ fn confinement_names_the_key_and_how_to_allow_it() {
         "{message}"
     );
 }
+
+#[test]
+fn figure_axis_bounds_are_checked() {
+    check(
+        &with(&format!("{FIGURE}y_min = 500\ny_max = 100\n")),
+        "figures[0].y_max",
+        &["100: must be above y_min (500)"],
+    );
+    check(
+        &with(&format!(
+            "{}y_min = 10\n",
+            FIGURE.replace("kind = \"line\"", "kind = \"bars\"")
+        )),
+        "figures[0].y_min",
+        &["bars and areas start at zero"],
+    );
+}

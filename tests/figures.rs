@@ -612,3 +612,49 @@ fn a_chart_never_reuses_a_colour_and_missing_bars_are_marked() {
         "{bars}"
     );
 }
+
+#[test]
+fn fixed_axis_bounds_start_the_axis_and_never_cut_a_value_off() {
+    let w = trend_project();
+    let pipeline = w.read("pipelines/trend.toml");
+    // Tajikistan's values are 470-620 kg: an axis from 400 shows them all.
+    w.write(
+        "pipelines/trend.toml",
+        pipeline.replace(
+            "trend = \"Tajikistan\"\n\n",
+            "trend = \"Tajikistan\"\ny_min = 400\n\n",
+        ),
+    );
+    w.run(&["run", "pipelines/trend.toml", "--quiet"])
+        .expect_code(0);
+    let svg = w.read("out/trend/figures/flat.svg");
+    let labels: Vec<&str> = svg
+        .split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            t.split_once('>')
+                .map(|(_, r)| r.split('<').next().unwrap_or("").trim())
+        })
+        .collect();
+    assert!(labels.contains(&"400"), "{labels:?}");
+    assert!(
+        !labels.contains(&"0") && !labels.contains(&"200"),
+        "{labels:?}"
+    );
+    // A bound below the data would hide values: refused, naming the value.
+    w.write(
+        "pipelines/trend.toml",
+        pipeline.replace(
+            "trend = \"Tajikistan\"\n\n",
+            "trend = \"Tajikistan\"\ny_max = 600\n\n",
+        ),
+    );
+    let run = w.run(&["run", "pipelines/trend.toml"]);
+    run.expect_code(2);
+    assert!(run.stderr().contains("y_max"), "{run}");
+    assert!(
+        run.stderr()
+            .contains("would cut off Tajikistan in 2011 (620)"),
+        "{run}"
+    );
+}

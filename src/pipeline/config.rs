@@ -75,6 +75,8 @@ struct RawFigure {
     trend_always: bool,
     #[serde(default)]
     trend_band: bool,
+    y_min: Option<f64>,
+    y_max: Option<f64>,
     change_point: Option<String>,
     #[serde(default)]
     notes: Vec<String>,
@@ -779,6 +781,24 @@ impl Validator<'_> {
         if raw.series.is_empty() {
             return Err(self.err(key("series"), "a figure needs at least one series"));
         }
+        if let (Some(lo), Some(hi)) = (raw.y_min, raw.y_max) {
+            if !(lo < hi) {
+                return Err(self.err(key("y_max"), format!("{hi}: must be above y_min ({lo})")));
+            }
+        }
+        if let Some(lo) = raw.y_min.filter(|v| *v != 0.0) {
+            if kind != ChartKind::Line && kind != ChartKind::SmallMultiples {
+                return Err(self.err(
+                    key("y_min"),
+                    format!("{lo}: bars and areas start at zero (a cut axis misstates their size); y_min is for line charts"),
+                ));
+            }
+        }
+        for (k, v) in [("y_min", raw.y_min), ("y_max", raw.y_max)] {
+            if v.is_some_and(|v| !v.is_finite()) {
+                return Err(self.err(key(k), "must be a finite number"));
+            }
+        }
         let mut series = Vec::new();
         for (j, s) in raw.series.iter().enumerate() {
             let k = format!("figures[{i}].series[{j}]");
@@ -850,6 +870,8 @@ impl Validator<'_> {
             trend: index("trend", &raw.trend)?,
             trend_always: raw.trend_always,
             trend_band: raw.trend_band,
+            y_min: raw.y_min,
+            y_max: raw.y_max,
             change_point: index("change_point", &raw.change_point)?,
             title: raw.title,
             subtitle: raw.subtitle,

@@ -178,6 +178,10 @@ pub struct Chart {
     /// Text alternative for the SVG `<desc>` and the PNG description; generated from the data
     /// when `None`.
     pub alt_text: Option<String>,
+    /// The value axis' bounds, in the series' unit, where the figure fixes them (else from 0
+    /// to the data); every value must lie within them.
+    pub y_min: Option<f64>,
+    pub y_max: Option<f64>,
 }
 
 impl Default for Chart {
@@ -196,6 +200,8 @@ impl Default for Chart {
             panel_y: PanelY::Shared,
             columns: 0,
             size: SizePreset::Report,
+            y_min: None,
+            y_max: None,
             alt_text: None,
         }
     }

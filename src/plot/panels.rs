@@ -144,11 +144,7 @@ pub(super) fn small_multiples(
     let vgap = PANEL_VGAP_EM * t.body_em;
     let intervals = panel_y_intervals(t, plot_h);
     let all: Vec<usize> = (0..n).collect();
-    let shared = scale::nice_ticks(
-        p.value_range(&all).0.min(0.0),
-        p.value_range(&all).1.max(0.0),
-        intervals,
-    );
+    let shared = scale::nice_ticks(p.axis_range(&all).0, p.axis_range(&all).1, intervals);
     let (x0, x1) = time_range(p, 0.35 * p.step);
     let label_w = time_label_width(ctx)?;
 
@@ -157,8 +153,8 @@ pub(super) fn small_multiples(
         .map(|i| match chart.panel_y {
             PanelY::Shared => shared.clone(),
             PanelY::Independent => {
-                let (lo, hi) = p.value_range(&[i]);
-                scale::nice_ticks(lo.min(0.0), hi.max(0.0), intervals)
+                let (lo, hi) = p.axis_range(&[i]);
+                scale::nice_ticks(lo, hi, intervals)
             }
         })
         .collect();

@@ -83,6 +83,9 @@ pub(crate) struct Prepared {
     pub skipped: Vec<SkippedPeriod>,
     pub trend: Option<PTrend>,
     pub change_point: Option<PChange>,
+    /// The chart's fixed axis bounds, in display units.
+    pub y_min: Option<f64>,
+    pub y_max: Option<f64>,
 }
 
 impl Prepared {
@@ -92,6 +95,16 @@ impl Prepared {
         which
             .iter()
             .any(|&i| self.series[i].points.iter().any(|p| p.y.is_some()))
+    }
+
+    /// The value axis' range for the series `which`: from 0 (or below, for negative
+    /// values) to their largest value, unless the chart fixes a bound.
+    pub(crate) fn axis_range(&self, which: &[usize]) -> (f64, f64) {
+        let (lo, hi) = self.value_range(which);
+        (
+            self.y_min.unwrap_or(lo.min(0.0)),
+            self.y_max.unwrap_or(hi.max(0.0)),
+        )
     }
 
     pub(crate) fn value_range(&self, which: &[usize]) -> (f64, f64) {
@@ -442,6 +455,7 @@ pub(crate) fn prepare(chart: &Chart) -> Result<Prepared, PlotError> {
             .and_then(|p| p.y),
     });
 
+    let divisor = unit.divisor;
     Ok(Prepared {
         kind: chart.kind,
         quarterly,
@@ -453,6 +467,8 @@ pub(crate) fn prepare(chart: &Chart) -> Result<Prepared, PlotError> {
         skipped,
         trend,
         change_point,
+        y_min: chart.y_min.map(|v| v / divisor),
+        y_max: chart.y_max.map(|v| v / divisor),
     })
 }
 

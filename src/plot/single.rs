@@ -78,15 +78,11 @@ fn plot_keyed(
     }
 
     // Value axis.
-    let (lo, hi) = p.value_range(&(0..p.series.len()).collect::<Vec<_>>());
+    let (lo, hi) = p.axis_range(&(0..p.series.len()).collect::<Vec<_>>());
     let ticks = if chart.kind == ChartKind::ShareArea {
         scale::nice_ticks(0.0, 100.0, y_intervals(t, plot_bottom - plot_top).min(5))
     } else {
-        scale::nice_ticks(
-            lo.min(0.0),
-            hi.max(0.0),
-            y_intervals(t, plot_bottom - plot_top),
-        )
+        scale::nice_ticks(lo, hi, y_intervals(t, plot_bottom - plot_top))
     };
     let ylabels = widest(
         ticks

@@ -43,6 +43,9 @@ pub struct FigureSpec {
     pub trend_always: bool,
     /// Draw the Sen slope's confidence band under the line (`trend_band = true`).
     pub trend_band: bool,
+    /// Fixed bounds of the value axis, in the series' unit (`y_min`, `y_max`).
+    pub y_min: Option<f64>,
+    pub y_max: Option<f64>,
     /// Index of the series that gets a Pettitt change point (drawn when p < alpha).
     pub change_point: Option<usize>,
     pub notes: Vec<String>,
@@ -205,6 +208,26 @@ pub fn compose(
         });
     }
     let unit = units.into_iter().next().unwrap_or(Unit::Count);
+    // Every value on the chart: fixed axis bounds may not cut one off.
+    for (s, f) in spec.series.iter().zip(plotted) {
+        for (period, v) in &f.points {
+            let outside = match (spec.y_min, spec.y_max) {
+                (Some(lo), _) if *v < lo => Some(("y_min", lo)),
+                (_, Some(hi)) if *v > hi => Some(("y_max", hi)),
+                _ => None,
+            };
+            if let Some((key, bound)) = outside {
+                return Err(Error::Config {
+                    file: format!("figure {}", spec.slug),
+                    key: key.into(),
+                    message: format!(
+                        "{bound} would cut off {} in {period} ({v}): every value must stay on the chart",
+                        s.label
+                    ),
+                });
+            }
+        }
+    }
     // A common annual/quarterly grid, so that a missing period is an explicit gap.
     let mut grid: BTreeSet<(i64, Period)> = plotted
         .iter()
@@ -379,6 +402,8 @@ pub fn compose(
         columns: spec.columns,
         size: spec.size,
         alt_text: None,
+        y_min: spec.y_min,
+        y_max: spec.y_max,
     };
     // One display unit for the axis, subtitle, trend label and alt text (kg or t, once).
     let shown = plot::display_unit(&chart).unwrap_or_else(|_| DisplayUnit {
