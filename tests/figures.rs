@@ -658,3 +658,44 @@ fn fixed_axis_bounds_start_the_axis_and_never_cut_a_value_off() {
         "{run}"
     );
 }
+
+#[test]
+fn events_are_labelled_markers_inside_the_figures_periods() {
+    let w = trend_project();
+    let pipeline = w.read("pipelines/trend.toml");
+    let with_event = |period: &str| {
+        pipeline.replacen(
+            "trend = \"Kazakhstan\"\n\n",
+            &format!(
+                "trend = \"Kazakhstan\"\nevents = [{{ period = \"{period}\", label = \"new border post\" }}]\n\n"
+            ),
+            1,
+        )
+    };
+    w.write("pipelines/trend.toml", with_event("2014"));
+    w.run(&["run", "pipelines/trend.toml", "--quiet"])
+        .expect_code(0);
+    let svg = w.read("out/trend/figures/falling.svg");
+    assert!(
+        svg.contains("2014: new border post"),
+        "the event's label is drawn"
+    );
+    let sidecar: serde_json::Value =
+        serde_json::from_str(&w.read("out/trend/figures/falling.json")).unwrap();
+    assert!(
+        sidecar["alt_text"]
+            .as_str()
+            .unwrap()
+            .contains("Marked at 2014: new border post."),
+        "{sidecar}"
+    );
+    // An event outside the periods shown is refused, not drawn off the chart.
+    w.write("pipelines/trend.toml", with_event("2030"));
+    let run = w.run(&["run", "pipelines/trend.toml"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr()
+            .contains("outside the periods the figure shows (2010-2019)"),
+        "{run}"
+    );
+}

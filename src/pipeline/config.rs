@@ -77,12 +77,21 @@ struct RawFigure {
     trend_band: bool,
     y_min: Option<f64>,
     y_max: Option<f64>,
+    #[serde(default)]
+    events: Vec<RawEvent>,
     change_point: Option<String>,
     #[serde(default)]
     notes: Vec<String>,
     source: Option<String>,
     columns: Option<usize>,
     panel_y: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvent {
+    period: String,
+    label: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -864,6 +873,12 @@ impl Validator<'_> {
                 })
                 .transpose()
         };
+        let mut events = Vec::new();
+        for (j, e) in raw.events.iter().enumerate() {
+            let period = Period::parse(&e.period)
+                .map_err(|why| self.err(key(&format!("events[{j}].period")), why))?;
+            events.push((period, e.label.clone()));
+        }
         Ok(FigureSpec {
             slug: raw.slug.clone(),
             kind,
@@ -872,6 +887,7 @@ impl Validator<'_> {
             trend_band: raw.trend_band,
             y_min: raw.y_min,
             y_max: raw.y_max,
+            events,
             change_point: index("change_point", &raw.change_point)?,
             title: raw.title,
             subtitle: raw.subtitle,

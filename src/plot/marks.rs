@@ -181,11 +181,23 @@ pub(super) fn change_point(
     f: &Frame,
     row: Option<(f64, &[String])>,
 ) -> Result<(), PlotError> {
-    let (p, t) = (ctx.p, ctx.t);
-    let Some(c) = &p.change_point else {
-        return Ok(());
-    };
-    let x = f.px(c.x);
+    match &ctx.p.change_point {
+        Some(c) => marker(ctx, scene, f, c.x, row),
+        None => Ok(()),
+    }
+}
+
+/// A dashed vertical rule at `x` (data units) from its label row (or the plot's top) to
+/// the plot's bottom, with the label beside it: change points and events.
+pub(super) fn marker(
+    ctx: &Ctx,
+    scene: &mut Scene,
+    f: &Frame,
+    x: f64,
+    row: Option<(f64, &[String])>,
+) -> Result<(), PlotError> {
+    let t = ctx.t;
+    let x = f.px(x);
     let mut rule_top = f.top;
     if let Some((row_top, lines)) = row {
         let em = t.tick_em;

@@ -153,6 +153,13 @@ pub struct ChangePoint {
     pub label: String,
 }
 
+/// A labelled vertical marker at a period (a policy change, an event the report discusses).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub x: f64,
+    pub label: String,
+}
+
 /// Everything a figure shows. Build with struct-update syntax from [`Chart::default`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chart {
@@ -182,6 +189,9 @@ pub struct Chart {
     /// to the data); every value must lie within them.
     pub y_min: Option<f64>,
     pub y_max: Option<f64>,
+    /// Labelled vertical markers, each on a label row of its own above the plot (small
+    /// multiples: the rules only).
+    pub events: Vec<Event>,
 }
 
 impl Default for Chart {
@@ -202,6 +212,7 @@ impl Default for Chart {
             size: SizePreset::Report,
             y_min: None,
             y_max: None,
+            events: Vec::new(),
             alt_text: None,
         }
     }

@@ -11,7 +11,7 @@ use super::axes::{
     time_label_width, x_label_band,
 };
 use super::frame::{time_range, Ctx, Frame};
-use super::marks::{change_point, draw_lines, no_data_band};
+use super::marks::{change_point, draw_lines, marker, no_data_band};
 use super::scale::{self, Ticks};
 use super::scene::{Align, Scene};
 use super::text::{block_height, clean_line, text_block, widest, wrap};
@@ -223,6 +223,9 @@ pub(super) fn small_multiples(
         draw_zero_line(ctx, scene, &f);
         if p.change_point.as_ref().is_some_and(|cp| cp.series == i) {
             change_point(ctx, scene, &f, None)?;
+        }
+        for event in &chart.events {
+            marker(ctx, scene, &f, event.x, None)?;
         }
         if p.has_values(&[i]) {
             draw_lines(ctx, scene, &f, &[i], true)?;

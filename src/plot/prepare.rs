@@ -245,6 +245,12 @@ pub(crate) fn prepare(chart: &Chart) -> Result<Prepared, PlotError> {
             }
         }
     }
+    if let Some(e) = chart.events.iter().find(|e| !e.x.is_finite()) {
+        return Err(PlotError::NonFinite {
+            series: e.label.clone(),
+            what: format!("the period of an event ({})", e.x),
+        });
+    }
     if let Some(c) = &chart.change_point {
         if !line_like {
             return Err(PlotError::NotSupported {

@@ -13,7 +13,7 @@ use super::axes::{
 use super::frame::{time_range, Ctx, Frame};
 use super::legend::{direct_label_centres, direct_labels, keying, legend, Keying};
 use super::marks::{
-    change_point, draw_areas, draw_bars, draw_lines, no_data_band, no_data_regions,
+    change_point, draw_areas, draw_bars, draw_lines, marker, no_data_band, no_data_regions,
 };
 use super::scale;
 use super::scene::Scene;
@@ -69,6 +69,14 @@ fn plot_keyed(
         }
         None => None,
     };
+    // One label row per event, under the change point's.
+    let mut event_rows = Vec::with_capacity(chart.events.len());
+    for event in &chart.events {
+        let lines = wrap(&clean_line(&event.label), t.tick_em, false, ctx.w - 2.0 * m)?;
+        let row_top = y + 0.3 * t.tick_em;
+        y = row_top + block_height(lines.len(), t.tick_em);
+        event_rows.push((event.x, row_top, lines));
+    }
     let plot_top = y + 0.75 * t.tick_em;
     let plot_bottom = bottom - x_label_band(t);
     if plot_bottom - plot_top < 4.0 * t.tick_em {
@@ -134,6 +142,9 @@ fn plot_keyed(
         no_data_regions(ctx, scene, &f)?;
     }
     draw_y_axis(ctx, scene, &f, &ticks)?;
+    for (x, row_top, lines) in &event_rows {
+        marker(ctx, scene, &f, *x, Some((*row_top, lines.as_slice())))?;
+    }
     match chart.kind {
         ChartKind::Line => {
             draw_zero_line(ctx, scene, &f);

@@ -22,8 +22,8 @@ use crate::model::unit::decimal_sum;
 use crate::model::Period;
 use crate::model::Unit;
 use crate::plot::{
-    self, ChangePoint, Chart, ChartKind, DisplayUnit, PanelY, RenderInfo, Series, SizePreset,
-    TrendLine,
+    self, ChangePoint, Chart, ChartKind, DisplayUnit, Event, PanelY, RenderInfo, Series,
+    SizePreset, TrendLine,
 };
 
 /// A figure declared in the pipeline.
@@ -43,6 +43,8 @@ pub struct FigureSpec {
     pub trend_always: bool,
     /// Draw the Sen slope's confidence band under the line (`trend_band = true`).
     pub trend_band: bool,
+    /// Labelled vertical markers (`events = [{ period = "2001", label = "..." }]`).
+    pub events: Vec<(Period, String)>,
     /// Fixed bounds of the value axis, in the series' unit (`y_min`, `y_max`).
     pub y_min: Option<f64>,
     pub y_max: Option<f64>,
@@ -383,6 +385,26 @@ pub fn compose(
             }
         }
     }
+    for (period, label) in &spec.events {
+        let inside = span
+            .first()
+            .zip(span.last())
+            .is_some_and(|(a, b)| a.x() <= period.x() && period.last_x() <= b.last_x());
+        if !inside {
+            return Err(Error::Config {
+                file: format!("figure {}", spec.slug),
+                key: "events".into(),
+                message: format!(
+                    "'{label}' at {period} is outside the periods the figure shows ({}-{})",
+                    span.first().map_or(String::new(), Period::to_string),
+                    span.last().map_or(String::new(), Period::to_string)
+                ),
+            });
+        }
+        if kind == ChartKind::SmallMultiples {
+            notes.push(format!("Dashed rule at {period}: {label}"));
+        }
+    }
     let period_text = match (span.first(), span.last()) {
         (Some(a), Some(b)) => format!("{a}-{b}"),
         _ => String::new(),
@@ -404,6 +426,14 @@ pub fn compose(
         alt_text: None,
         y_min: spec.y_min,
         y_max: spec.y_max,
+        events: spec
+            .events
+            .iter()
+            .map(|(period, label)| Event {
+                x: period.x(),
+                label: format!("{period}: {label}"),
+            })
+            .collect(),
     };
     // One display unit for the axis, subtitle, trend label and alt text (kg or t, once).
     let shown = plot::display_unit(&chart).unwrap_or_else(|_| DisplayUnit {
@@ -431,7 +461,10 @@ pub fn compose(
         )
     });
     let main = spec.main_series();
-    let alt_text = alt_text(spec, kind, plotted, fact(main), &shown, &period_text);
+    let mut alt_text = alt_text(spec, kind, plotted, fact(main), &shown, &period_text);
+    for (period, label) in &spec.events {
+        alt_text.push_str(&format!(" Marked at {period}: {label}."));
+    }
     chart.subtitle = subtitle.clone();
     chart.alt_text = Some(alt_text.clone());
     Ok(Composed {
