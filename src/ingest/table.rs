@@ -81,7 +81,22 @@ pub fn read_table(
     sheet: Option<&str>,
 ) -> Result<RawTable, InputError> {
     if spreadsheet {
-        read_sheet(bytes, display, sheet)
+        // calamine is third-party code parsing hostile bytes: a panic in it is a file that
+        // cannot be read, not a crash.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_sheet(bytes, display, sheet)
+        }))
+        .unwrap_or_else(|payload| {
+            let why = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(InputError::Unreadable {
+                file: display.to_string(),
+                message: format!("not a readable spreadsheet (the xlsx reader failed: {why})"),
+            })
+        })
     } else {
         read_csv_bytes(bytes, display)
     }
