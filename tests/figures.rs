@@ -101,8 +101,14 @@ fn default_figures_have_all_files_and_valid_formats() {
             (2008, 1240),
             "{slug}: report preset, 170 mm at 300 dpi"
         );
-        // SVG parses as XML, carries title and desc, references nothing outside.
+        // SVG parses as XML, carries title and desc, references nothing outside, and is
+        // sized in millimetres (its printed size) over its pixel grid.
         let svg = w.read(&format!("{FIGURES}/{slug}.svg"));
+        assert!(
+            svg.contains("width=\"170.01mm\" height=\"104.99mm\" viewBox=\"0 0 2008 1240\""),
+            "{slug}: {}",
+            &svg[..200.min(svg.len())]
+        );
         let mut reader = quick_xml::Reader::from_str(&svg);
         let mut names = Vec::new();
         loop {

@@ -212,6 +212,8 @@ mod tests {
                 start: (2000.0, 3000.0),
                 end: (2022.0, 900.0),
                 label: "Trend (Sen): \u{2212}120 kg/year".into(),
+                faint: false,
+                band: Vec::new(),
             }),
             change_point: Some(ChangePoint {
                 series: 0,
@@ -228,6 +230,8 @@ mod tests {
                 start: (2000.0, 3000.0),
                 end: (2022.0, 900.0),
                 label: "Trend (Sen): \u{2212}120 kg/year".into(),
+                faint: false,
+                band: Vec::new(),
             }),
             change_point: Some(ChangePoint {
                 series: 2,

@@ -222,7 +222,7 @@ pub(crate) fn write_svg(
             SVGBackend::with_string(&mut raw, (theme.width, theme.height)).into_drawing_area();
         scene::draw(&area, scene, 1.0)?;
     }
-    let svg = finish_svg(&raw, title, desc);
+    let svg = finish_svg(&raw, title, desc, theme);
     fs::write(path, svg).map_err(io_err(path))
 }
 
@@ -230,7 +230,21 @@ pub(crate) fn write_svg(
 /// size and baseline matched to the PNG (plotters writes `font-size` = size / 1.24 and
 /// baseline offsets for a generic font; DejaVu's em is size / 1.164 and the PNG puts the
 /// baseline at half the size below a top anchor).
-fn finish_svg(raw: &str, title: &str, desc: &str) -> String {
+///
+/// The `<svg>` is sized in millimetres, the preset's printed size (the report preset: 170 x
+/// 105 mm), with the pixel grid as its `viewBox`: Word, LibreOffice and Inkscape place it at
+/// the size the PNG prints at.
+fn finish_svg(raw: &str, title: &str, desc: &str, theme: &Theme) -> String {
+    let mm = |px: u32| {
+        let text = format!("{:.2}", f64::from(px) / theme.dpi * 25.4);
+        format!("{}mm", text.trim_end_matches('0').trim_end_matches('.'))
+    };
+    let pixel_size = format!("width=\"{}\" height=\"{}\"", theme.width, theme.height);
+    let printed_size = format!(
+        "width=\"{}\" height=\"{}\"",
+        mm(theme.width),
+        mm(theme.height)
+    );
     let mut out = String::with_capacity(raw.len() + title.len() + desc.len() + 256);
     let family_attr = format!("font-family=\"{FONT_FAMILY}\"");
     let family_new =
@@ -239,11 +253,15 @@ fn finish_svg(raw: &str, title: &str, desc: &str) -> String {
     for line in raw.lines() {
         if !opened && line.starts_with("<svg ") {
             opened = true;
-            out.push_str(&line.replacen(
-                "<svg ",
-                "<svg role=\"img\" aria-labelledby=\"rt-title rt-desc\" ",
-                1,
-            ));
+            out.push_str(
+                &line
+                    .replacen(
+                        "<svg ",
+                        "<svg role=\"img\" aria-labelledby=\"rt-title rt-desc\" ",
+                        1,
+                    )
+                    .replacen(&pixel_size, &printed_size, 1),
+            );
             out.push('\n');
             out.push_str(&format!(
                 "<title id=\"rt-title\">{}</title>\n",
