@@ -134,7 +134,7 @@ fn records(data: &[u8]) {
     ) {
         assert_eq!(
             summary.records,
-            summary.kept + summary.rejected,
+            summary.kept + summary.rejected + summary.missing,
             "row accounting"
         );
     }

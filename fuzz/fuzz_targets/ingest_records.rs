@@ -1,5 +1,5 @@
 //! Any bytes as a seizure-records file (written to a temporary file: the records reader
-//! streams from disk): never a panic, and records = kept + rejected.
+//! streams from disk): never a panic, and records = kept + rejected + missing.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -20,6 +20,6 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     if let Ok((_, _, summary)) = ingest_records(&path, "fuzz.csv", reference(), Missing::Count) {
-        assert_eq!(summary.records, summary.kept + summary.rejected, "row accounting");
+        assert_eq!(summary.records, summary.kept + summary.rejected + summary.missing, "row accounting");
     }
 });
