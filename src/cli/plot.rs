@@ -96,11 +96,12 @@ pub fn run(args: PlotArgs, quiet: bool) -> Result<Exit, Error> {
 
     // The series as a figure of a pipeline would declare them, labelled by name.
     let mut series = toml::value::Array::new();
-    let mut labels = Vec::new();
+    let (mut labels, mut codes) = (Vec::new(), Vec::new());
     for (i, geo) in args.geos.iter().enumerate() {
         let code = reference
             .resolve_geo(geo)
             .map_err(|e| bad(format!("--geo {geo}: {e}")))?;
+        codes.push(code.to_string());
         let name = reference.geo_name(code);
         let label = if name.is_empty() {
             code.to_string()
@@ -172,11 +173,6 @@ pub fn run(args: PlotArgs, quiet: bool) -> Result<Exit, Error> {
         tempfile::tempdir().map_err(|e| Error::writing(Path::new("a temporary folder"), e))?;
     let tables = catalog::tables_dir(work.path());
     std::fs::create_dir_all(&tables).map_err(|e| Error::writing(&tables, e))?;
-    let codes: Vec<String> = args
-        .geos
-        .iter()
-        .filter_map(|g| reference.resolve_geo(g).ok().map(str::to_string))
-        .collect();
     let trends = TrendOptions {
         windows: vec![window],
         ..TrendOptions::default()
@@ -201,7 +197,8 @@ pub fn run(args: PlotArgs, quiet: bool) -> Result<Exit, Error> {
         std::slice::from_ref(&spec),
         &reference,
     )?;
-    let warnings = draw_figures(work.path(), std::slice::from_ref(&spec), &trends, "plot")?;
+    // Warnings (a series without data) are logged as the figure is drawn.
+    draw_figures(work.path(), std::slice::from_ref(&spec), &trends, "plot")?;
 
     let folder = args.out.parent().filter(|p| !p.as_os_str().is_empty());
     if let Some(folder) = folder {
@@ -220,8 +217,6 @@ pub fn run(args: PlotArgs, quiet: bool) -> Result<Exit, Error> {
             args.out.with_extension("json").display()
         ))?;
     }
-    // Each warning was logged as the figure was drawn.
-    let _ = warnings;
     Ok(Exit::Done)
 }
 

@@ -790,8 +790,13 @@ impl Validator<'_> {
         if raw.series.is_empty() {
             return Err(self.err(key("series"), "a figure needs at least one series"));
         }
+        for (k, v) in [("y_min", raw.y_min), ("y_max", raw.y_max)] {
+            if v.is_some_and(|v| !v.is_finite()) {
+                return Err(self.err(key(k), "must be a finite number"));
+            }
+        }
         if let (Some(lo), Some(hi)) = (raw.y_min, raw.y_max) {
-            if !(lo < hi) {
+            if lo >= hi {
                 return Err(self.err(key("y_max"), format!("{hi}: must be above y_min ({lo})")));
             }
         }
@@ -801,11 +806,6 @@ impl Validator<'_> {
                     key("y_min"),
                     format!("{lo}: bars and areas start at zero (a cut axis misstates their size); y_min is for line charts"),
                 ));
-            }
-        }
-        for (k, v) in [("y_min", raw.y_min), ("y_max", raw.y_max)] {
-            if v.is_some_and(|v| !v.is_finite()) {
-                return Err(self.err(key(k), "must be a finite number"));
             }
         }
         let mut series = Vec::new();
