@@ -705,3 +705,26 @@ fn events_are_labelled_markers_inside_the_figures_periods() {
         "{run}"
     );
 }
+
+#[test]
+fn each_figure_cites_the_inputs_its_series_come_from() {
+    let w = run_shipped();
+    let source = |slug: &str| -> String {
+        let json: serde_json::Value =
+            serde_json::from_str(&w.read(&format!("{FIGURES}/{slug}.json"))).unwrap();
+        json["source"].as_str().unwrap().to_string()
+    };
+    // Offences come from data/raw/offences.csv, seizures from data/raw/seizures.csv.
+    let offences = source("uzbekistan_offences_by_type");
+    assert!(
+        offences.starts_with("National statements: UzDaily.com"),
+        "{offences}"
+    );
+    assert!(!offences.contains("ARQ"), "{offences}");
+    let heroin = source("heroin_rus_vs_central_asia");
+    assert!(heroin.starts_with("UNODC ARQ data via Kaggle"), "{heroin}");
+    assert!(!heroin.contains("UzDaily"), "{heroin}");
+    // The source line under the chart is the sidecar's.
+    let svg = w.read(&format!("{FIGURES}/uzbekistan_offences_by_type.svg"));
+    assert!(svg.contains("UzDaily.com"), "the drawn source line");
+}

@@ -165,6 +165,20 @@ fn list(values: &[String]) -> Expr {
     lit(polars::prelude::Series::new("".into(), values.to_vec())).implode(false)
 }
 
+/// The observations a selection sums: its indicator, members, drugs, dimension and category.
+pub fn selection_predicate(selection: &Selection) -> Expr {
+    let drug = match &selection.drug {
+        DrugSelection::NoDrug => col("drug").is_null(),
+        DrugSelection::Keys { keys, .. } => col("drug").is_in(list(keys), false),
+    };
+    col("indicator")
+        .eq(lit(selection.indicator.clone()))
+        .and(col("geo").is_in(list(&selection.members), false))
+        .and(drug)
+        .and(text_eq("dimension", &selection.dimension))
+        .and(text_eq("category", &selection.category))
+}
+
 /// Sums a selection per period (one aggregate per frequency and unit found).
 pub fn aggregate(
     observations: LazyFrame,
@@ -172,16 +186,7 @@ pub fn aggregate(
     policy: CoveragePolicy,
     window: Window,
 ) -> PolarsResult<Vec<Aggregate>> {
-    let drug = match &selection.drug {
-        DrugSelection::NoDrug => col("drug").is_null(),
-        DrugSelection::Keys { keys, .. } => col("drug").is_in(list(keys), false),
-    };
-    let mut predicate = col("indicator")
-        .eq(lit(selection.indicator.clone()))
-        .and(col("geo").is_in(list(&selection.members), false))
-        .and(drug)
-        .and(text_eq("dimension", &selection.dimension))
-        .and(text_eq("category", &selection.category));
+    let mut predicate = selection_predicate(selection);
     if let Some(start) = window.start {
         predicate = predicate.and(col("x").gt_eq(lit(start.x())));
     }

@@ -9,7 +9,7 @@
 
 use polars::prelude::*;
 
-use super::aggregate::{aggregate, CoveragePolicy, Selection};
+use super::aggregate::{aggregate, selection_predicate, CoveragePolicy, Selection};
 use super::route::RouteRow;
 use super::series::{Coverage, Series, SeriesKey, Window};
 use super::share::ShareResult;
@@ -69,6 +69,9 @@ impl SourceKind {
 pub struct Drawn {
     pub kind: SourceKind,
     pub series: Option<Series>,
+    /// The input files its observations come from, sorted (a selection's; empty for shares
+    /// and route indicators, whose figures fall back to the pipeline's source).
+    pub source_files: Vec<String>,
 }
 
 /// What the analyze stage computed that a figure may draw.
@@ -102,9 +105,23 @@ pub fn drawn(declared: &FigureSeries, computed: &Computed) -> PolarsResult<Drawn
                     .cloned()
                     .unwrap_or(s)
             });
+            let files = computed
+                .observations
+                .clone()
+                .filter(selection_predicate(selection))
+                .select([col("source_file")])
+                .collect()?;
+            let source_files: std::collections::BTreeSet<String> = files
+                .column("source_file")?
+                .str()?
+                .iter()
+                .flatten()
+                .map(str::to_string)
+                .collect();
             Drawn {
                 kind: SourceKind::Selection,
                 series,
+                source_files: source_files.into_iter().collect(),
             }
         }
         FigureSource::Share(id) => Drawn {
@@ -114,6 +131,7 @@ pub fn drawn(declared: &FigureSeries, computed: &Computed) -> PolarsResult<Drawn
                 .iter()
                 .find(|s| &s.id == id)
                 .and_then(share_series),
+            source_files: Vec::new(),
         },
         FigureSource::Route {
             route,
@@ -131,6 +149,7 @@ pub fn drawn(declared: &FigureSeries, computed: &Computed) -> PolarsResult<Drawn
             Drawn {
                 kind: SourceKind::Route,
                 series: route_series(&rows),
+                source_files: Vec::new(),
             }
         }
     })

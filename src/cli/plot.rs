@@ -17,6 +17,7 @@ use crate::pipeline::catalog::{self, FigureFile, IngestFiles};
 use crate::pipeline::config::{figure_from_table, AnalyzeParams};
 use crate::pipeline::stage::analyze::analyze;
 use crate::pipeline::stage::plot::draw_figures;
+use crate::report::figure::SourceLines;
 
 #[derive(Args, Debug)]
 pub struct PlotArgs {
@@ -166,7 +167,7 @@ pub fn run(args: PlotArgs, quiet: bool) -> Result<Exit, Error> {
         figure.insert("change_point".into(), labels[0].clone().into());
     }
     let source = format!("routetrend analysis of {}", args.observations.display());
-    let spec = figure_from_table(figure, Path::new("routetrend plot"), &reference, &source)?;
+    let spec = figure_from_table(figure, Path::new("routetrend plot"), &reference)?;
 
     // Analyze and plot in a temporary folder, as a run would.
     let work =
@@ -198,7 +199,17 @@ pub fn run(args: PlotArgs, quiet: bool) -> Result<Exit, Error> {
         &reference,
     )?;
     // Warnings (a series without data) are logged as the figure is drawn.
-    draw_figures(work.path(), std::slice::from_ref(&spec), &trends, "plot")?;
+    let sources = SourceLines {
+        by_file: Vec::new(),
+        fallback: source,
+    };
+    draw_figures(
+        work.path(),
+        std::slice::from_ref(&spec),
+        &trends,
+        &sources,
+        "plot",
+    )?;
 
     let folder = args.out.parent().filter(|p| !p.as_os_str().is_empty());
     if let Some(folder) = folder {

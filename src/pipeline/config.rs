@@ -114,6 +114,9 @@ struct RawFigureSeries {
 pub struct ReportParams {
     pub title: String,
     pub source: String,
+    /// Each input's citation (`[[inputs]] source`), by its file as written: a figure's
+    /// source line names those of the files its series come from.
+    pub input_sources: Vec<(String, String)>,
 }
 
 /// `{ geo = "CA5", drug = "group:cannabis_type", indicator = "seizures" }`.
@@ -225,6 +228,8 @@ struct RawInput {
     missing: Option<String>,
     #[serde(default)]
     description: String,
+    /// A short citation of the file, for the source lines of the figures drawn from it.
+    source: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -316,7 +321,11 @@ impl Pipeline {
             ));
         }
         let mut inputs = Vec::new();
+        let mut input_sources = Vec::new();
         for (i, input) in raw.inputs.into_iter().enumerate() {
+            if let Some(source) = &input.source {
+                input_sources.push((input.file.clone(), source.clone()));
+            }
             inputs.push(validate_input(&project, path, &root, i, input)?);
         }
         let reference_dir = reference_dir(&root);
@@ -371,10 +380,11 @@ impl Pipeline {
                 .report
                 .source
                 .unwrap_or_else(|| "routetrend analysis of the pipeline's inputs".into()),
+            input_sources,
         };
         let mut figures: Vec<FigureSpec> = Vec::new();
         for (i, f) in raw.figures.into_iter().enumerate() {
-            let figure = v.figure(i, f, &report.source)?;
+            let figure = v.figure(i, f)?;
             if figures.iter().any(|g| g.slug == figure.slug) {
                 return Err(config_error(
                     path,
@@ -565,11 +575,10 @@ pub fn figure_from_table(
     table: toml::Table,
     file: &Path,
     reference: &Reference,
-    default_source: &str,
 ) -> Result<FigureSpec, Error> {
     let raw: RawFigure = serde_path_to_error::deserialize(toml::Value::Table(table))
         .map_err(|e| config_error(file, &e.path().to_string(), e.inner().to_string()))?;
-    Validator { file, reference }.figure(0, raw, default_source)
+    Validator { file, reference }.figure(0, raw)
 }
 
 struct Validator<'a> {
@@ -735,7 +744,7 @@ impl Validator<'_> {
         })
     }
 
-    fn figure(&self, i: usize, raw: RawFigure, default_source: &str) -> Result<FigureSpec, Error> {
+    fn figure(&self, i: usize, raw: RawFigure) -> Result<FigureSpec, Error> {
         let key = |k: &str| format!("figures[{i}].{k}");
         if raw.slug.is_empty()
             || !raw
@@ -896,7 +905,7 @@ impl Validator<'_> {
             window: self.window(key("window"), raw.window.as_deref())?,
             series,
             notes: raw.notes,
-            source: raw.source.unwrap_or_else(|| default_source.to_string()),
+            source: raw.source,
             columns: raw.columns.unwrap_or(0),
             panel_y,
         })

@@ -51,7 +51,8 @@ pub struct FigureSpec {
     /// Index of the series that gets a Pettitt change point (drawn when p < alpha).
     pub change_point: Option<usize>,
     pub notes: Vec<String>,
-    pub source: String,
+    /// The figure's own source line (`source`); else from its inputs ([`RunFacts`]).
+    pub source: Option<String>,
     pub columns: usize,
     pub panel_y: PanelY,
 }
@@ -88,6 +89,8 @@ pub struct Plotted {
     /// `None` for a series that is no total.
     pub coverage: Vec<Option<(u32, u32)>>,
     pub missing: Vec<Vec<String>>,
+    /// The input files its observations come from (a selection's; empty otherwise).
+    pub source_files: Vec<String>,
 }
 
 impl Plotted {
@@ -157,6 +160,8 @@ pub struct Composed {
     pub alt_text: String,
     /// The figure's unit.
     pub unit: Unit,
+    /// Its source line.
+    pub source: String,
     /// The labels of the series without a value in the window (drawn as "No data").
     pub without_data: Vec<String>,
 }
@@ -164,12 +169,46 @@ pub struct Composed {
 /// Composes a figure from its drawn series and the trend facts of each series (by index;
 /// `None` where the figure shows no statistics of it). `alpha` is the trends table's.
 ///
-/// What every figure of a run shares: every period of its figure series, and the names of
-/// its places by code (notes name countries, never codes).
+/// What every figure of a run shares: every period of its figure series, the names of its
+/// places by code (notes name countries, never codes), and the citations of its inputs.
 #[derive(Clone, Debug, Default)]
 pub struct RunFacts {
     pub periods: Vec<Period>,
     pub geo_names: BTreeMap<String, String>,
+    pub sources: SourceLines,
+}
+
+/// Where a figure's source line comes from: the citation of each input file (in the
+/// pipeline's order), and the pipeline's source for a figure whose files are not all cited
+/// (or whose series are shares and route indicators, which do not keep their files).
+#[derive(Clone, Debug, Default)]
+pub struct SourceLines {
+    pub by_file: Vec<(String, String)>,
+    pub fallback: String,
+}
+
+impl SourceLines {
+    /// The source line of a figure drawn from `files`: "A; B; routetrend analysis".
+    fn line(&self, files: &BTreeSet<&str>) -> String {
+        let cited: Option<Vec<&str>> = files
+            .iter()
+            .map(|f| {
+                self.by_file
+                    .iter()
+                    .find(|(file, _)| file == f)
+                    .map(|(_, c)| c.as_str())
+            })
+            .collect();
+        match cited {
+            Some(mut citations) if !citations.is_empty() => {
+                let order = |c: &&str| self.by_file.iter().position(|(_, s)| s == c);
+                citations.sort_by_key(order);
+                citations.dedup();
+                format!("{}; routetrend analysis", citations.join("; "))
+            }
+            _ => self.fallback.clone(),
+        }
+    }
 }
 
 impl RunFacts {
@@ -409,11 +448,26 @@ pub fn compose(
         (Some(a), Some(b)) => format!("{a}-{b}"),
         _ => String::new(),
     };
+    // Shares and route indicators keep no files: a figure with one falls back.
+    let source = spec.source.clone().unwrap_or_else(|| {
+        if plotted
+            .iter()
+            .any(|f| !f.points.is_empty() && f.source_files.is_empty())
+        {
+            run.sources.fallback.clone()
+        } else {
+            let files: BTreeSet<&str> = plotted
+                .iter()
+                .flat_map(|f| f.source_files.iter().map(String::as_str))
+                .collect();
+            run.sources.line(&files)
+        }
+    });
     let mut chart = Chart {
         kind,
         title: spec.title.clone(),
         subtitle: String::new(),
-        source: spec.source.clone(),
+        source: source.clone(),
         notes: notes.clone(),
         y_label: spec.y_label.clone(),
         unit,
@@ -473,6 +527,7 @@ pub fn compose(
         notes,
         alt_text,
         unit,
+        source,
         without_data,
     })
 }

@@ -358,6 +358,7 @@ fn figure_series_frame(figures: &[FigureSpec], drawn: &[Vec<Drawn>]) -> PolarsRe
         kind: &'static str,
         series: Series,
         at: usize,
+        source_files: String,
     }
     let mut points = Vec::new();
     for (figure, drawn) in figures.iter().zip(drawn) {
@@ -372,6 +373,7 @@ fn figure_series_frame(figures: &[FigureSpec], drawn: &[Vec<Drawn>]) -> PolarsRe
                     kind: d.kind.code(),
                     series: inside.clone(),
                     at,
+                    source_files: d.source_files.join(";"),
                 });
             }
         }
@@ -414,5 +416,6 @@ fn figure_series_frame(figures: &[FigureSpec], drawn: &[Vec<Drawn>]) -> PolarsRe
             coverage(j).map(|c| i64::from(c.total))
         })
         .text("missing_members", |&j| Some(missing[j].as_str()))
+        .text("source_files", |&j| Some(points[j].source_files.as_str()))
         .frame()
 }

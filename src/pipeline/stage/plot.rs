@@ -22,7 +22,7 @@ use crate::pipeline::config::Pipeline;
 use crate::plot::render;
 use crate::report::figure::{
     compose, kind_name, points_csv, FigureSidecar, FigureSpec, Plotted, RunFacts, SizeInfo,
-    TrendFacts,
+    SourceLines, TrendFacts,
 };
 
 pub struct Plot;
@@ -54,7 +54,13 @@ impl Definition for Plot {
     fn run(&self, cx: &mut Context) -> Result<Rows> {
         let figures = &cx.pipeline.figures;
         if !figures.is_empty() {
-            let warnings = draw_figures(cx.dir, figures, &cx.pipeline.analyze.trends, cx.run_id)?;
+            let report = &cx.pipeline.report;
+            let sources = SourceLines {
+                by_file: report.input_sources.clone(),
+                fallback: report.source.clone(),
+            };
+            let trends = &cx.pipeline.analyze.trends;
+            let warnings = draw_figures(cx.dir, figures, trends, &sources, cx.run_id)?;
             cx.warnings.extend(warnings);
         }
         Ok(Rows::from([("figures".into(), figures.len() as u64)]))
@@ -68,6 +74,7 @@ pub fn draw_figures(
     dir: &Path,
     figures: &[FigureSpec],
     trends_options: &TrendOptions,
+    sources: &SourceLines,
     run_id: &str,
 ) -> Result<Vec<String>> {
     let missing = "missing (run the analyze stage first)";
@@ -77,9 +84,10 @@ pub fn draw_figures(
     std::fs::create_dir_all(&figures_dir).map_err(|e| Error::writing(&figures_dir, e))?;
     let alpha = trends_options.alpha.get();
     let hamed_rao = trends_options.label_from_hamed_rao;
-    let run = run_facts(&drawn, &trends).map_err(Error::compute(
+    let mut run = run_facts(&drawn, &trends).map_err(Error::compute(
         "reading the figure series' periods and the trends table's names",
     ))?;
+    run.sources = sources.clone();
     let mut warnings = Vec::new();
     for spec in figures {
         let context = || format!("figure {}", spec.slug);
@@ -130,7 +138,7 @@ fn draw(
         kind: kind_name(composed.chart.kind).to_string(),
         title: spec.title.clone(),
         subtitle: composed.subtitle,
-        source: spec.source.clone(),
+        source: composed.source.clone(),
         notes: composed.notes,
         alt_text: composed.alt_text,
         size: SizeInfo {
@@ -170,7 +178,11 @@ fn run_facts(drawn: &DataFrame, trends: &DataFrame) -> PolarsResult<RunFacts> {
         .zip(texts(trends, "geo_name")?)
         .filter_map(|(code, name)| Some((code?, name?)))
         .collect();
-    Ok(RunFacts { periods, geo_names })
+    Ok(RunFacts {
+        periods,
+        geo_names,
+        sources: SourceLines::default(),
+    })
 }
 
 /// The rows of `frame` whose text columns equal `key` (null where the key has `None`).
@@ -212,6 +224,7 @@ fn plotted_series(drawn: &DataFrame, spec: &FigureSpec) -> PolarsResult<Vec<Plot
         ints(&rows, "members_reporting")?,
         ints(&rows, "members_total")?,
     );
+    let files = texts(&rows, "source_files")?;
     let key_columns = SERIES_COLUMNS.map(|c| texts(&rows, c));
     let [indicator, geo, drug, dimension, category, freq, unit] = key_columns;
     let (indicator, geo, drug, dimension, category, freq, unit) =
@@ -226,6 +239,15 @@ fn plotted_series(drawn: &DataFrame, spec: &FigureSpec) -> PolarsResult<Vec<Plot
         };
         let p = p.map_err(|e| polars_err!(ComputeError: "{e}"))?;
         plotted.points.push((p, v));
+        if plotted.source_files.is_empty() {
+            plotted.source_files = files[r]
+                .as_deref()
+                .unwrap_or("")
+                .split(';')
+                .filter(|f| !f.is_empty())
+                .map(str::to_string)
+                .collect();
+        }
         let count = |n: Option<i64>| n.and_then(|n| u32::try_from(n).ok());
         plotted
             .coverage
