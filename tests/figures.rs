@@ -728,3 +728,51 @@ fn each_figure_cites_the_inputs_its_series_come_from() {
     let svg = w.read(&format!("{FIGURES}/uzbekistan_offences_by_type.svg"));
     assert!(svg.contains("UzDaily.com"), "the drawn source line");
 }
+
+#[test]
+fn an_index_shows_each_series_as_100_in_its_base_period() {
+    let w = trend_project();
+    let pipeline = w.read("pipelines/trend.toml");
+    let indexed = |base: &str| {
+        pipeline.replacen(
+            "trend = \"Kazakhstan\"\n\n",
+            &format!("trend = \"Kazakhstan\"\nindex = {base}\n\n"),
+            1,
+        )
+    };
+    w.write("pipelines/trend.toml", indexed("2012"));
+    w.run(&["run", "pipelines/trend.toml", "--quiet"])
+        .expect_code(0);
+    let rows = {
+        let mut reader = csv::Reader::from_path(w.path("out/trend/figures/falling.csv")).unwrap();
+        reader.records().map(|r| r.unwrap()).collect::<Vec<_>>()
+    };
+    let at = |period: &str| rows.iter().find(|r| &r[1] == period).unwrap().clone();
+    // KAZ heroin: 700 kg in 2012 is 100; 900 kg in 2010 is 128.57...; the value column keeps kg.
+    assert_eq!(
+        (&at("2012")[3], &at("2012")[5], &at("2012")[6]),
+        ("100", "2012 = 100", "700")
+    );
+    assert!(at("2010")[3].starts_with("128.571428"), "{:?}", at("2010"));
+    let sidecar: serde_json::Value =
+        serde_json::from_str(&w.read("out/trend/figures/falling.json")).unwrap();
+    assert!(
+        sidecar["subtitle"]
+            .as_str()
+            .unwrap()
+            .contains("(2012 = 100)"),
+        "{sidecar}"
+    );
+    assert!(sidecar["alt_text"]
+        .as_str()
+        .unwrap()
+        .contains("index points per year"));
+    // A base period without a value cannot index the series.
+    w.write("pipelines/trend.toml", indexed("2005"));
+    let run = w.run(&["run", "pipelines/trend.toml"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr().contains("Kazakhstan has no value in 2005"),
+        "{run}"
+    );
+}

@@ -79,6 +79,8 @@ struct RawFigure {
     y_max: Option<f64>,
     #[serde(default)]
     events: Vec<RawEvent>,
+    /// `index = 2010` (or `"2017Q1"`): each series as 100 at that period.
+    index: Option<toml::Value>,
     change_point: Option<String>,
     #[serde(default)]
     notes: Vec<String>,
@@ -882,6 +884,27 @@ impl Validator<'_> {
                 })
                 .transpose()
         };
+        let index_base = match &raw.index {
+            None => None,
+            Some(value) => {
+                let text = match value {
+                    toml::Value::Integer(i) => i.to_string(),
+                    toml::Value::String(t) => t.clone(),
+                    other => other.to_string(),
+                };
+                let period = Period::parse(&text).map_err(|why| self.err(key("index"), why))?;
+                if !matches!(
+                    kind,
+                    ChartKind::Line | ChartKind::SmallMultiples | ChartKind::GroupedBars
+                ) {
+                    return Err(self.err(
+                        key("index"),
+                        "an index is for lines and bars: stacked or share areas add their series up",
+                    ));
+                }
+                Some(period)
+            }
+        };
         let mut events = Vec::new();
         for (j, e) in raw.events.iter().enumerate() {
             let period = Period::parse(&e.period)
@@ -896,6 +919,7 @@ impl Validator<'_> {
             trend_band: raw.trend_band,
             y_min: raw.y_min,
             y_max: raw.y_max,
+            index: index_base,
             events,
             change_point: index("change_point", &raw.change_point)?,
             title: raw.title,

@@ -192,6 +192,9 @@ pub struct Chart {
     /// Labelled vertical markers, each on a label row of its own above the plot (small
     /// multiples: the rules only).
     pub events: Vec<Event>,
+    /// What the values are, where they are no longer in `unit` (an index: "2010 = 100"):
+    /// shown as they are, under this label.
+    pub value_label: Option<String>,
 }
 
 impl Default for Chart {
@@ -213,6 +216,7 @@ impl Default for Chart {
             y_min: None,
             y_max: None,
             events: Vec::new(),
+            value_label: None,
             alt_text: None,
         }
     }

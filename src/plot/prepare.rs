@@ -312,7 +312,14 @@ pub(crate) fn prepare(chart: &Chart) -> Result<Prepared, PlotError> {
                 .flatten()
                 .filter_map(|p| p.1)
                 .fold(0.0f64, |m, v| m.max(v.abs()));
-            unit = scale::display_unit(chart.unit, max_abs);
+            unit = match &chart.value_label {
+                Some(label) => DisplayUnit {
+                    divisor: 1.0,
+                    label: label.clone(),
+                    percent: false,
+                },
+                None => scale::display_unit(chart.unit, max_abs),
+            };
             series = chart
                 .series
                 .iter()

@@ -43,6 +43,8 @@ pub struct FigureSpec {
     pub trend_always: bool,
     /// Draw the Sen slope's confidence band under the line (`trend_band = true`).
     pub trend_band: bool,
+    /// Each series as an index, 100 at this period (`index = 2010`).
+    pub index: Option<Period>,
     /// Labelled vertical markers (`events = [{ period = "2001", label = "..." }]`).
     pub events: Vec<(Period, String)>,
     /// Fixed bounds of the value axis, in the series' unit (`y_min`, `y_max`).
@@ -229,6 +231,14 @@ pub fn compose(
     alpha: f64,
     run: &RunFacts,
 ) -> Result<Composed, Error> {
+    let indexed = match spec.index {
+        Some(base) => Some(index_series(spec, plotted, facts, base)?),
+        None => None,
+    };
+    let (plotted, facts) = match &indexed {
+        Some((p, f)) => (p.as_slice(), f.as_slice()),
+        None => (plotted, facts),
+    };
     let units: BTreeSet<Unit> = plotted
         .iter()
         .filter(|f| !f.points.is_empty())
@@ -480,6 +490,7 @@ pub fn compose(
         alt_text: None,
         y_min: spec.y_min,
         y_max: spec.y_max,
+        value_label: spec.index.map(|base| format!("{base} = 100")),
         events: spec
             .events
             .iter()
@@ -582,6 +593,56 @@ fn coverage_note(plotted: &[Plotted], run: &RunFacts) -> Option<String> {
             parts.join("; ")
         )
     })
+}
+
+/// Each series as an index, 100 at `base` (its value there): points and the Sen line's
+/// statistics scaled alike. A series without a value (or with 0) at `base` cannot be
+/// indexed: refused, naming it.
+fn index_series(
+    spec: &FigureSpec,
+    plotted: &[Plotted],
+    facts: &[Option<TrendFacts>],
+    base: Period,
+) -> Result<(Vec<Plotted>, Vec<Option<TrendFacts>>), Error> {
+    let mut out = Vec::with_capacity(plotted.len());
+    let mut scaled_facts = facts.to_vec();
+    for (i, (s, f)) in spec.series.iter().zip(plotted).enumerate() {
+        if f.points.is_empty() {
+            out.push(f.clone());
+            continue;
+        }
+        let at_base = f.points.iter().find(|(p, _)| *p == base).map(|(_, v)| *v);
+        let factor = match at_base {
+            Some(v) if v != 0.0 => 100.0 / v,
+            other => {
+                return Err(Error::Config {
+                    file: format!("figure {}", spec.slug),
+                    key: "index".into(),
+                    message: format!(
+                        "{} has {} in {base}: a series is indexed to its value in the base period",
+                        s.label,
+                        if other.is_some() { "0" } else { "no value" }
+                    ),
+                })
+            }
+        };
+        let mut g = f.clone();
+        for (_, v) in &mut g.points {
+            *v *= factor;
+        }
+        if let Some(Some(t)) = scaled_facts.get_mut(i) {
+            for v in [
+                &mut t.sen_slope,
+                &mut t.sen_lo,
+                &mut t.sen_hi,
+                &mut t.sen_intercept,
+            ] {
+                *v = v.map(|x| x * factor);
+            }
+        }
+        out.push(g);
+    }
+    Ok((out, scaled_facts))
 }
 
 /// Keeps a chart within the colours that tell its series apart ([`plot::DISTINCT_COLOURS`]),
@@ -778,6 +839,8 @@ fn sen_line(
 fn show_slope(v: f64, shown: &DisplayUnit) -> String {
     if shown.percent {
         format!("{:.2} pp", v / shown.divisor)
+    } else if shown.label.ends_with(" = 100") {
+        format!("{} index points", readable(v))
     } else {
         show(v, shown)
     }
@@ -788,7 +851,10 @@ fn show(v: f64, shown: &DisplayUnit) -> String {
     let x = v / shown.divisor;
     if shown.percent {
         format!("{x:.1}%")
-    } else if [Unit::Count.code(), Unit::Ratio.code()].contains(&shown.label.as_str()) {
+    } else if [Unit::Count.code(), Unit::Ratio.code()].contains(&shown.label.as_str())
+        || shown.label.ends_with(" = 100")
+    {
+        // Counts, ratios and index points are bare numbers.
         readable(x)
     } else {
         format!("{} {}", readable(x), shown.label)
