@@ -776,3 +776,52 @@ fn an_index_shows_each_series_as_100_in_its_base_period() {
         "{run}"
     );
 }
+
+#[test]
+fn a_log_scale_labels_powers_of_ten_and_refuses_what_it_cannot_show() {
+    let w = trend_project();
+    let pipeline = w.read("pipelines/trend.toml");
+    // Tajikistan (470-620 kg) on a log axis, without its trend line.
+    let flat = "slug = \"flat\"\n";
+    let log = pipeline
+        .replacen("trend = \"Tajikistan\"\n\n", "scale = \"log\"\n\n", 1)
+        .replacen(flat, flat, 1);
+    w.write("pipelines/trend.toml", &log);
+    w.run(&["run", "pipelines/trend.toml", "--quiet"])
+        .expect_code(0);
+    let sidecar: serde_json::Value =
+        serde_json::from_str(&w.read("out/trend/figures/flat.json")).unwrap();
+    assert!(
+        sidecar["subtitle"]
+            .as_str()
+            .unwrap()
+            .contains("(kg, log scale)"),
+        "{sidecar}"
+    );
+    let svg = w.read("out/trend/figures/flat.svg");
+    let labels: Vec<&str> = svg
+        .split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            t.split_once('>')
+                .map(|(_, r)| r.split('<').next().unwrap_or("").trim())
+        })
+        .collect();
+    assert!(
+        labels.contains(&"100") && labels.contains(&"1,000") && !labels.contains(&"0"),
+        "powers of ten on the axis, no zero: {labels:?}"
+    );
+    // The CSV keeps values, not logarithms.
+    let csv_text = w.read("out/trend/figures/flat.csv");
+    assert!(csv_text.contains("Tajikistan,2010,2010,500,"), "{csv_text}");
+    // A trend line with a log scale is refused (it would bend).
+    let with_trend = pipeline.replacen(
+        "trend = \"Tajikistan\"\n\n",
+        "trend = \"Tajikistan\"\nscale = \"log\"\n\n",
+        1,
+    );
+    w.write("pipelines/trend.toml", with_trend);
+    let run = w.run(&["run", "pipelines/trend.toml"]);
+    run.expect_code(2);
+    assert!(run.stderr().contains("straight on a linear axis"), "{run}");
+}

@@ -223,9 +223,12 @@ fn render_demo_preset(preset: SizePreset) {
         assert_eq!((r.info.width, r.info.height), expected_size(preset));
         let elems = check_svg(&r.svg, &chart.title);
         let svg = &elems[0];
-        assert_eq!(
-            svg.attr("width"),
-            Some(expected_size(preset).0.to_string().as_str())
+        // Sized in millimetres over the pixel grid.
+        let (w, h) = expected_size(preset);
+        assert_eq!(svg.attr("viewBox"), Some(format!("0 0 {w} {h}").as_str()));
+        assert!(
+            svg.attr("width").is_some_and(|v| v.ends_with("mm")),
+            "{slug}"
         );
         // Header and footer text are all there.
         let t = texts(&elems);

@@ -81,6 +81,8 @@ struct RawFigure {
     events: Vec<RawEvent>,
     /// `index = 2010` (or `"2017Q1"`): each series as 100 at that period.
     index: Option<toml::Value>,
+    /// "linear" (default) or "log".
+    scale: Option<String>,
     change_point: Option<String>,
     #[serde(default)]
     notes: Vec<String>,
@@ -905,6 +907,32 @@ impl Validator<'_> {
                 Some(period)
             }
         };
+        let log_scale = match raw.scale.as_deref().unwrap_or("linear") {
+            "linear" => false,
+            "log" => true,
+            other => {
+                return Err(self.err(key("scale"), format!("'{other}': expected linear or log")))
+            }
+        };
+        if log_scale {
+            if !matches!(kind, ChartKind::Line | ChartKind::SmallMultiples) {
+                return Err(self.err(
+                    key("scale"),
+                    "a log scale is for line charts: bars and areas show amounts from zero",
+                ));
+            }
+            if raw.trend.is_some() {
+                return Err(self.err(
+                    key("scale"),
+                    "a Sen trend line is straight on a linear axis, not on a log one: drop `trend` or the log scale",
+                ));
+            }
+            for (k, v) in [("y_min", raw.y_min), ("y_max", raw.y_max)] {
+                if v.is_some_and(|v| v <= 0.0) {
+                    return Err(self.err(key(k), "a log axis has no zero or negative bound"));
+                }
+            }
+        }
         let mut events = Vec::new();
         for (j, e) in raw.events.iter().enumerate() {
             let period = Period::parse(&e.period)
@@ -920,6 +948,7 @@ impl Validator<'_> {
             y_min: raw.y_min,
             y_max: raw.y_max,
             index: index_base,
+            log_scale,
             events,
             change_point: index("change_point", &raw.change_point)?,
             title: raw.title,

@@ -58,6 +58,7 @@ fn axis_title(chart: &Chart, p: &Prepared) -> String {
 
 /// A value tick label: thousands separators, a true minus sign, "%" for shares.
 pub(super) fn tick_label(v: f64, ticks: &Ticks, percent: bool) -> String {
+    let v = if ticks.log { 10f64.powf(v) } else { v };
     let s = crate::display::format_number(v, ticks.decimals).replace('-', "\u{2212}");
     if percent {
         format!("{s}%")

@@ -195,6 +195,8 @@ pub struct Chart {
     /// What the values are, where they are no longer in `unit` (an index: "2010 = 100"):
     /// shown as they are, under this label.
     pub value_label: Option<String>,
+    /// A base-10 logarithmic value axis (lines only; every value positive).
+    pub log_scale: bool,
 }
 
 impl Default for Chart {
@@ -217,6 +219,7 @@ impl Default for Chart {
             y_max: None,
             events: Vec::new(),
             value_label: None,
+            log_scale: false,
             alt_text: None,
         }
     }

@@ -144,7 +144,14 @@ pub(super) fn small_multiples(
     let vgap = PANEL_VGAP_EM * t.body_em;
     let intervals = panel_y_intervals(t, plot_h);
     let all: Vec<usize> = (0..n).collect();
-    let shared = scale::nice_ticks(p.axis_range(&all).0, p.axis_range(&all).1, intervals);
+    let ticks = |(lo, hi): (f64, f64)| {
+        if p.log {
+            scale::log_ticks(lo, hi, intervals)
+        } else {
+            scale::nice_ticks(lo, hi, intervals)
+        }
+    };
+    let shared = ticks(p.axis_range(&all));
     let (x0, x1) = time_range(p, 0.35 * p.step);
     let label_w = time_label_width(ctx)?;
 
@@ -152,10 +159,7 @@ pub(super) fn small_multiples(
     let panel_ticks: Vec<Ticks> = (0..n)
         .map(|i| match chart.panel_y {
             PanelY::Shared => shared.clone(),
-            PanelY::Independent => {
-                let (lo, hi) = p.axis_range(&[i]);
-                scale::nice_ticks(lo, hi, intervals)
-            }
+            PanelY::Independent => ticks(p.axis_range(&[i])),
         })
         .collect();
     let mut ylabels: f64 = 0.0;

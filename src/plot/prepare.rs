@@ -24,8 +24,11 @@ fn period_key(x: f64) -> i64 {
 #[derive(Debug, Clone)]
 pub(crate) struct PPoint {
     pub x: f64,
+    /// Where it is drawn: the value in display units (its log10 on a log axis).
     pub y: Option<f64>,
     pub y_base: Option<f64>,
+    /// The value in display units, as `RenderInfo` reports it.
+    pub value: Option<f64>,
 }
 
 #[derive(Debug, Clone)]
@@ -83,9 +86,11 @@ pub(crate) struct Prepared {
     pub skipped: Vec<SkippedPeriod>,
     pub trend: Option<PTrend>,
     pub change_point: Option<PChange>,
-    /// The chart's fixed axis bounds, in display units.
+    /// The chart's fixed axis bounds, in display units (log10 of them on a log axis).
     pub y_min: Option<f64>,
     pub y_max: Option<f64>,
+    /// Line values are base-10 logarithms (a log axis).
+    pub log: bool,
 }
 
 impl Prepared {
@@ -101,6 +106,10 @@ impl Prepared {
     /// values) to their largest value, unless the chart fixes a bound.
     pub(crate) fn axis_range(&self, which: &[usize]) -> (f64, f64) {
         let (lo, hi) = self.value_range(which);
+        if self.log {
+            // No zero on a log axis: from the data's smallest value.
+            return (self.y_min.unwrap_or(lo), self.y_max.unwrap_or(hi));
+        }
         (
             self.y_min.unwrap_or(lo.min(0.0)),
             self.y_max.unwrap_or(hi.max(0.0)),
@@ -152,7 +161,7 @@ impl Prepared {
                         .map(|p| PlottedPoint {
                             x: p.x,
                             period: scale::period_label(p.x, quarterly),
-                            y: p.y,
+                            y: p.value,
                             y_base: p.y_base,
                         })
                         .collect(),
@@ -245,6 +254,22 @@ pub(crate) fn prepare(chart: &Chart) -> Result<Prepared, PlotError> {
             }
         }
     }
+    if chart.log_scale {
+        if chart.trend.is_some() {
+            return Err(PlotError::NotSupported {
+                what: "a trend line on a log axis",
+                kind: chart.kind,
+            });
+        }
+        for (s, pts) in chart.series.iter().zip(&checked) {
+            if let Some(v) = pts.iter().filter_map(|p| p.1).find(|v| *v <= 0.0) {
+                return Err(PlotError::NonFinite {
+                    series: s.name.clone(),
+                    what: format!("{v} on a log axis (values must be positive)"),
+                });
+            }
+        }
+    }
     if let Some(e) = chart.events.iter().find(|e| !e.x.is_finite()) {
         return Err(PlotError::NonFinite {
             series: e.label.clone(),
@@ -305,6 +330,7 @@ pub(crate) fn prepare(chart: &Chart) -> Result<Prepared, PlotError> {
     let series: Vec<PSeries>;
     let unit: DisplayUnit;
 
+    let log = chart.log_scale && line_like;
     match chart.kind {
         ChartKind::Line | ChartKind::SmallMultiples | ChartKind::GroupedBars => {
             let max_abs = checked
@@ -325,12 +351,21 @@ pub(crate) fn prepare(chart: &Chart) -> Result<Prepared, PlotError> {
                 .iter()
                 .zip(&checked)
                 .map(|(s, pts)| {
+                    let shown = |v: f64| {
+                        let v = v / unit.divisor;
+                        if log {
+                            v.log10()
+                        } else {
+                            v
+                        }
+                    };
                     let points: Vec<PPoint> = pts
                         .iter()
                         .map(|&(x, y)| PPoint {
                             x,
-                            y: y.map(|v| v / unit.divisor),
+                            y: y.map(shown),
                             y_base: None,
+                            value: y.map(|v| v / unit.divisor),
                         })
                         .collect();
                     let segments = segments(&points, step);
@@ -401,6 +436,7 @@ pub(crate) fn prepare(chart: &Chart) -> Result<Prepared, PlotError> {
                                 x,
                                 y: None,
                                 y_base: None,
+                                value: None,
                             };
                         }
                         let raw = l[&period_key(x)].unwrap_or(0.0);
@@ -413,6 +449,7 @@ pub(crate) fn prepare(chart: &Chart) -> Result<Prepared, PlotError> {
                             x,
                             y: Some(y),
                             y_base: Some(base[gi]),
+                            value: Some(y),
                         };
                         base[gi] += y;
                         p
@@ -480,8 +517,21 @@ pub(crate) fn prepare(chart: &Chart) -> Result<Prepared, PlotError> {
         skipped,
         trend,
         change_point,
-        y_min: chart.y_min.map(|v| v / divisor),
-        y_max: chart.y_max.map(|v| v / divisor),
+        y_min: chart.y_min.map(|v| {
+            if log {
+                (v / divisor).log10()
+            } else {
+                v / divisor
+            }
+        }),
+        y_max: chart.y_max.map(|v| {
+            if log {
+                (v / divisor).log10()
+            } else {
+                v / divisor
+            }
+        }),
+        log,
     })
 }
 

@@ -65,6 +65,8 @@ pub(crate) struct Ticks {
     pub values: Vec<f64>,
     /// Decimals that show every tick exactly.
     pub decimals: usize,
+    /// The values are base-10 logarithms (a log axis): each is labelled 10^value.
+    pub log: bool,
 }
 
 /// Ticks at 1, 2, 2.5 or 5 x 10^k covering `[min, max]` with at most `max_ticks` intervals.
@@ -114,6 +116,51 @@ pub(crate) fn nice_ticks(min: f64, max: f64, max_intervals: usize) -> Ticks {
         hi: values[values.len() - 1],
         values,
         decimals,
+        log: false,
+    }
+}
+
+/// Ticks of a log axis over `[min, max]` (base-10 logarithms of positive values): at 1, 2
+/// and 5 x 10^k when they fit in `max_intervals`, else at the powers of ten, else at every
+/// other power. The axis ends on ticks; `decimals` shows the smallest tick exactly.
+pub(crate) fn log_ticks(min: f64, max: f64, max_intervals: usize) -> Ticks {
+    let (first, mut last) = (min.floor() as i32, max.ceil() as i32);
+    if last <= first {
+        last = first + 1;
+    }
+    let with = |mantissas: &[f64], every: i32| -> Vec<f64> {
+        let mut values = Vec::new();
+        let mut k = first;
+        while k <= last {
+            for m in mantissas {
+                let v = m.log10() + f64::from(k);
+                if v >= min.min(f64::from(first)) - 1e-9 && v <= f64::from(last) + 1e-9 {
+                    values.push(v);
+                }
+            }
+            k += every;
+        }
+        values
+    };
+    // The candidates, densest first; tick sets end on a power of ten.
+    let candidates = [with(&[1.0, 2.0, 5.0], 1), with(&[1.0], 1), with(&[1.0], 2)];
+    let mut values = candidates
+        .iter()
+        .find(|v| v.len() <= max_intervals.max(2) + 1)
+        .cloned()
+        .unwrap_or_else(|| candidates[2].clone());
+    values.retain(|v| *v <= f64::from(last) + 1e-9);
+    let smallest = values.first().copied().unwrap_or(0.0);
+    Ticks {
+        lo: values[0].min(f64::from(first)),
+        hi: values[values.len() - 1].max(max),
+        decimals: if smallest < 0.0 {
+            (-smallest.floor()) as usize
+        } else {
+            0
+        },
+        values,
+        log: true,
     }
 }
 
@@ -189,6 +236,19 @@ pub(crate) fn time_ticks(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_ticks_are_round_values_over_the_decades() {
+        // 3 kg to 40,000 kg: powers of ten (1-2-5 would be too many).
+        let t = log_ticks(3f64.log10(), 40_000f64.log10(), 5);
+        let shown: Vec<f64> = t.values.iter().map(|v| (10f64.powf(*v)).round()).collect();
+        assert_eq!(shown, [1.0, 10.0, 100.0, 1_000.0, 10_000.0, 100_000.0]);
+        assert!(t.log);
+        // One decade: 1, 2, 5 steps.
+        let t = log_ticks(20f64.log10(), 90f64.log10(), 6);
+        let shown: Vec<f64> = t.values.iter().map(|v| (10f64.powf(*v)).round()).collect();
+        assert_eq!(shown, [10.0, 20.0, 50.0, 100.0]);
+    }
 
     #[test]
     fn nice_ticks_start_at_zero_and_cover_the_maximum() {

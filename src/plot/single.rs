@@ -90,7 +90,12 @@ fn plot_keyed(
     let ticks = if chart.kind == ChartKind::ShareArea {
         scale::nice_ticks(0.0, 100.0, y_intervals(t, plot_bottom - plot_top).min(5))
     } else {
-        scale::nice_ticks(lo, hi, y_intervals(t, plot_bottom - plot_top))
+        let intervals = y_intervals(t, plot_bottom - plot_top);
+        if p.log {
+            scale::log_ticks(lo, hi, intervals)
+        } else {
+            scale::nice_ticks(lo, hi, intervals)
+        }
     };
     let ylabels = widest(
         ticks

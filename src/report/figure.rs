@@ -43,6 +43,8 @@ pub struct FigureSpec {
     pub trend_always: bool,
     /// Draw the Sen slope's confidence band under the line (`trend_band = true`).
     pub trend_band: bool,
+    /// A logarithmic value axis (`scale = "log"`; lines only, every value positive).
+    pub log_scale: bool,
     /// Each series as an index, 100 at this period (`index = 2010`).
     pub index: Option<Period>,
     /// Labelled vertical markers (`events = [{ period = "2001", label = "..." }]`).
@@ -259,6 +261,21 @@ pub fn compose(
         });
     }
     let unit = units.into_iter().next().unwrap_or(Unit::Count);
+    // A log axis shows positive values only.
+    if spec.log_scale {
+        for (s, f) in spec.series.iter().zip(plotted) {
+            if let Some((period, v)) = f.points.iter().find(|(_, v)| *v <= 0.0) {
+                return Err(Error::Config {
+                    file: format!("figure {}", spec.slug),
+                    key: "scale".into(),
+                    message: format!(
+                        "{} is {v} in {period}: a log scale shows positive values only",
+                        s.label
+                    ),
+                });
+            }
+        }
+    }
     // Every value on the chart: fixed axis bounds may not cut one off.
     for (s, f) in spec.series.iter().zip(plotted) {
         for (period, v) in &f.points {
@@ -491,6 +508,7 @@ pub fn compose(
         y_min: spec.y_min,
         y_max: spec.y_max,
         value_label: spec.index.map(|base| format!("{base} = 100")),
+        log_scale: spec.log_scale,
         events: spec
             .events
             .iter()
@@ -519,9 +537,10 @@ pub fn compose(
     let labels: Vec<&str> = spec.series.iter().map(|s| s.label.as_str()).collect();
     let subtitle = spec.subtitle.clone().unwrap_or_else(|| {
         format!(
-            "{} ({}), {}, {period_text}",
+            "{} ({}{}), {}, {period_text}",
             spec.y_label,
             shown.label,
+            if spec.log_scale { ", log scale" } else { "" },
             labels.join(", ")
         )
     });
@@ -529,6 +548,9 @@ pub fn compose(
     let mut alt_text = alt_text(spec, kind, plotted, fact(main), &shown, &period_text);
     for (period, label) in &spec.events {
         alt_text.push_str(&format!(" Marked at {period}: {label}."));
+    }
+    if spec.log_scale {
+        alt_text.push_str(" The value axis is logarithmic.");
     }
     chart.subtitle = subtitle.clone();
     chart.alt_text = Some(alt_text.clone());
