@@ -769,3 +769,111 @@ fn concurrent_renders_match_sequential_ones() {
     });
     assert!(sequential == parallel, "PNG bytes depend on threading");
 }
+
+/// Decodes a PNG of any 8-bit colour type into luma per pixel (white behind transparency).
+fn luma(path: &Path) -> (u32, u32, Vec<u8>) {
+    let mut decoder = png::Decoder::new(std::fs::File::open(path).unwrap());
+    decoder.set_transformations(png::Transformations::EXPAND);
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let frame = reader.next_frame(&mut buf).unwrap();
+    let channels = frame.color_type.samples();
+    let pixels = buf[..frame.buffer_size()]
+        .chunks(channels)
+        .map(|p| {
+            let (r, g, b, a) = match p {
+                [r, g, b, a] => (*r, *g, *b, *a),
+                [r, g, b] => (*r, *g, *b, 255),
+                [l, a] => (*l, *l, *l, *a),
+                [l] => (*l, *l, *l, 255),
+                _ => (255, 255, 255, 0),
+            };
+            let y = 0.299 * f64::from(r) + 0.587 * f64::from(g) + 0.114 * f64::from(b);
+            let alpha = f64::from(a) / 255.0;
+            (y * alpha + 255.0 * (1.0 - alpha)).round() as u8
+        })
+        .collect();
+    (frame.width, frame.height, pixels)
+}
+
+/// The bounding box (x0, y0, x1, y1) of dark pixels in rows `rows` of a luma image.
+fn ink_box(width: u32, pixels: &[u8], rows: std::ops::Range<u32>) -> (u32, u32, u32, u32) {
+    let mut b = (u32::MAX, u32::MAX, 0, 0);
+    for y in rows {
+        for x in 0..width {
+            if pixels[(y * width + x) as usize] < 100 {
+                b = (b.0.min(x), b.1.min(y), b.2.max(x), b.3.max(y));
+            }
+        }
+    }
+    b
+}
+
+/// The SVG draws its text as glyph outlines, so a second renderer (librsvg's rsvg-convert,
+/// as LibreOffice and GNOME use) shows the chart as the PNG does: the same ink, the title and
+/// the footer in the same places to a few pixels, with no font to find.
+#[test]
+fn the_svg_rendered_by_librsvg_matches_the_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = Chart {
+        title: "Heroin seizures: Russian Federation and Central Asia".into(),
+        subtitle: "Heroin seized (kg), 2000-2022".into(),
+        source: "UNODC; routetrend analysis".into(),
+        notes: vec!["Kyrgyzstan 2016-2022 not reported".into()],
+        y_label: "Heroin seized".into(),
+        unit: Unit::Kg,
+        series: vec![
+            Series::new(
+                "Russian Federation",
+                annual(
+                    2000,
+                    &[Some(984.0), Some(1287.0), Some(842.0), Some(3248.0)],
+                ),
+            ),
+            Series::new(
+                "Central Asia (5)",
+                annual(
+                    2000,
+                    &[Some(3237.0), Some(5144.0), Some(4707.0), Some(6824.0)],
+                ),
+            ),
+        ],
+        ..Chart::default()
+    };
+    let r = render_in(dir.path(), "heroin", &chart);
+    let png_out = dir.path().join("from_svg.png");
+    let status = Command::new("rsvg-convert")
+        .args(["-w", "2008", "-h", "1240", "-b", "white", "-o"])
+        .arg(&png_out)
+        .arg(&r.svg)
+        .status()
+        .expect("rsvg-convert (Debian package librsvg2-bin; .ci/run installs it)");
+    assert!(status.success());
+    let (w, h, ours) = luma(&r.png);
+    let (w2, h2, theirs) = luma(&png_out);
+    assert_eq!((w, h), (w2, h2));
+    let differing = ours
+        .iter()
+        .zip(&theirs)
+        .filter(|(a, b)| (i32::from(**a) - i32::from(**b)).abs() > 96)
+        .count();
+    let share = differing as f64 / ours.len() as f64;
+    assert!(
+        share < 0.01,
+        "{:.2}% of pixels differ between the PNG and librsvg's SVG",
+        100.0 * share
+    );
+    for rows in [0..h / 10, h - h / 8..h] {
+        let (a, b) = (ink_box(w, &ours, rows.clone()), ink_box(w, &theirs, rows));
+        let off = [
+            a.0.abs_diff(b.0),
+            a.1.abs_diff(b.1),
+            a.2.abs_diff(b.2),
+            a.3.abs_diff(b.3),
+        ];
+        assert!(
+            off.iter().all(|d| *d <= 3),
+            "text box {a:?} in the PNG, {b:?} from the SVG"
+        );
+    }
+}

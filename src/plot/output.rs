@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use plotters::prelude::{BitMapBackend, DrawingBackend, IntoDrawingArea, SVGBackend};
 
-use super::scene::{self, Scene};
-use super::theme::{Theme, FONT_FAMILY, HEIGHT_PER_EM};
+use super::scene::{self, Align, Prim, Scene};
+use super::theme::{self, Theme, FONT_FAMILY, HEIGHT_PER_EM};
 use super::PlotError;
 use crate::display::html_escape;
 
@@ -222,19 +222,113 @@ pub(crate) fn write_svg(
             SVGBackend::with_string(&mut raw, (theme.width, theme.height)).into_drawing_area();
         scene::draw(&area, scene, 1.0)?;
     }
-    let svg = finish_svg(&raw, title, desc, theme);
+    // The text is drawn as glyph outlines, on top; plotters' <text> stays, transparent, so
+    // that it can be selected, searched and read aloud.
+    let text: String = scene.prims.iter().filter_map(text_outline).collect();
+    let svg = finish_svg(&raw, title, desc, theme, &text);
     fs::write(path, svg).map_err(io_err(path))
 }
 
-/// Post-processes plotters' SVG: accessible name and description, font fallbacks, and text
-/// size and baseline matched to the PNG (plotters writes `font-size` = size / 1.24 and
-/// baseline offsets for a generic font; DejaVu's em is size / 1.164 and the PNG puts the
-/// baseline at half the size below a top anchor).
+/// A text primitive as one filled `<path>` of its glyph outlines, placed as the PNG places
+/// them (plotters' ab_glyph layout: advances and kerning at the font size `em` x
+/// `HEIGHT_PER_EM`, the baseline at the primitive's): the SVG then shows the same letters in
+/// the same places in any viewer, Word and Inkscape included, with no font to find.
+fn text_outline(prim: &Prim) -> Option<String> {
+    use ab_glyph::{Font, OutlineCurve, ScaleFont};
+    let Prim::Text {
+        text,
+        x,
+        baseline,
+        em,
+        bold,
+        color,
+        align,
+        width,
+    } = prim
+    else {
+        return None;
+    };
+    let font = theme::font_ref(*bold);
+    let scaled = font.as_scaled((em * HEIGHT_PER_EM) as f32);
+    let k = f64::from(scaled.h_scale_factor());
+    // As plotters places the PNG's glyphs: from the rounded anchor, each glyph's bitmap at
+    // the whole-pixel pen position (its left side bearing not added) and its top at the
+    // baseline's whole-pixel offset.
+    let anchor = match align {
+        Align::Left => *x,
+        Align::Center => x - width / 2.0,
+        Align::Right => x - width,
+    }
+    .round();
+    let size = em * HEIGHT_PER_EM;
+    let top = (baseline - size / 2.0).round();
+    let mut shift = 0f32;
+    let mut d = String::new();
+    let mut prev = None;
+    for c in text.chars() {
+        let id = font.glyph_id(c);
+        if let Some(p) = prev {
+            shift += scaled.kern(p, id);
+        }
+        prev = Some(id);
+        let bounds = scaled
+            .outline_glyph(scaled.scaled_glyph(c))
+            .map(|g| g.px_bounds());
+        if let (Some(outline), Some(bounds)) = (font.outline(id), bounds) {
+            let left = anchor + f64::from(shift as i32) - f64::from(bounds.min.x);
+            let y_shift = f64::from(((size as f32) / 2.0 + bounds.min.y) as i32);
+            let base = top + y_shift - f64::from(bounds.min.y);
+            let at = |p: ab_glyph::Point| {
+                let (gx, gy) = (left + f64::from(p.x) * k, base - f64::from(p.y) * k);
+                format!("{gx:.1} {gy:.1}")
+            };
+            let mut end = None;
+            for curve in &outline.curves {
+                let (start, stop) = match curve {
+                    OutlineCurve::Line(a, b) => (*a, *b),
+                    OutlineCurve::Quad(a, _, b) => (*a, *b),
+                    OutlineCurve::Cubic(a, _, _, b) => (*a, *b),
+                };
+                if end != Some(start) {
+                    if end.is_some() {
+                        d.push('Z');
+                    }
+                    d.push_str(&format!("M{}", at(start)));
+                }
+                match curve {
+                    OutlineCurve::Line(_, b) => d.push_str(&format!("L{}", at(*b))),
+                    OutlineCurve::Quad(_, c1, b) => d.push_str(&format!("Q{} {}", at(*c1), at(*b))),
+                    OutlineCurve::Cubic(_, c1, c2, b) => {
+                        d.push_str(&format!("C{} {} {}", at(*c1), at(*c2), at(*b)))
+                    }
+                }
+                end = Some(stop);
+            }
+            if end.is_some() {
+                d.push('Z');
+            }
+        }
+        shift += scaled.h_advance(id);
+    }
+    (!d.is_empty()).then(|| {
+        format!(
+            "<path fill=\"#{:02X}{:02X}{:02X}\" d=\"{d}\"/>\n",
+            color.0, color.1, color.2
+        )
+    })
+}
+
+/// Post-processes plotters' SVG: accessible name and description, the text's glyph outlines
+/// (`glyphs`, before `</svg>`) over plotters' `<text>` made transparent (kept for selection,
+/// search and screen readers, with font fallbacks, size and baseline matched to the PNG:
+/// plotters writes `font-size` = size / 1.24 and baseline offsets for a generic font;
+/// DejaVu's em is size / 1.164 and the PNG puts the baseline at half the size below a top
+/// anchor).
 ///
 /// The `<svg>` is sized in millimetres, the preset's printed size (the report preset: 170 x
 /// 105 mm), with the pixel grid as its `viewBox`: Word, LibreOffice and Inkscape place it at
 /// the size the PNG prints at.
-fn finish_svg(raw: &str, title: &str, desc: &str, theme: &Theme) -> String {
+fn finish_svg(raw: &str, title: &str, desc: &str, theme: &Theme, glyphs: &str) -> String {
     let mm = |px: u32| {
         let text = format!("{:.2}", f64::from(px) / theme.dpi * 25.4);
         format!("{}mm", text.trim_end_matches('0').trim_end_matches('.'))
@@ -280,8 +374,15 @@ fn finish_svg(raw: &str, title: &str, desc: &str, theme: &Theme) -> String {
             out.push('\n');
             continue;
         }
+        if line.starts_with("</svg>") {
+            out.push_str(glyphs);
+        }
         if line.starts_with("<text ") {
-            let mut l = line.replace(&family_attr, &family_new);
+            let mut l = line.replace(&family_attr, &family_new).replacen(
+                "<text ",
+                "<text fill-opacity=\"0\" ",
+                1,
+            );
             l = l.replace("dy=\"0.76em\"", "dy=\"0.582em\"");
             if let Some(start) = l.find("font-size=\"") {
                 let vstart = start + "font-size=\"".len();

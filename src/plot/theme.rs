@@ -40,6 +40,24 @@ pub(crate) fn ensure_fonts() -> Result<(), PlotError> {
         .map_err(PlotError::Font)
 }
 
+/// The embedded font itself (regular or bold), for glyph outlines (the SVG's text).
+pub(crate) fn font_ref(bold: bool) -> &'static ab_glyph::FontRef<'static> {
+    static FONTS: OnceLock<(ab_glyph::FontRef<'static>, ab_glyph::FontRef<'static>)> =
+        OnceLock::new();
+    let (regular, bold_font) = FONTS.get_or_init(|| {
+        (
+            ab_glyph::FontRef::try_from_slice(DEJAVU_SANS).expect("the embedded DejaVu Sans"),
+            ab_glyph::FontRef::try_from_slice(DEJAVU_SANS_BOLD)
+                .expect("the embedded DejaVu Sans Bold"),
+        )
+    });
+    if bold {
+        bold_font
+    } else {
+        regular
+    }
+}
+
 /// A plotters font description for text whose em is `em_px` pixels.
 pub(crate) fn font(em_px: f64, bold: bool) -> FontDesc<'static> {
     let style = if bold {
