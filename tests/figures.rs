@@ -392,6 +392,24 @@ fn each_shipped_figure_shows_one_unit_and_names_countries_in_its_notes() {
             json["y_unit"].as_str().unwrap(),
             json["alt_text"].as_str().unwrap(),
         );
+        // No weight or count axis goes below zero.
+        if ["kg", "t", "count"].contains(&axis) {
+            let svg = w.read(&format!("{FIGURES}/{slug}.svg"));
+            let labels: Vec<&str> = svg
+                .split("<text")
+                .skip(1)
+                .filter_map(|t| {
+                    t.split_once('>')
+                        .map(|(_, r)| r.split('<').next().unwrap_or("").trim())
+                })
+                .collect();
+            assert!(
+                !labels
+                    .iter()
+                    .any(|l| l.starts_with('\u{2212}') || l.starts_with('-')),
+                "{slug}: a negative axis label in {labels:?}"
+            );
+        }
         // Notes name countries, never their codes.
         let notes = json["notes"].to_string();
         for code in ["KAZ", "KGZ", "TJK", "TKM", "UZB", "RUS", "AFG"] {
@@ -554,7 +572,7 @@ fn plot_draws_any_series_of_an_observation_table_without_a_pipeline() {
 #[test]
 fn a_chart_never_reuses_a_colour_and_missing_bars_are_marked() {
     let geos = [
-        "KAZ", "KGZ", "TJK", "TKM", "UZB", "RUS", "AFG", "IRN", "PAK",
+        "KAZ", "KGZ", "TJK", "TKM", "UZB", "RUS", "AFG", "IRN", "PAK", "CHN",
     ];
     let w = Workdir::new();
     let mut csv = String::from("indicator,geo,drug,period,value,unit\n");
@@ -592,16 +610,16 @@ fn a_chart_never_reuses_a_colour_and_missing_bars_are_marked() {
     let sidecar = |slug: &str| -> serde_json::Value {
         serde_json::from_str(&w.read(&format!("out/many/figures/{slug}.json"))).unwrap()
     };
-    // Nine lines: one panel each.
+    // Ten lines: one panel each.
     let lines = sidecar("lines");
     assert_eq!(lines["kind"], "Small-multiple line charts", "{lines}");
     assert!(
         lines["notes"].to_string().contains("one panel each"),
         "{lines}"
     );
-    // Nine areas: the six largest and "Other (3 series)", seven colours, none twice.
+    // Ten areas: the six largest and "Other (4 series)", seven colours, none twice.
     let svg = w.read("out/many/figures/stack.svg");
-    assert!(svg.contains("Other (3 series)"), "the rest is grouped");
+    assert!(svg.contains("Other (4 series)"), "the rest is grouped");
     let fills: std::collections::BTreeSet<&str> = svg
         .split("fill=\"#")
         .skip(1)

@@ -7,6 +7,8 @@
 //! Pure: in-memory series and rows in, [`Drawn`] series out. Not here: which series get a
 //! trend line (the figure's declaration), drawing (`crate::plot`), files.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use polars::prelude::*;
 
 use super::aggregate::{aggregate, selection_predicate, CoveragePolicy, Selection};
@@ -69,8 +71,8 @@ impl SourceKind {
 pub struct Drawn {
     pub kind: SourceKind,
     pub series: Option<Series>,
-    /// The input files its observations come from, sorted (a selection's; empty for shares
-    /// and route indicators, whose figures fall back to the pipeline's source).
+    /// The input files its observations come from, sorted (a share's: its part's and
+    /// whole's; a route indicator's: its route's).
     pub source_files: Vec<String>,
 }
 
@@ -81,6 +83,30 @@ pub struct Computed<'a> {
     pub series: &'a [Series],
     pub shares: &'a [ShareResult],
     pub route: &'a [RouteRow],
+    /// The selections each share (`share:<id>`: part and whole) and route (`route:<id>`:
+    /// every member and drug) sums, for the lineage of their figure series.
+    pub lineage: &'a BTreeMap<String, Vec<Selection>>,
+}
+
+/// The input files the observations of `selections` come from, sorted.
+fn source_files(observations: &LazyFrame, selections: &[Selection]) -> PolarsResult<Vec<String>> {
+    let mut files = BTreeSet::new();
+    for selection in selections {
+        let frame = observations
+            .clone()
+            .filter(selection_predicate(selection))
+            .select([col("source_file")])
+            .collect()?;
+        files.extend(
+            frame
+                .column("source_file")?
+                .str()?
+                .iter()
+                .flatten()
+                .map(str::to_string),
+        );
+    }
+    Ok(files.into_iter().collect())
 }
 
 /// The series `declared` draws. A selection whose series is in the trends table is taken
@@ -105,23 +131,13 @@ pub fn drawn(declared: &FigureSeries, computed: &Computed) -> PolarsResult<Drawn
                     .cloned()
                     .unwrap_or(s)
             });
-            let files = computed
-                .observations
-                .clone()
-                .filter(selection_predicate(selection))
-                .select([col("source_file")])
-                .collect()?;
-            let source_files: std::collections::BTreeSet<String> = files
-                .column("source_file")?
-                .str()?
-                .iter()
-                .flatten()
-                .map(str::to_string)
-                .collect();
             Drawn {
                 kind: SourceKind::Selection,
                 series,
-                source_files: source_files.into_iter().collect(),
+                source_files: source_files(
+                    &computed.observations,
+                    std::slice::from_ref(selection),
+                )?,
             }
         }
         FigureSource::Share(id) => Drawn {
@@ -131,7 +147,7 @@ pub fn drawn(declared: &FigureSeries, computed: &Computed) -> PolarsResult<Drawn
                 .iter()
                 .find(|s| &s.id == id)
                 .and_then(share_series),
-            source_files: Vec::new(),
+            source_files: lineage_files(computed, &format!("share:{id}"))?,
         },
         FigureSource::Route {
             route,
@@ -149,10 +165,18 @@ pub fn drawn(declared: &FigureSeries, computed: &Computed) -> PolarsResult<Drawn
             Drawn {
                 kind: SourceKind::Route,
                 series: route_series(&rows),
-                source_files: Vec::new(),
+                source_files: lineage_files(computed, &format!("route:{route}"))?,
             }
         }
     })
+}
+
+/// The input files of a share's or route's selections (`key` as in [`Computed::lineage`]).
+fn lineage_files(computed: &Computed, key: &str) -> PolarsResult<Vec<String>> {
+    match computed.lineage.get(key) {
+        Some(selections) => source_files(&computed.observations, selections),
+        None => Ok(Vec::new()),
+    }
 }
 
 /// A share as a series: indicator `share`, geo the share's id, values 0..1, each period's

@@ -93,7 +93,7 @@ pub struct Plotted {
     /// `None` for a series that is no total.
     pub coverage: Vec<Option<(u32, u32)>>,
     pub missing: Vec<Vec<String>>,
-    /// The input files its observations come from (a selection's; empty otherwise).
+    /// The input files its observations come from.
     pub source_files: Vec<String>,
 }
 
@@ -183,8 +183,7 @@ pub struct RunFacts {
 }
 
 /// Where a figure's source line comes from: the citation of each input file (in the
-/// pipeline's order), and the pipeline's source for a figure whose files are not all cited
-/// (or whose series are shares and route indicators, which do not keep their files).
+/// pipeline's order), and the pipeline's source for a figure whose files are not all cited.
 #[derive(Clone, Debug, Default)]
 pub struct SourceLines {
     pub by_file: Vec<(String, String)>,
@@ -475,20 +474,12 @@ pub fn compose(
         (Some(a), Some(b)) => format!("{a}-{b}"),
         _ => String::new(),
     };
-    // Shares and route indicators keep no files: a figure with one falls back.
     let source = spec.source.clone().unwrap_or_else(|| {
-        if plotted
+        let files: BTreeSet<&str> = plotted
             .iter()
-            .any(|f| !f.points.is_empty() && f.source_files.is_empty())
-        {
-            run.sources.fallback.clone()
-        } else {
-            let files: BTreeSet<&str> = plotted
-                .iter()
-                .flat_map(|f| f.source_files.iter().map(String::as_str))
-                .collect();
-            run.sources.line(&files)
-        }
+            .flat_map(|f| f.source_files.iter().map(String::as_str))
+            .collect();
+        run.sources.line(&files)
     });
     let mut chart = Chart {
         kind,

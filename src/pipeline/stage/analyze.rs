@@ -3,6 +3,7 @@
 //! Markdown) and `tables/figure_series.parquet`, the series every declared figure draws.
 //! Everything a figure shows is computed here, once: the plot stage only draws it.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
@@ -284,11 +285,50 @@ pub fn analyze(
     summary.claims = claims.len();
     write(Table::Claims, claims_frame(&claims))?;
 
+    // What each share and route sums, for the lineage of the figures that draw them.
+    let mut lineage: BTreeMap<String, Vec<Selection>> = BTreeMap::new();
+    for s in &params.shares {
+        lineage.insert(
+            format!("share:{}", s.def.id),
+            vec![s.part.clone(), s.whole.clone()],
+        );
+    }
+    for r in &params.routes {
+        let members: Vec<String> = [&r.origin, &r.transit, &r.destination]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect();
+        let drugs = r
+            .drugs
+            .iter()
+            .map(|(_, d)| d.clone())
+            .chain(
+                r.heroin_equivalent
+                    .iter()
+                    .map(|(drug, _)| DrugSelection::Keys {
+                        label: drug.clone(),
+                        keys: vec![drug.clone()],
+                    }),
+            );
+        let selections = drugs
+            .map(|drug| Selection {
+                geo: r.id.clone(),
+                members: members.clone(),
+                drug,
+                indicator: "seizures".into(),
+                dimension: None,
+                category: None,
+            })
+            .collect();
+        lineage.insert(format!("route:{}", r.id), selections);
+    }
     let computed = Computed {
         observations: scan.clone(),
         series: &series,
         shares: &shares,
         route: &route,
+        lineage: &lineage,
     };
     let mut drawn = Vec::with_capacity(figures.len());
     for figure in figures {
