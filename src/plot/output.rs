@@ -224,7 +224,10 @@ pub(crate) fn write_svg(
     }
     // The text is drawn as glyph outlines, on top; plotters' <text> stays, transparent, so
     // that it can be selected, searched and read aloud.
-    let text: String = scene.prims.iter().filter_map(text_outline).collect();
+    let mut text = String::new();
+    for prim in &scene.prims {
+        text.push_str(&text_outline(prim)?);
+    }
     let svg = finish_svg(&raw, title, desc, theme, &text);
     fs::write(path, svg).map_err(io_err(path))
 }
@@ -233,7 +236,7 @@ pub(crate) fn write_svg(
 /// them (plotters' ab_glyph layout: advances and kerning at the font size `em` x
 /// `HEIGHT_PER_EM`, the baseline at the primitive's): the SVG then shows the same letters in
 /// the same places in any viewer, Word and Inkscape included, with no font to find.
-fn text_outline(prim: &Prim) -> Option<String> {
+fn text_outline(prim: &Prim) -> Result<String, PlotError> {
     use ab_glyph::{Font, OutlineCurve, ScaleFont};
     let Prim::Text {
         text,
@@ -246,9 +249,9 @@ fn text_outline(prim: &Prim) -> Option<String> {
         width,
     } = prim
     else {
-        return None;
+        return Ok(String::new());
     };
-    let font = theme::font_ref(*bold);
+    let font = theme::font_ref(*bold)?;
     let scaled = font.as_scaled((em * HEIGHT_PER_EM) as f32);
     let k = f64::from(scaled.h_scale_factor());
     // As plotters places the PNG's glyphs: from the rounded anchor, each glyph's bitmap at
@@ -310,12 +313,13 @@ fn text_outline(prim: &Prim) -> Option<String> {
         }
         shift += scaled.h_advance(id);
     }
-    (!d.is_empty()).then(|| {
-        format!(
-            "<path fill=\"#{:02X}{:02X}{:02X}\" d=\"{d}\"/>\n",
-            color.0, color.1, color.2
-        )
-    })
+    if d.is_empty() {
+        return Ok(String::new());
+    }
+    Ok(format!(
+        "<path fill=\"#{:02X}{:02X}{:02X}\" d=\"{d}\"/>\n",
+        color.0, color.1, color.2
+    ))
 }
 
 /// Post-processes plotters' SVG: accessible name and description, the text's glyph outlines

@@ -41,20 +41,21 @@ pub(crate) fn ensure_fonts() -> Result<(), PlotError> {
 }
 
 /// The embedded font itself (regular or bold), for glyph outlines (the SVG's text).
-pub(crate) fn font_ref(bold: bool) -> &'static ab_glyph::FontRef<'static> {
-    static FONTS: OnceLock<(ab_glyph::FontRef<'static>, ab_glyph::FontRef<'static>)> =
-        OnceLock::new();
-    let (regular, bold_font) = FONTS.get_or_init(|| {
-        (
-            ab_glyph::FontRef::try_from_slice(DEJAVU_SANS).expect("the embedded DejaVu Sans"),
-            ab_glyph::FontRef::try_from_slice(DEJAVU_SANS_BOLD)
-                .expect("the embedded DejaVu Sans Bold"),
-        )
+pub(crate) fn font_ref(bold: bool) -> Result<&'static ab_glyph::FontRef<'static>, PlotError> {
+    type Fonts = Result<(ab_glyph::FontRef<'static>, ab_glyph::FontRef<'static>), String>;
+    static FONTS: OnceLock<Fonts> = OnceLock::new();
+    let fonts = FONTS.get_or_init(|| {
+        let parse = |bytes: &'static [u8], name: &str| {
+            ab_glyph::FontRef::try_from_slice(bytes).map_err(|e| format!("{name}: {e}"))
+        };
+        Ok((
+            parse(DEJAVU_SANS, "DejaVuSans.ttf")?,
+            parse(DEJAVU_SANS_BOLD, "DejaVuSans-Bold.ttf")?,
+        ))
     });
-    if bold {
-        bold_font
-    } else {
-        regular
+    match fonts {
+        Ok((regular, bold_font)) => Ok(if bold { bold_font } else { regular }),
+        Err(e) => Err(PlotError::Font(e.clone())),
     }
 }
 
