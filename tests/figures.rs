@@ -64,6 +64,18 @@ fn lookup(df: &DataFrame, filter: Expr, period: &str, column: &str) -> f64 {
     hit.column(column).unwrap().f64().unwrap().get(0).unwrap()
 }
 
+/// The drawn text of an SVG: its `<text>` elements' contents, trimmed (not its title and
+/// description).
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            t.split_once('>')
+                .map(|(_, rest)| rest.split('<').next().unwrap_or("").trim().to_string())
+        })
+        .collect()
+}
+
 #[test]
 fn default_figures_have_all_files_and_valid_formats() {
     let w = run_shipped();
@@ -319,24 +331,14 @@ fn trend_lines_are_drawn_only_when_significant_named_and_never_below_zero() {
         notes.contains("Tajikistan: no significant trend (Mann-Kendall p = "),
         "{notes}"
     );
-    // The drawn text of an SVG (its <text> elements, not the title and description).
-    let drawn = |svg: &str| -> Vec<String> {
-        svg.split("<text")
-            .skip(1)
-            .filter_map(|t| {
-                t.split_once('>')
-                    .map(|(_, rest)| rest.split('<').next().unwrap_or("").to_string())
-            })
-            .collect()
-    };
-    let flat = drawn(&w.read("out/trend/figures/flat.svg"));
+    let flat = svg_texts(&w.read("out/trend/figures/flat.svg"));
     assert!(
         !flat.iter().any(|t| t.contains("Sen slope")),
         "a line for a non-significant trend: {flat:?}"
     );
     // Kazakhstan: the line is labelled with its series, and clipped at zero: the value axis
     // has no negative tick.
-    let texts = drawn(&w.read("out/trend/figures/falling.svg"));
+    let texts = svg_texts(&w.read("out/trend/figures/falling.svg"));
     assert!(
         texts.iter().any(|t| t.contains("Kazakhstan: Sen slope -")),
         "the legend names the series: {texts:?}"
@@ -352,7 +354,7 @@ fn trend_lines_are_drawn_only_when_significant_named_and_never_below_zero() {
         "the axis starts at 0: {texts:?}"
     );
     // trend_always: the non-significant line is drawn, faint and labelled so.
-    let always = drawn(&w.read("out/trend/figures/flat_always.svg"));
+    let always = svg_texts(&w.read("out/trend/figures/flat_always.svg"));
     assert!(
         always
             .iter()
@@ -395,14 +397,7 @@ fn each_shipped_figure_shows_one_unit_and_names_countries_in_its_notes() {
         // No weight or count axis goes below zero.
         if ["kg", "t", "count"].contains(&axis) {
             let svg = w.read(&format!("{FIGURES}/{slug}.svg"));
-            let labels: Vec<&str> = svg
-                .split("<text")
-                .skip(1)
-                .filter_map(|t| {
-                    t.split_once('>')
-                        .map(|(_, r)| r.split('<').next().unwrap_or("").trim())
-                })
-                .collect();
+            let labels = svg_texts(&svg);
             assert!(
                 !labels
                     .iter()
@@ -652,19 +647,9 @@ fn fixed_axis_bounds_start_the_axis_and_never_cut_a_value_off() {
     w.run(&["run", "pipelines/trend.toml", "--quiet"])
         .expect_code(0);
     let svg = w.read("out/trend/figures/flat.svg");
-    let labels: Vec<&str> = svg
-        .split("<text")
-        .skip(1)
-        .filter_map(|t| {
-            t.split_once('>')
-                .map(|(_, r)| r.split('<').next().unwrap_or("").trim())
-        })
-        .collect();
-    assert!(labels.contains(&"400"), "{labels:?}");
-    assert!(
-        !labels.contains(&"0") && !labels.contains(&"200"),
-        "{labels:?}"
-    );
+    let labels = svg_texts(&svg);
+    assert!(labels.iter().any(|l| l == "400"), "{labels:?}");
+    assert!(!labels.iter().any(|l| l == "0" || l == "200"), "{labels:?}");
     // A bound below the data would hide values: refused, naming the value.
     w.write(
         "pipelines/trend.toml",
@@ -814,16 +799,12 @@ fn a_log_scale_labels_powers_of_ten_and_refuses_what_it_cannot_show() {
         "{sidecar}"
     );
     let svg = w.read("out/trend/figures/flat.svg");
-    let labels: Vec<&str> = svg
-        .split("<text")
-        .skip(1)
-        .filter_map(|t| {
-            t.split_once('>')
-                .map(|(_, r)| r.split('<').next().unwrap_or("").trim())
-        })
-        .collect();
+    let labels = svg_texts(&svg);
     assert!(
-        labels.contains(&"100") && labels.contains(&"1,000") && !labels.contains(&"0"),
+        ["100", "1,000"]
+            .iter()
+            .all(|t| labels.iter().any(|l| l == t))
+            && !labels.iter().any(|l| l == "0"),
         "powers of ten on the axis, no zero: {labels:?}"
     );
     // The CSV keeps values, not logarithms.
