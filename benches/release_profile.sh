@@ -30,13 +30,16 @@ runs="${RUNS:-5}"
 
 # name|cargo --config overrides of [profile.release] (space-separated)|what it means
 variants=(
-    "baseline||Cargo.toml as committed: opt-level 3, 16 codegen units, no LTO, stripped"
+    "baseline||Cargo.toml as committed"
+    "no_lto|profile.release.lto=false|opt-level 3, 16 codegen units, no cross-crate LTO (Cargo's default)"
     "opt2|profile.release.opt-level=2|opt-level 2"
     "thin_lto|profile.release.lto=\"thin\"|thin LTO across crates"
     "cgu256|profile.release.codegen-units=256|256 codegen units"
 )
 
-selected="${VARIANTS:-baseline opt2 thin_lto cgu256}"
+# Cargo.toml asks for thin LTO, so `baseline` and `thin_lto` are the same build; `no_lto` is
+# Cargo's default profile.
+selected="${VARIANTS:-baseline no_lto opt2 cgu256}"
 if [[ -n "${TARGET_ROOT:-}" ]]; then
     root="$TARGET_ROOT"
     mkdir -p "$root"
