@@ -29,6 +29,20 @@ fn report_is_one_self_contained_file_with_every_figure_and_table() {
     ] {
         assert!(html.contains(needle), "report.html lacks {needle}");
     }
+    // Findings name places, never codes.
+    let md = w.read("out/northern_route/report.md");
+    assert!(
+        md.contains("- Kazakhstan cannabis resin seizures, 2000-2022"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- Central Asia heroin seizures, 2000-2022"),
+        "{md}"
+    );
+    assert!(
+        !md.contains("- KAZ ") && !md.contains("- CA5 "),
+        "a code in the findings"
+    );
     assert_eq!(html.matches("<svg").count(), 6, "every figure inline");
     assert_eq!(html.matches("Alt text: ").count(), 6);
     for external in [

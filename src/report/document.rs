@@ -39,6 +39,8 @@ pub struct ReportInput {
 pub struct TrendRecord {
     pub indicator: String,
     pub geo: String,
+    /// The place's name (the trends table's `geo_name`; empty where it has none).
+    pub geo_name: String,
     pub drug: Option<String>,
     pub category: Option<String>,
     pub unit: String,
@@ -182,9 +184,13 @@ fn blocks(input: &ReportInput) -> Vec<Block> {
             } else {
                 ""
             };
+            let place = if t.geo_name.is_empty() {
+                &t.geo
+            } else {
+                &t.geo_name
+            };
             findings.push(format!(
-                "{} {} seizures, {}-{}: {} (Mann-Kendall p = {}; Sen slope {} {} per year).{caveat}",
-                t.geo,
+                "{place} {} seizures, {}-{}: {} (Mann-Kendall p = {}; Sen slope {} {} per year).{caveat}",
                 drug.replace('_', " "),
                 start,
                 end,

@@ -106,9 +106,10 @@ fn text(frame: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
 }
 
 fn trends(frame: &DataFrame) -> PolarsResult<Vec<TrendRecord>> {
-    let (indicator, geo, unit, notes) = (
+    let (indicator, geo, geo_name, unit, notes) = (
         text(frame, "indicator")?,
         text(frame, "geo")?,
+        text(frame, "geo_name")?,
         text(frame, "unit")?,
         text(frame, "notes")?,
     );
@@ -129,6 +130,7 @@ fn trends(frame: &DataFrame) -> PolarsResult<Vec<TrendRecord>> {
         .map(|i| TrendRecord {
             indicator: indicator[i].clone(),
             geo: geo[i].clone(),
+            geo_name: geo_name[i].clone(),
             drug: drug[i].clone(),
             category: category[i].clone(),
             unit: unit[i].clone(),
