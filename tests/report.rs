@@ -44,7 +44,28 @@ fn report_is_one_self_contained_file_with_every_figure_and_table() {
         "a code in the findings"
     );
     assert_eq!(html.matches("<svg").count(), 6, "every figure inline");
-    assert_eq!(html.matches("Alt text: ").count(), 6);
+    // Numbered captions under the charts, no repeated title above them, and the alt text in
+    // each SVG's <desc> rather than printed in the body.
+    assert!(
+        html.contains("<figcaption>Figure 1. Heroin seized (kg)"),
+        "numbered captions"
+    );
+    assert!(html.contains("<figcaption>Figure 6. "));
+    assert_eq!(html.matches("Alt text: ").count(), 0);
+    assert_eq!(
+        html.matches("<h3>").count(),
+        0,
+        "the chart carries its title"
+    );
+    assert!(
+        html.matches("-desc\">Line chart of").count() >= 3,
+        "alt text in the SVGs"
+    );
+    // Shares as percentages, changes in percentage points.
+    assert!(
+        md.contains("| 61.2% | 92.6% | \\+31.3 pp |"),
+        "shares as percentages"
+    );
     for external in [
         "src=\"http",
         "href=\"http",
@@ -162,4 +183,35 @@ fn report_renders_in_headless_chromium_without_console_errors() {
     let decoder = png::Decoder::new(std::fs::File::open(&screenshot).unwrap());
     let info = decoder.read_info().unwrap().info().clone();
     assert_eq!((info.width, info.height), (1200, 2400));
+}
+
+#[test]
+fn sections_without_rows_are_left_out() {
+    // A pipeline that declares no claims, shares or routes: their sections are not printed
+    // as empty tables.
+    let w = Workdir::new();
+    w.write(
+        "data/tiny.csv",
+        "indicator,geo,drug,period,value,unit\n\
+         seizures,KAZ,heroin,2010,100,kg\nseizures,KAZ,heroin,2011,120,kg\n\
+         seizures,KAZ,heroin,2012,90,kg\nseizures,KAZ,heroin,2013,150,kg\n",
+    );
+    w.write(
+        "pipelines/tiny.toml",
+        "name = \"tiny\"\nroot = \"..\"\noutput = \"out/tiny\"\n\n[[inputs]]\nfile = \"data/tiny.csv\"\n",
+    );
+    w.run(&["run", "pipelines/tiny.toml", "--quiet"])
+        .expect_code(0);
+    let md = w.read("out/tiny/report.md");
+    for section in [
+        "## Claims checked",
+        "## Share changes",
+        "## Route: destination and transit",
+    ] {
+        assert!(
+            !md.contains(section),
+            "{section} printed without rows:\n{md}"
+        );
+    }
+    assert!(md.contains("## Provenance"), "{md}");
 }

@@ -120,7 +120,6 @@ enum Block {
     },
     Figure {
         slug: String,
-        title: String,
         caption: String,
         alt: String,
         svg: String,
@@ -132,6 +131,11 @@ fn table(columns: &[&str], rows: Vec<Vec<String>>) -> Block {
         columns: columns.iter().map(|c| c.to_string()).collect(),
         rows,
     }
+}
+
+/// A share (0..1) as a percentage cell ("61.2%"), empty when null.
+fn percent(v: Option<f64>) -> String {
+    v.map_or_else(String::new, |s| format!("{:.1}%", 100.0 * s))
 }
 
 /// A number cell: rounded for reading, empty when null.
@@ -242,21 +246,22 @@ fn blocks(input: &ReportInput) -> Vec<Block> {
 
     // Figures.
     out.push(Block::Heading(2, "Figures".into()));
-    for figure in &input.figures {
+    // The chart carries its title; the caption under it is numbered, as a publication's.
+    for (n, figure) in input.figures.iter().enumerate() {
         let f = &figure.sidecar;
         let caption = format!(
-            "{}. {}{}",
+            "Figure {}. {}. Source: {}.{}",
+            n + 1,
             f.subtitle,
             f.source,
             if f.notes.is_empty() {
                 String::new()
             } else {
-                format!(" Notes: {}", f.notes.join("; "))
+                format!(" Notes: {}.", f.notes.join("; "))
             }
         );
         out.push(Block::Figure {
             slug: f.slug.clone(),
-            title: f.title.clone(),
             caption,
             alt: f.alt_text.clone(),
             svg: figure.svg.clone(),
@@ -298,9 +303,9 @@ fn blocks(input: &ReportInput) -> Vec<Block> {
             "title",
             "period_1",
             "period_2",
-            "share_1",
-            "share_2",
-            "change_pp",
+            "share_1 (%)",
+            "share_2 (%)",
+            "change (pp)",
             "change_rel_pct",
             "z_p",
             "trend",
@@ -315,9 +320,10 @@ fn blocks(input: &ReportInput) -> Vec<Block> {
                     s.title.clone(),
                     s.period_1.clone(),
                     s.period_2.clone(),
-                    num(s.share_1),
-                    num(s.share_2),
-                    num(s.change_pp),
+                    percent(s.share_1),
+                    percent(s.share_2),
+                    s.change_pp
+                        .map_or_else(String::new, |pp| format!("{pp:+.1} pp")),
                     num(s.change_rel_pct),
                     num(s.z_p),
                     text(&s.trend),
@@ -445,7 +451,20 @@ fn blocks(input: &ReportInput) -> Vec<Block> {
         ));
     }
     out.push(Block::Bullets(provenance));
-    out
+    // A section whose table has no rows (no claims, no routes) is left out, heading and all.
+    let mut kept: Vec<Block> = Vec::with_capacity(out.len());
+    for block in out {
+        if let Block::Table { rows, .. } = &block {
+            if rows.is_empty() {
+                if matches!(kept.last(), Some(Block::Heading(..))) {
+                    kept.pop();
+                }
+                continue;
+            }
+        }
+        kept.push(block);
+    }
+    kept
 }
 
 fn markdown(blocks: &[Block]) -> String {
@@ -485,16 +504,11 @@ fn markdown(blocks: &[Block]) -> String {
                 md.push('\n');
             }
             Block::Figure {
-                slug,
-                title,
-                caption,
-                alt,
-                ..
+                slug, caption, alt, ..
             } => {
                 let _ = write!(
                     md,
-                    "### {}\n\n![{}](figures/{slug}.png)\n\n*{}*\n\n",
-                    markdown_escape(title),
+                    "![{}](figures/{slug}.png)\n\n*{}*\n\n",
                     markdown_escape(alt),
                     markdown_escape(caption)
                 );
@@ -545,11 +559,7 @@ fn html(blocks: &[Block], title: &str) -> String {
                 h.push_str("</tbody>\n</table>\n");
             }
             Block::Figure {
-                slug,
-                title,
-                caption,
-                alt,
-                svg,
+                slug, caption, svg, ..
             } => {
                 // The figure's own SVG (its strings already escaped), with ids made unique.
                 let svg = svg
@@ -564,12 +574,11 @@ fn html(blocks: &[Block], title: &str) -> String {
                     ),
                     None => svg,
                 };
+                // The alt text is the SVG's <desc>, which names it (aria-labelledby).
                 let _ = write!(
                     h,
-                    "<figure id=\"{slug}\">\n<h3>{}</h3>\n{svg}\n<figcaption>{}</figcaption>\n<p class=\"alt\">Alt text: {}</p>\n</figure>\n",
-                    html_escape(title),
-                    html_escape(caption),
-                    html_escape(alt)
+                    "<figure id=\"{slug}\">\n{svg}\n<figcaption>{}</figcaption>\n</figure>\n",
+                    html_escape(caption)
                 );
             }
         }
