@@ -85,6 +85,14 @@ pub fn markdown_escape(text: &str) -> String {
     if text.starts_with(['#', '>', '-', '+', '=']) {
         out.push('\\');
     }
+    out.push_str(&markdown_cell(text));
+    out
+}
+
+/// [`markdown_escape`] for a table cell, where a leading `-` or `#` starts no block
+/// (`-119.84 kg` stays as it is).
+pub fn markdown_cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -149,6 +157,8 @@ mod tests {
         assert_eq!(markdown_escape("a|<script>"), "a\\|&lt;script>");
         assert_eq!(markdown_escape("a\u{7}b\rc\u{1b}[0m"), "a b c \\[0m");
         assert_eq!(markdown_escape("-1.5 kg"), "\\-1.5 kg");
+        assert_eq!(markdown_cell("-1.5 kg"), "-1.5 kg");
+        assert_eq!(markdown_cell("[x](y)"), "\\[x\\](y)");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 
-use crate::display::{markdown_escape, readable};
+use crate::display::{markdown_cell, readable};
 use crate::error::{Error, InputError, Result};
 use crate::model::observation::SCHEMA_VERSION;
 
@@ -230,7 +230,7 @@ pub fn markdown(frame: &DataFrame, title: &str) -> String {
                 .iter()
                 .map(|c| match c.get(i).unwrap_or(AnyValue::Null) {
                     AnyValue::Float64(v) => readable(v),
-                    other => markdown_escape(&cell(other)),
+                    other => markdown_cell(&cell(other)),
                 })
                 .collect(),
         );

@@ -61,9 +61,11 @@ fn report_is_one_self_contained_file_with_every_figure_and_table() {
         html.matches("-desc\">Line chart of").count() >= 3,
         "alt text in the SVGs"
     );
+    // Sen slopes with their unit in the significant-trends table.
+    assert!(md.contains("| -119.84 kg |"), "a Sen slope with its unit");
     // Shares as percentages, changes in percentage points.
     assert!(
-        md.contains("| 61.2% | 92.6% | \\+31.3 pp |"),
+        md.contains("| 61.2% | 92.6% | +31.3 pp |"),
         "shares as percentages"
     );
     for external in [

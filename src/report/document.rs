@@ -11,7 +11,7 @@
 use std::fmt::Write as _;
 
 use crate::analysis::claims::{ClaimRow, Verdict};
-use crate::display::{html_escape, markdown_escape, readable};
+use crate::display::{html_escape, markdown_cell, markdown_escape, readable};
 use crate::ingest::output::InputRecord;
 use crate::report::figure::FigureSidecar;
 
@@ -350,8 +350,8 @@ fn blocks(input: &ReportInput) -> Vec<Block> {
             "n",
             "trend",
             "mk_p",
-            "sen_slope",
-            "apc",
+            "Sen slope (per year)",
+            "APC (% per year)",
             "notes",
         ],
         significant
@@ -367,7 +367,9 @@ fn blocks(input: &ReportInput) -> Vec<Block> {
                     t.n.to_string(),
                     text(&t.trend),
                     num(t.mk_p),
-                    num(t.sen_slope),
+                    // A slope in its series' unit: "-119.84 kg", "0.0124 share", "12 count".
+                    t.sen_slope
+                        .map_or_else(String::new, |v| format!("{} {}", readable(v), t.unit)),
                     num(t.apc),
                     t.notes.clone(),
                 ]
@@ -496,7 +498,7 @@ fn markdown(blocks: &[Block]) -> String {
                         md,
                         "| {} |",
                         r.iter()
-                            .map(|c| markdown_escape(c))
+                            .map(|c| markdown_cell(c))
                             .collect::<Vec<_>>()
                             .join(" | ")
                     );
