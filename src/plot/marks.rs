@@ -45,7 +45,6 @@ pub(super) fn trend_style(
     })
 }
 
-/// Lines with gaps: each segment is one polyline; a lone value between gaps is a dot.
 /// The dash of a line's steps to and from incomplete values, in line widths.
 const INCOMPLETE_DASH: [f64; 2] = [0.9, 1.8];
 
@@ -70,6 +69,7 @@ fn incomplete_marker(scene: &mut Scene, x: f64, y: f64, color: RGBColor, line_w:
     });
 }
 
+/// Lines with gaps: each segment is one polyline; a lone value between gaps is a dot.
 pub(super) fn draw_lines(
     ctx: &Ctx,
     scene: &mut Scene,

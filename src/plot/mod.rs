@@ -369,11 +369,6 @@ impl std::error::Error for PlotError {
     }
 }
 
-/// Renders `chart` to a PNG at `png` and an SVG at `svg` (both overwritten).
-///
-/// The same chart always gives byte-identical files. The SVG carries the title and alt text
-/// in `<title>` and `<desc>` and references nothing outside itself; the PNG carries its
-/// resolution (pHYs) and the same title and description (iTXt).
 /// The unit the chart's value axis will show (`t` for large weights, `%` for shares): one
 /// choice per chart, for its subtitle, labels and alt text to agree with the axis. For a
 /// 100 % share area, the unit of its values (the axis shows percentages of their total).
@@ -391,6 +386,11 @@ pub fn display_unit(chart: &Chart) -> Result<DisplayUnit, PlotError> {
     })
 }
 
+/// Renders `chart` to a PNG at `png` and an SVG at `svg` (both overwritten).
+///
+/// The same chart always gives byte-identical files. The SVG carries the title and alt text
+/// in `<title>` and `<desc>` and references nothing outside itself; the PNG carries its
+/// resolution (pHYs) and the same title and description (iTXt).
 pub fn render(chart: &Chart, png: &Path, svg: &Path) -> Result<RenderInfo, PlotError> {
     theme::ensure_fonts()?;
     let theme = theme::Theme::new(chart.size);

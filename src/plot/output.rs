@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use plotters::prelude::{BitMapBackend, DrawingBackend, IntoDrawingArea, SVGBackend};
 
-use super::scene::{self, Align, Prim, Scene};
+use super::scene::{self, Prim, Scene};
 use super::theme::{self, Theme, FONT_FAMILY, HEIGHT_PER_EM};
 use super::PlotError;
 use crate::display::html_escape;
@@ -257,12 +257,7 @@ fn text_outline(prim: &Prim) -> Result<String, PlotError> {
     // As plotters places the PNG's glyphs: from the rounded anchor, each glyph's bitmap at
     // the whole-pixel pen position (its left side bearing not added) and its top at the
     // baseline's whole-pixel offset.
-    let anchor = match align {
-        Align::Left => *x,
-        Align::Center => x - width / 2.0,
-        Align::Right => x - width,
-    }
-    .round();
+    let anchor = align.start(*x, *width).round();
     let size = em * HEIGHT_PER_EM;
     let top = (baseline - size / 2.0).round();
     let mut shift = 0f32;

@@ -94,7 +94,6 @@ pub(crate) struct Prepared {
 }
 
 impl Prepared {
-    /// Smallest and largest plotted value over the given series (stack tops for areas).
     /// Whether any of the series `which` has a value to draw.
     pub(crate) fn has_values(&self, which: &[usize]) -> bool {
         which
@@ -116,6 +115,7 @@ impl Prepared {
         )
     }
 
+    /// Smallest and largest plotted value over the given series (stack tops for areas).
     pub(crate) fn value_range(&self, which: &[usize]) -> (f64, f64) {
         let mut lo = f64::INFINITY;
         let mut hi = f64::NEG_INFINITY;
@@ -351,19 +351,11 @@ pub(crate) fn prepare(chart: &Chart) -> Result<Prepared, PlotError> {
                 .iter()
                 .zip(&checked)
                 .map(|(s, pts)| {
-                    let shown = |v: f64| {
-                        let v = v / unit.divisor;
-                        if log {
-                            v.log10()
-                        } else {
-                            v
-                        }
-                    };
                     let points: Vec<PPoint> = pts
                         .iter()
                         .map(|&(x, y)| PPoint {
                             x,
-                            y: y.map(shown),
+                            y: y.map(|v| on_axis(v, unit.divisor, log)),
                             y_base: None,
                             value: y.map(|v| v / unit.divisor),
                         })
@@ -517,22 +509,21 @@ pub(crate) fn prepare(chart: &Chart) -> Result<Prepared, PlotError> {
         skipped,
         trend,
         change_point,
-        y_min: chart.y_min.map(|v| {
-            if log {
-                (v / divisor).log10()
-            } else {
-                v / divisor
-            }
-        }),
-        y_max: chart.y_max.map(|v| {
-            if log {
-                (v / divisor).log10()
-            } else {
-                v / divisor
-            }
-        }),
+        y_min: chart.y_min.map(|v| on_axis(v, divisor, log)),
+        y_max: chart.y_max.map(|v| on_axis(v, divisor, log)),
         log,
     })
+}
+
+/// Where a value in input units sits on the value axis: in display units (`divisor`), as its
+/// base-10 logarithm on a log axis.
+fn on_axis(v: f64, divisor: f64, log: bool) -> f64 {
+    let shown = v / divisor;
+    if log {
+        shown.log10()
+    } else {
+        shown
+    }
 }
 
 /// Splits a line at gaps: at `None`, and between values more than 1.5 grid steps apart.

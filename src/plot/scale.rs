@@ -128,13 +128,14 @@ pub(crate) fn log_ticks(min: f64, max: f64, max_intervals: usize) -> Ticks {
     if last <= first {
         last = first + 1;
     }
+    // Every m x 10^k from 10^first up to 10^last (each at or above 10^first by construction).
     let with = |mantissas: &[f64], every: i32| -> Vec<f64> {
         let mut values = Vec::new();
         let mut k = first;
         while k <= last {
             for m in mantissas {
                 let v = m.log10() + f64::from(k);
-                if v >= min.min(f64::from(first)) - 1e-9 && v <= f64::from(last) + 1e-9 {
+                if v <= f64::from(last) + 1e-9 {
                     values.push(v);
                 }
             }
@@ -144,12 +145,11 @@ pub(crate) fn log_ticks(min: f64, max: f64, max_intervals: usize) -> Ticks {
     };
     // The candidates, densest first; tick sets end on a power of ten.
     let candidates = [with(&[1.0, 2.0, 5.0], 1), with(&[1.0], 1), with(&[1.0], 2)];
-    let mut values = candidates
+    let values = candidates
         .iter()
         .find(|v| v.len() <= max_intervals.max(2) + 1)
         .cloned()
         .unwrap_or_else(|| candidates[2].clone());
-    values.retain(|v| *v <= f64::from(last) + 1e-9);
     let smallest = values.first().copied().unwrap_or(0.0);
     Ticks {
         lo: values[0].min(f64::from(first)),

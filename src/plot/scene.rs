@@ -20,6 +20,17 @@ pub(crate) enum Align {
     Right,
 }
 
+impl Align {
+    /// Where a line of text `width` wide starts when aligned so at `x`.
+    pub(crate) fn start(self, x: f64, width: f64) -> f64 {
+        match self {
+            Align::Left => x,
+            Align::Center => x - width / 2.0,
+            Align::Right => x - width,
+        }
+    }
+}
+
 /// Where DejaVu Sans ink sits relative to the baseline, in em: capitals and ascenders reach
 /// 0.76 em up, descenders 0.24 em down. Used for layout and for overlap checks.
 pub(crate) const ASCENT_EM: f64 = 0.76;
@@ -81,11 +92,7 @@ impl Prim {
                 width,
                 ..
             } => {
-                let x0 = match align {
-                    Align::Left => *x,
-                    Align::Center => x - width / 2.0,
-                    Align::Right => x - width,
-                };
+                let x0 = align.start(*x, *width);
                 Some((
                     x0,
                     baseline - ASCENT_EM * em,

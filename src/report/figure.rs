@@ -61,7 +61,19 @@ pub struct FigureSpec {
     pub panel_y: PanelY,
 }
 
+/// The end of an index's unit label: "2010 = 100".
+const INDEX_LABEL: &str = " = 100";
+
 impl FigureSpec {
+    /// A problem with this figure's declaration, found while composing it (exit 2).
+    fn error(&self, key: &str, message: String) -> Error {
+        Error::Config {
+            file: format!("figure {}", self.slug),
+            key: key.into(),
+            message,
+        }
+    }
+
     /// The series whose statistics the alt text gives: the trend series, else the
     /// change-point series, else the first.
     pub fn main_series(&self) -> usize {
@@ -170,9 +182,6 @@ pub struct Composed {
     pub without_data: Vec<String>,
 }
 
-/// Composes a figure from its drawn series and the trend facts of each series (by index;
-/// `None` where the figure shows no statistics of it). `alpha` is the trends table's.
-///
 /// What every figure of a run shares: every period of its figure series, the names of its
 /// places by code (notes name countries, never codes), and the citations of its inputs.
 #[derive(Clone, Debug, Default)]
@@ -221,6 +230,9 @@ impl RunFacts {
     }
 }
 
+/// Composes a figure from its drawn series and the trend facts of each series (by index;
+/// `None` where the figure shows no statistics of it). `alpha` is the trends table's.
+///
 /// A series without a value in the window is drawn as "No data" (a panel of its own in small
 /// multiples, a band over a plot where no series has a value) with a note, and listed in
 /// [`Composed::without_data`]; a figure where no series has a value takes its periods from
@@ -246,10 +258,9 @@ pub fn compose(
         .map(Plotted::unit)
         .collect();
     if units.len() > 1 {
-        return Err(Error::Config {
-            file: format!("figure {}", spec.slug),
-            key: "series".into(),
-            message: format!(
+        return Err(spec.error(
+            "series",
+            format!(
                 "series in different units ({}): one figure, one unit",
                 units
                     .iter()
@@ -257,21 +268,20 @@ pub fn compose(
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-        });
+        ));
     }
     let unit = units.into_iter().next().unwrap_or(Unit::Count);
     // A log axis shows positive values only.
     if spec.log_scale {
         for (s, f) in spec.series.iter().zip(plotted) {
             if let Some((period, v)) = f.points.iter().find(|(_, v)| *v <= 0.0) {
-                return Err(Error::Config {
-                    file: format!("figure {}", spec.slug),
-                    key: "scale".into(),
-                    message: format!(
+                return Err(spec.error(
+                    "scale",
+                    format!(
                         "{} is {v} in {period}: a log scale shows positive values only",
                         s.label
                     ),
-                });
+                ));
             }
         }
     }
@@ -284,14 +294,13 @@ pub fn compose(
                 _ => None,
             };
             if let Some((key, bound)) = outside {
-                return Err(Error::Config {
-                    file: format!("figure {}", spec.slug),
-                    key: key.into(),
-                    message: format!(
+                return Err(spec.error(
+                    key,
+                    format!(
                         "{bound} would cut off {} in {period} ({v}): every value must stay on the chart",
                         s.label
                     ),
-                });
+                ));
             }
         }
     }
@@ -334,8 +343,6 @@ pub fn compose(
         .collect();
     let mut notes: Vec<String> = Vec::new();
     let (kind, series) = within_palette(spec.kind, series, &mut notes);
-    // Lines mark incomplete values (hollow points, dotted steps) and say so per series;
-    // other charts list the missing members in one note.
     if kind == ChartKind::GroupedBars
         && series
             .iter()
@@ -343,6 +350,8 @@ pub fn compose(
     {
         notes.push("Dashed outlines at zero: no data (not a zero)".into());
     }
+    // Lines mark incomplete values (hollow points, dotted steps) and say so per series;
+    // other charts list the missing members in one note.
     if matches!(kind, ChartKind::Line | ChartKind::SmallMultiples) {
         notes.extend(
             spec.series
@@ -456,15 +465,14 @@ pub fn compose(
             .zip(span.last())
             .is_some_and(|(a, b)| a.x() <= period.x() && period.last_x() <= b.last_x());
         if !inside {
-            return Err(Error::Config {
-                file: format!("figure {}", spec.slug),
-                key: "events".into(),
-                message: format!(
+            return Err(spec.error(
+                "events",
+                format!(
                     "'{label}' at {period} is outside the periods the figure shows ({}-{})",
                     span.first().map_or(String::new(), Period::to_string),
                     span.last().map_or(String::new(), Period::to_string)
                 ),
-            });
+            ));
         }
         if kind == ChartKind::SmallMultiples {
             notes.push(format!("Dashed rule at {period}: {label}"));
@@ -498,7 +506,7 @@ pub fn compose(
         alt_text: None,
         y_min: spec.y_min,
         y_max: spec.y_max,
-        value_label: spec.index.map(|base| format!("{base} = 100")),
+        value_label: spec.index.map(|base| format!("{base}{INDEX_LABEL}")),
         log_scale: spec.log_scale,
         events: spec
             .events
@@ -628,15 +636,14 @@ fn index_series(
         let factor = match at_base {
             Some(v) if v != 0.0 => 100.0 / v,
             other => {
-                return Err(Error::Config {
-                    file: format!("figure {}", spec.slug),
-                    key: "index".into(),
-                    message: format!(
+                return Err(spec.error(
+                    "index",
+                    format!(
                         "{} has {} in {base}: a series is indexed to its value in the base period",
                         s.label,
                         if other.is_some() { "0" } else { "no value" }
                     ),
-                })
+                ))
             }
         };
         let mut g = f.clone();
@@ -790,7 +797,6 @@ pub fn kind_name(kind: ChartKind) -> &'static str {
     }
 }
 
-/// A slope per year: shares in percentage points.
 /// The confidence band of the Sen slope: the lines of slopes `sen_lo` and `sen_hi` through
 /// the point the Sen line is fitted at (the medians of the window's x and of the values,
 /// Sen 1968 / Conover 1980, as pymannkendall's `sens_slope` intercept), each clipped as the
@@ -848,15 +854,22 @@ fn sen_line(
     (a < b).then(|| ((a, at(a).clamp(lo, hi)), (b, at(b).clamp(lo, hi))))
 }
 
-/// A slope in the chart's display unit: percentage points a year for shares.
+/// A slope per year in the chart's display unit: percentage points for shares, index points
+/// for an index.
 fn show_slope(v: f64, shown: &DisplayUnit) -> String {
     if shown.percent {
         format!("{:.2} pp", v / shown.divisor)
-    } else if shown.label.ends_with(" = 100") {
+    } else if is_index(shown) {
         format!("{} index points", readable(v))
     } else {
         show(v, shown)
     }
+}
+
+/// Whether the chart shows an index (its display unit labelled "2010 = 100", as `compose`
+/// names it).
+fn is_index(shown: &DisplayUnit) -> bool {
+    shown.label.ends_with(INDEX_LABEL)
 }
 
 /// A value in the chart's display unit ("3.24 t", "61.2%"; counts and ratios bare).
@@ -865,7 +878,7 @@ fn show(v: f64, shown: &DisplayUnit) -> String {
     if shown.percent {
         format!("{x:.1}%")
     } else if [Unit::Count.code(), Unit::Ratio.code()].contains(&shown.label.as_str())
-        || shown.label.ends_with(" = 100")
+        || is_index(shown)
     {
         // Counts, ratios and index points are bare numbers.
         readable(x)

@@ -84,10 +84,9 @@ pub fn draw_figures(
     std::fs::create_dir_all(&figures_dir).map_err(|e| Error::writing(&figures_dir, e))?;
     let alpha = trends_options.alpha.get();
     let hamed_rao = trends_options.label_from_hamed_rao;
-    let mut run = run_facts(&drawn, &trends).map_err(Error::compute(
+    let run = run_facts(&drawn, &trends, sources).map_err(Error::compute(
         "reading the figure series' periods and the trends table's names",
     ))?;
-    run.sources = sources.clone();
     let mut warnings = Vec::new();
     for spec in figures {
         let context = || format!("figure {}", spec.slug);
@@ -163,9 +162,13 @@ fn draw(
     Ok(composed.without_data)
 }
 
-/// Every period of the run's figure series (the time axis of a figure without data) and the
-/// names of the places of its trends table (`geo`, `geo_name`).
-fn run_facts(drawn: &DataFrame, trends: &DataFrame) -> PolarsResult<RunFacts> {
+/// Every period of the run's figure series (the time axis of a figure without data), the
+/// names of the places of its trends table (`geo`, `geo_name`), and `sources`.
+fn run_facts(
+    drawn: &DataFrame,
+    trends: &DataFrame,
+    sources: &SourceLines,
+) -> PolarsResult<RunFacts> {
     let mut periods: Vec<Period> = texts(drawn, "period")?
         .iter()
         .flatten()
@@ -181,7 +184,7 @@ fn run_facts(drawn: &DataFrame, trends: &DataFrame) -> PolarsResult<RunFacts> {
     Ok(RunFacts {
         periods,
         geo_names,
-        sources: SourceLines::default(),
+        sources: sources.clone(),
     })
 }
 
@@ -277,8 +280,8 @@ fn plotted_series(drawn: &DataFrame, spec: &FigureSpec) -> PolarsResult<Vec<Plot
 }
 
 /// The trends table's row of every series whose statistics the figure shows, over the
-/// figure's window (the row analyze made sure exists).
-/// `hamed_rao`: the pipeline labels trends by the Hamed-Rao test (else by plain MK).
+/// figure's window (the row analyze made sure exists). `hamed_rao`: the pipeline labels
+/// trends by the Hamed-Rao test (else by plain MK).
 fn trend_facts(
     trends: &DataFrame,
     spec: &FigureSpec,
