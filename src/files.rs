@@ -150,10 +150,14 @@ pub fn neutralise(text: &str) -> String {
 
 /// Writes text atomically (used for small JSON and Markdown outputs).
 pub fn write_text(path: &Path, text: &str) -> Result<()> {
+    write_bytes(path, text.as_bytes())
+}
+
+/// Writes bytes atomically: to a temporary file beside `path`, then renamed over it.
+pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension("tmp");
     let mut f = File::create(&tmp).map_err(|e| Error::writing(&tmp, e))?;
-    f.write_all(text.as_bytes())
-        .map_err(|e| Error::writing(&tmp, e))?;
+    f.write_all(bytes).map_err(|e| Error::writing(&tmp, e))?;
     drop(f);
     std::fs::rename(&tmp, path).map_err(|e| Error::writing(path, e))
 }

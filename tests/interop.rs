@@ -101,3 +101,24 @@ fn notebook_runs_headless_against_a_fresh_run() {
     ]);
     assert!(out.contains("executed 7 code cells"), "{out}");
 }
+
+#[test]
+fn report_docx_and_tables_xlsx_open_in_python_docx_and_openpyxl() {
+    // report.docx is written by Debian's pandoc (installed by .ci/run); tables.xlsx by
+    // rust_xlsxwriter. Both are read back with the libraries of tests/requirements.txt.
+    let w = Workdir::new();
+    w.copy_from_root("data");
+    w.copy_from_root("pipelines");
+    w.run(&["run", "--quiet"]).expect_code(0);
+    let script = root().join("tests/interop/check_documents.py");
+    let run = w.path("out/northern_route");
+    let out = python(&[script.as_os_str(), run.as_os_str()]);
+    let summary: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(summary["docx"]["images"], 6, "every figure in the docx");
+    assert_eq!(
+        summary["docx"]["title"][0], "Drug seizures on the Northern Route, 2000-2022",
+        "the Pandoc title block is the document's title"
+    );
+    assert_eq!(summary["xlsx"]["trends"]["rows"], 153);
+    assert!(summary["xlsx"]["shares"]["numbers"].as_u64().unwrap() > 0);
+}

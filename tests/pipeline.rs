@@ -121,7 +121,7 @@ fn changed_parameters_rerun_only_their_stage() {
     let run = w.run(&["run", "--dry-run"]);
     assert_eq!(
         run.stdout(),
-        "ingest: up to date\nanalyze: would run: parameters changed ([analyze])\nplot: would run: parameters changed ([analyze])\nreport: runs if analyze changes its outputs\n",
+        "ingest: up to date\nanalyze: would run: parameters changed ([analyze])\nplot: would run: parameters changed ([analyze])\nreport: would run: parameters changed ([analyze])\n",
         "{run}"
     );
     w.run(&["run", "--quiet"]).expect_code(0);

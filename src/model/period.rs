@@ -68,6 +68,21 @@ impl Period {
         f64::from(self.year) + self.quarter.map_or(0.0, |q| f64::from(q - 1) / 4.0)
     }
 
+    /// The period after this one, of the same frequency (2016 -> 2017, 2017Q4 -> 2018Q1).
+    pub fn next(self) -> Period {
+        match self.quarter {
+            Some(4) => Period {
+                year: self.year + 1,
+                quarter: Some(1),
+            },
+            Some(q) => Period {
+                year: self.year,
+                quarter: Some(q + 1),
+            },
+            None => Period::year(self.year + 1),
+        }
+    }
+
     /// The last x inside this period (a year ends with its fourth quarter); used to compare
     /// periods of different frequencies, e.g. for `--as-of`.
     pub fn last_x(self) -> f64 {

@@ -13,6 +13,10 @@ pub const MANIFEST: &str = "manifest.json";
 pub const REPORT_MD: &str = "report.md";
 /// The report as one self-contained HTML file.
 pub const REPORT_HTML: &str = "report.html";
+/// The report as a Word document (when pandoc is installed).
+pub const REPORT_DOCX: &str = "report.docx";
+/// The analysis tables as one workbook, a sheet each.
+pub const TABLES_XLSX: &str = "tables.xlsx";
 
 const DATA: &str = "data";
 const TABLES: &str = "tables";

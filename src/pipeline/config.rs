@@ -23,6 +23,7 @@ use crate::ingest::mapping::Mapping;
 use crate::ingest::{Format, IngestOptions, InputFile, LineItems, Missing};
 use crate::model::{Period, Reference};
 use crate::plot::{ChartKind, PanelY, SizePreset};
+use crate::report::document::Section;
 use crate::report::figure::FigureSpec;
 use crate::stats::{Alpha, JoinpointOptions};
 
@@ -56,6 +57,14 @@ struct RawPipeline {
 #[serde(deny_unknown_fields)]
 struct RawReport {
     title: Option<String>,
+    subtitle: Option<String>,
+    /// Markdown, after the title.
+    intro: Option<String>,
+    /// Markdown, after the last section.
+    outro: Option<String>,
+    sections: Option<Vec<String>>,
+    #[serde(default)]
+    highlight: Vec<String>,
     source: Option<String>,
 }
 
@@ -87,6 +96,8 @@ struct RawFigure {
     #[serde(default)]
     notes: Vec<String>,
     source: Option<String>,
+    /// The report's caption under the figure, instead of its subtitle.
+    caption: Option<String>,
     columns: Option<usize>,
     panel_y: Option<String>,
 }
@@ -113,10 +124,19 @@ struct RawFigureSeries {
     route_geo: Option<String>,
 }
 
-/// The report's title and the default source line of figures.
+/// The report's texts and order, and the default source line of figures.
 #[derive(Debug, Clone)]
 pub struct ReportParams {
     pub title: String,
+    pub subtitle: Option<String>,
+    /// The writer's Markdown before the first section and after the last.
+    pub intro: Option<String>,
+    pub outro: Option<String>,
+    /// Which blocks the report shows, in order (`[report] sections`).
+    pub sections: Vec<Section>,
+    /// What the findings put first, in this order: ids of shares, routes, claims or
+    /// figures, or the geo of an aggregate (`[report] highlight`).
+    pub highlight: Vec<String>,
     pub source: String,
     /// Each input's citation (`[[inputs]] source`), by its file as written: a figure's
     /// source line names those of the files its series come from.
@@ -378,8 +398,57 @@ impl Pipeline {
             }
             analyze.claims.push(claim);
         }
+        let sections = match raw.report.sections {
+            None => Section::ALL.to_vec(),
+            Some(names) => {
+                let mut sections = Vec::new();
+                for (i, name) in names.iter().enumerate() {
+                    let section = Section::ALL
+                        .into_iter()
+                        .find(|s| s.key() == name)
+                        .ok_or_else(|| {
+                            let known: Vec<&str> = Section::ALL.iter().map(|s| s.key()).collect();
+                            config_error(
+                                path,
+                                &format!("report.sections[{i}]"),
+                                format!("'{name}': expected one of {}", known.join(", ")),
+                            )
+                        })?;
+                    if sections.contains(&section) {
+                        return Err(config_error(
+                            path,
+                            &format!("report.sections[{i}]"),
+                            format!("'{name}' is listed twice"),
+                        ));
+                    }
+                    sections.push(section);
+                }
+                sections
+            }
+        };
+        for (i, id) in raw.report.highlight.iter().enumerate() {
+            let declared = analyze.shares.iter().any(|s| s.def.id == *id)
+                || analyze.routes.iter().any(|r| r.id == *id)
+                || analyze.claims.iter().any(|c| c.id == *id)
+                || analyze.aggregates.iter().any(|a| a.selection.geo == *id)
+                || raw.figures.iter().any(|f| f.slug == *id);
+            if !declared {
+                return Err(config_error(
+                    path,
+                    &format!("report.highlight[{i}]"),
+                    format!(
+                        "'{id}' is not the id of a share, route or claim, the slug of a figure or the geo of an aggregate of this pipeline"
+                    ),
+                ));
+            }
+        }
         let report = ReportParams {
             title: raw.report.title.unwrap_or_else(|| raw.name.clone()),
+            subtitle: raw.report.subtitle,
+            intro: raw.report.intro,
+            outro: raw.report.outro,
+            sections,
+            highlight: raw.report.highlight,
             source: raw
                 .report
                 .source
@@ -959,6 +1028,7 @@ impl Validator<'_> {
             series,
             notes: raw.notes,
             source: raw.source,
+            caption: raw.caption,
             columns: raw.columns.unwrap_or(0),
             panel_y,
         })

@@ -6,7 +6,8 @@
 //! - `started_at`, `finished_at` (UTC, RFC 3339): the only timestamps of a run's outputs;
 //! - `stages`: one entry per stage with `name`, `status` (`ran`, `up_to_date`, `not_run`),
 //!   `reason`, `duration_ms`, `inputs` (path -> sha256), `params` (subtree -> sha256), `outputs`
-//!   (path -> sha256), `rows` (counts the stage reports);
+//!   (path -> sha256), `rows` (counts the stage reports), `notes` (what the stage could not
+//!   do without failing, e.g. no `report.docx` when pandoc is not installed);
 //! - `inputs`: rows read/kept/rejected per input file; `warnings`.
 
 use std::collections::BTreeMap;
@@ -53,6 +54,8 @@ pub struct StageRecord {
     pub tool_version: String,
     pub outputs: BTreeMap<String, String>,
     pub rows: BTreeMap<String, u64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]

@@ -332,6 +332,7 @@ fn run_stages(
         as_of: options.as_of,
         strict: options.strict,
         warnings: Vec::new(),
+        notes: Vec::new(),
         ingested: None,
     };
     for stage in STAGES {
@@ -391,6 +392,7 @@ fn run_stages(
             tool_version: TOOL_VERSION.into(),
             outputs,
             rows,
+            notes: std::mem::take(&mut cx.notes),
         });
     }
     let inputs: Vec<InputRecord> = match &cx.ingested {

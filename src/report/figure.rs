@@ -57,6 +57,8 @@ pub struct FigureSpec {
     pub notes: Vec<String>,
     /// The figure's own source line (`source`); else from its inputs ([`RunFacts`]).
     pub source: Option<String>,
+    /// The report's caption of the figure (`caption`), instead of its subtitle.
+    pub caption: Option<String>,
     pub columns: usize,
     pub panel_y: PanelY,
 }
@@ -153,6 +155,9 @@ pub struct FigureSidecar {
     pub source: String,
     pub notes: Vec<String>,
     pub alt_text: String,
+    /// The report's caption (`caption`), when the pipeline gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
     pub size: SizeInfo,
     pub run_id: String,
     pub y_unit: String,

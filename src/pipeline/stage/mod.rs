@@ -68,6 +68,9 @@ pub struct Context<'a> {
     pub strict: bool,
     /// Warnings for the manifest (a file's notes, observations left out by `as_of`).
     pub warnings: Vec<String>,
+    /// Notes of the running stage for its manifest entry (something it left out without
+    /// failing, e.g. no report.docx without pandoc).
+    pub notes: Vec<String>,
     /// What ingest read, when it ran in this run.
     pub ingested: Option<Ingested>,
 }

@@ -140,6 +140,7 @@ fn draw(
         source: composed.source.clone(),
         notes: composed.notes,
         alt_text: composed.alt_text,
+        caption: spec.caption.clone(),
         size: SizeInfo {
             preset: spec.size.name().to_string(),
             width_px: info.width,

@@ -2,30 +2,37 @@
 //! observation table's provenance -> `report.md` and `report.html`. This file reads them
 //! into the typed [`ReportInput`]; `report::document` writes the documents from it.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use polars::prelude::*;
 
-use super::{floats, ints, produced, texts, Context, Definition, Rows};
+use super::{floats, ints, produced, reference_inputs, texts, Context, Definition, Rows};
+use crate::analysis::aggregate::{DrugSelection, Selection};
 use crate::analysis::claims::{ClaimRow, Verdict};
+use crate::analysis::figure::FigureSource;
 use crate::error::{Error, Result};
-use crate::files::{key_value_metadata, read_parquet, scan_parquet, write_text};
+use crate::files::{key_value_metadata, read_parquet, scan_parquet, write_bytes, write_text};
+use crate::model::Reference;
 use crate::pipeline::catalog::{self, FigureFile, Table};
 use crate::pipeline::config::Pipeline;
 use crate::report::document::{
-    render, CoverageRecord, Provenance, PublishedFigure, ReportInput, RouteRecord, ShareRecord,
-    TrendRecord,
+    render, CoverageRecord, Declared, DeclaredRoute, DeclaredSeries, MemberGap, MethodParams,
+    Provenance, PublishedFigure, ReportInput, RouteRecord, ShareGap, ShareRecord, TrendRecord,
 };
 use crate::report::figure::FigureSidecar;
+use crate::report::workbook::workbook;
 
 pub struct Report;
 
-/// The tables the report reads.
-const TABLES: [Table; 4] = [Table::Trends, Table::Shares, Table::Route, Table::Claims];
+/// The fixed date of the Word document (SOURCE_DATE_EPOCH for pandoc: 1980-01-01, the zip
+/// format's epoch), so that the same run gives the same bytes.
+const DOCX_EPOCH: &str = "315532800";
 
 impl Definition for Report {
     fn params(&self) -> &'static [&'static str] {
-        &["report", "figures", "name", "description"]
+        &["report", "figures", "name", "description", "analyze"]
     }
 
     fn inputs(&self, pipeline: &Pipeline, dir: &Path) -> Vec<(String, PathBuf)> {
@@ -33,34 +40,154 @@ impl Definition for Report {
             produced(dir, catalog::observations()),
             produced(dir, catalog::rejects()),
         ];
-        files.extend(TABLES.iter().map(|t| produced(dir, t.parquet())));
+        files.extend(Table::ALL.iter().map(|t| produced(dir, t.parquet())));
         files.extend(pipeline.figures.iter().flat_map(|f| {
-            [FigureFile::Svg, FigureFile::Json].map(|file| produced(dir, file.path(&f.slug)))
+            [FigureFile::Png, FigureFile::Svg, FigureFile::Json]
+                .map(|file| produced(dir, file.path(&f.slug)))
         }));
+        files.extend(reference_inputs(pipeline));
         files
     }
 
     fn outputs(&self, _pipeline: &Pipeline) -> Vec<String> {
-        vec![catalog::REPORT_MD.into(), catalog::REPORT_HTML.into()]
+        let mut files = vec![
+            catalog::REPORT_MD.to_string(),
+            catalog::REPORT_HTML.to_string(),
+            catalog::TABLES_XLSX.to_string(),
+        ];
+        if pandoc().is_some() {
+            files.push(catalog::REPORT_DOCX.into());
+        }
+        files
     }
 
     fn run(&self, cx: &mut Context) -> Result<Rows> {
-        let input = read_input(cx)?;
+        let reference = Reference::load_default(cx.pipeline.reference_dir().as_deref())?;
+        let input = read_input(cx, &reference)?;
         let (md, html) = render(&input);
         write_text(&cx.dir.join(catalog::REPORT_MD), &md)?;
         write_text(&cx.dir.join(catalog::REPORT_HTML), &html)?;
+        write_workbook(cx, &input)?;
+        match pandoc() {
+            Some(pandoc) => write_docx(cx.dir, &pandoc)?,
+            None => cx.notes.push(format!(
+                "{} not written: pandoc is not on PATH (install it, e.g. apt install pandoc, and run again)",
+                catalog::REPORT_DOCX
+            )),
+        }
         Ok(Rows::from([("figures".into(), input.figures.len() as u64)]))
     }
 }
 
+/// The `pandoc` on PATH, if there is one.
+fn pandoc() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("pandoc"))
+        .find(|p| p.is_file())
+}
+
+/// `pandoc report.md -o report.docx` in the run folder, where the figures' PNGs are.
+fn write_docx(dir: &Path, pandoc: &Path) -> Result<()> {
+    let docx = dir.join(catalog::REPORT_DOCX);
+    let output = Command::new(pandoc)
+        .current_dir(dir)
+        .env("SOURCE_DATE_EPOCH", DOCX_EPOCH)
+        .args([
+            "--from=markdown",
+            "--to=docx",
+            "--resource-path=.",
+            "--output",
+            catalog::REPORT_DOCX,
+            catalog::REPORT_MD,
+        ])
+        .output()
+        .map_err(|e| Error::writing(&docx, e))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(Error::writing(
+            &docx,
+            format!("pandoc failed ({}): {}", output.status, stderr.trim()),
+        ));
+    }
+    Ok(())
+}
+
+/// tables.xlsx: every analysis table, and a notes sheet with the sources and coverage.
+fn write_workbook(cx: &Context, input: &ReportInput) -> Result<()> {
+    let mut frames = Vec::new();
+    for t in Table::ALL {
+        frames.push((t.name(), read_parquet(&cx.dir.join(t.parquet()), MISSING)?));
+    }
+    let tables: Vec<(&str, &DataFrame)> = frames.iter().map(|(n, f)| (*n, f)).collect();
+    let mut notes = vec![
+        ("title".to_string(), input.title.clone()),
+        ("pipeline".to_string(), input.pipeline.clone()),
+        ("run".to_string(), input.run_id.clone()),
+        (
+            "as of".to_string(),
+            input.as_of.clone().unwrap_or_else(|| "all data".into()),
+        ),
+        (
+            "units".to_string(),
+            "Each row's unit is in its unit column; '(unit per year)' is that unit per year; shares are formatted as percentages of the whole; 'pp' are percentage points.".into(),
+        ),
+    ];
+    let sources = &cx.pipeline.report.input_sources;
+    for i in &input.provenance.inputs {
+        let source = sources
+            .iter()
+            .find(|(file, _)| i.file.ends_with(file.as_str()))
+            .map_or_else(|| cx.pipeline.report.source.clone(), |(_, s)| s.clone());
+        notes.push((
+            format!("source: {}", i.file),
+            format!(
+                "{source} (sha256 {}; {} records, {} kept, {} rejected)",
+                i.sha256, i.records, i.kept, i.rejected
+            ),
+        ));
+    }
+    notes.push((
+        "rejected rows".into(),
+        format!(
+            "{} (data/rejects.csv gives file, row, column, value and reason)",
+            input.provenance.rejected
+        ),
+    ));
+    for c in &input.coverage {
+        let span = u32::try_from(c.last - c.first + 1).unwrap_or(0);
+        notes.push((
+            format!(
+                "coverage: {} {}",
+                input.geo_name(&c.geo),
+                c.drug
+                    .as_deref()
+                    .map_or_else(String::new, |d| input.drug_name(d))
+            ),
+            format!(
+                "seizures {}-{}: {} years observed, {} missing inside the span",
+                c.first,
+                c.last,
+                c.observed,
+                span.saturating_sub(c.observed)
+            ),
+        ));
+    }
+    let path = cx.dir.join(catalog::TABLES_XLSX);
+    let bytes = workbook(&input.title, &tables, &notes).map_err(|e| Error::writing(&path, e))?;
+    write_bytes(&path, &bytes)
+}
+
 const MISSING: &str = "missing (run the stages before report first)";
 
-fn read_input(cx: &Context) -> Result<ReportInput> {
+fn read_input(cx: &Context, reference: &Reference) -> Result<ReportInput> {
     let dir = cx.dir;
-    let table = |t: Table| read_parquet(&dir.join(t.parquet()), MISSING);
-    let observations_path = dir.join(catalog::observations());
+    let table = |t: Table| {
+        let path = dir.join(t.parquet());
+        read_parquet(&path, MISSING).map(|frame| (frame, path))
+    };
     let reading = |path: &Path| Error::compute(format!("reading {}", path.display()));
-    let trends_path = dir.join(Table::Trends.parquet());
+    let observations_path = dir.join(catalog::observations());
     let mut figures = Vec::new();
     for f in &cx.pipeline.figures {
         let json_path = dir.join(FigureFile::Json.path(&f.slug));
@@ -76,19 +203,40 @@ fn read_input(cx: &Context) -> Result<ReportInput> {
     let rejected = std::fs::read_to_string(&rejects_path)
         .map(|t| t.lines().count().saturating_sub(1))
         .map_err(|e| Error::reading(&rejects_path, e))?;
-    let shares_path = dir.join(Table::Shares.parquet());
-    let route_path = dir.join(Table::Route.parquet());
-    let claims_path = dir.join(Table::Claims.parquet());
+    let (trends_frame, trends_path) = table(Table::Trends)?;
+    let (shares_frame, shares_path) = table(Table::Shares)?;
+    let (route_frame, route_path) = table(Table::Route)?;
+    let (claims_frame, claims_path) = table(Table::Claims)?;
+    let (aggregates_frame, aggregates_path) = table(Table::Aggregates)?;
+    let (share_series_frame, share_series_path) = table(Table::ShareSeries)?;
+    let p = cx.pipeline;
+    let options = &p.analyze.trends;
+    let declared = declared(p, reference);
     Ok(ReportInput {
-        title: cx.pipeline.report.title.clone(),
-        description: cx.pipeline.description.clone(),
-        pipeline: cx.pipeline.name.clone(),
+        title: p.report.title.clone(),
+        subtitle: p.report.subtitle.clone(),
+        intro: p.report.intro.clone(),
+        outro: p.report.outro.clone(),
+        sections: p.report.sections.clone(),
+        highlight: p.report.highlight.clone(),
+        description: p.description.clone(),
+        pipeline: p.name.clone(),
         run_id: cx.run_id.to_string(),
         as_of: cx.as_of.map(|p| p.to_string()),
-        trends: trends(&table(Table::Trends)?).map_err(reading(&trends_path))?,
-        shares: shares(&table(Table::Shares)?).map_err(reading(&shares_path))?,
-        route: route(&table(Table::Route)?).map_err(reading(&route_path))?,
-        claims: claims(&table(Table::Claims)?).map_err(reading(&claims_path))?,
+        methods: MethodParams {
+            alpha: options.alpha.get(),
+            hamed_rao: options.label_from_hamed_rao,
+            max_joinpoints: options.joinpoint.max_joinpoints,
+        },
+        declared,
+        geo_names: geo_names(reference),
+        drug_names: drug_names(reference),
+        trends: trends(&trends_frame).map_err(reading(&trends_path))?,
+        shares: shares(&shares_frame).map_err(reading(&shares_path))?,
+        route: route(&route_frame).map_err(reading(&route_path))?,
+        claims: claims(&claims_frame).map_err(reading(&claims_path))?,
+        member_gaps: member_gaps(&aggregates_frame).map_err(reading(&aggregates_path))?,
+        share_gaps: share_gaps(&share_series_frame).map_err(reading(&share_series_path))?,
         coverage: coverage(&observations_path)?,
         figures,
         provenance: Provenance {
@@ -96,6 +244,131 @@ fn read_input(cx: &Context) -> Result<ReportInput> {
             ..provenance(&observations_path)?
         },
     })
+}
+
+/// What the pipeline declares, for the findings and the report's scope.
+fn declared(p: &Pipeline, reference: &Reference) -> Declared {
+    let a = &p.analyze;
+    let as_series = |about: &str, s: &Selection| DeclaredSeries {
+        about: about.to_string(),
+        geo: s.geo.clone(),
+        drug: s.drug.label().map(str::to_string),
+        indicator: s.indicator.clone(),
+        dimension: s.dimension.clone(),
+        category: s.category.clone(),
+    };
+    let mut series: Vec<DeclaredSeries> = a
+        .aggregates
+        .iter()
+        .map(|ag| as_series(&ag.selection.geo, &ag.selection))
+        .collect();
+    let mut selections: Vec<&Selection> = a.aggregates.iter().map(|ag| &ag.selection).collect();
+    for f in &p.figures {
+        for s in &f.series {
+            if let FigureSource::Selection(sel) = &s.source {
+                series.push(as_series(&f.slug, sel));
+                selections.push(sel);
+            }
+        }
+    }
+    selections.extend(a.shares.iter().flat_map(|s| [&s.part, &s.whole]));
+    selections.extend(a.claims.iter().flat_map(|c| c.check.selections()));
+    let mut geos = BTreeSet::new();
+    let mut drugs = BTreeSet::new();
+    let mut all_drugs = false;
+    for s in &selections {
+        geos.insert(s.geo.clone());
+        geos.extend(s.members.iter().cloned());
+        if let DrugSelection::Keys { label, keys } = &s.drug {
+            all_drugs |= label == "all_drugs";
+            drugs.insert(label.clone());
+            drugs.extend(keys.iter().cloned());
+        }
+    }
+    geos.extend(a.shares.iter().map(|s| s.def.id.clone()));
+    let names = |codes: &[String]| codes.iter().map(|c| reference.geo_name(c)).collect();
+    let mut routes = Vec::new();
+    for r in &a.routes {
+        geos.extend(
+            r.origin
+                .iter()
+                .chain(&r.transit)
+                .chain(&r.destination)
+                .cloned(),
+        );
+        geos.insert(format!("route:{}:destination/transit", r.id));
+        for (_, d) in &r.drugs {
+            if let DrugSelection::Keys { label, keys } = d {
+                drugs.insert(label.clone());
+                drugs.extend(keys.iter().cloned());
+            }
+        }
+        routes.push(DeclaredRoute {
+            id: r.id.clone(),
+            name: reference
+                .route(&r.id)
+                .map_or_else(|| r.id.clone(), |route| route.name.clone()),
+            transit: names(&r.transit),
+            destination: names(&r.destination),
+            drugs: r
+                .drugs
+                .iter()
+                .filter_map(|(_, d)| d.label().map(str::to_string))
+                .collect(),
+        });
+    }
+    let nothing = selections.is_empty() && routes.is_empty();
+    Declared {
+        series,
+        routes,
+        drugs: (!nothing && !all_drugs && !drugs.is_empty()).then_some(drugs),
+        geos: (!nothing).then_some(geos),
+    }
+}
+
+/// Every place the reference names, by code.
+fn geo_names(reference: &Reference) -> BTreeMap<String, String> {
+    let mut names: BTreeMap<String, String> = reference
+        .country_names
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    names.extend(
+        reference
+            .regions
+            .iter()
+            .map(|r| (r.code.clone(), r.name.clone())),
+    );
+    names
+}
+
+/// Drug and group names for running text: the reference's name without its explanation in
+/// brackets, lower case unless an abbreviation ("Heroin" -> "heroin", "Opiates (opium
+/// poppy products: ...)" -> "opiates", "ATS" stays).
+fn drug_names(reference: &Reference) -> BTreeMap<String, String> {
+    let running = |name: &str| {
+        let short = name.split(" (").next().unwrap_or(name).trim();
+        let mut chars = short.chars();
+        match (chars.next(), chars.next()) {
+            (Some(first), Some(second)) if !second.is_uppercase() => {
+                first.to_lowercase().chain(short.chars().skip(1)).collect()
+            }
+            _ => short.to_string(),
+        }
+    };
+    let mut names: BTreeMap<String, String> = reference
+        .drugs
+        .iter()
+        .map(|d| (d.key.clone(), running(&d.name)))
+        .collect();
+    names.extend(
+        reference
+            .groups
+            .iter()
+            .map(|g| (g.key.clone(), running(&g.name))),
+    );
+    names.insert("all_drugs".into(), "all drugs".into());
+    names
 }
 
 fn text(frame: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
@@ -106,39 +379,42 @@ fn text(frame: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
 }
 
 fn trends(frame: &DataFrame) -> PolarsResult<Vec<TrendRecord>> {
-    let (indicator, geo, geo_name, unit, notes) = (
-        text(frame, "indicator")?,
-        text(frame, "geo")?,
-        text(frame, "geo_name")?,
-        text(frame, "unit")?,
-        text(frame, "notes")?,
-    );
-    let (drug, category, start, end, trend) = (
-        texts(frame, "drug")?,
-        texts(frame, "category")?,
-        texts(frame, "window_start")?,
-        texts(frame, "window_end")?,
-        texts(frame, "trend")?,
-    );
-    let (mk_p, sen, apc) = (
-        floats(frame, "mk_p")?,
-        floats(frame, "sen_slope")?,
-        floats(frame, "apc")?,
-    );
-    let n = ints(frame, "n")?;
+    let [indicator, geo, geo_name, unit, notes] =
+        ["indicator", "geo", "geo_name", "unit", "notes"].map(|c| text(frame, c));
+    let (indicator, geo, geo_name, unit, notes) = (indicator?, geo?, geo_name?, unit?, notes?);
+    let [drug, dimension, category, start, end, trend] = [
+        "drug",
+        "dimension",
+        "category",
+        "window_start",
+        "window_end",
+        "trend",
+    ]
+    .map(|c| texts(frame, c));
+    let (drug, dimension, category, start, end, trend) =
+        (drug?, dimension?, category?, start?, end?, trend?);
+    let [mk_p, hr_p, tau, sen, apc] =
+        ["mk_p", "mk_hr_p", "mk_tau", "sen_slope", "apc"].map(|c| floats(frame, c));
+    let (mk_p, hr_p, tau, sen, apc) = (mk_p?, hr_p?, tau?, sen?, apc?);
+    let (n, n_missing) = (ints(frame, "n")?, ints(frame, "n_missing")?);
+    let count = |v: Option<i64>| v.and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
     Ok((0..frame.height())
         .map(|i| TrendRecord {
             indicator: indicator[i].clone(),
             geo: geo[i].clone(),
             geo_name: geo_name[i].clone(),
             drug: drug[i].clone(),
+            dimension: dimension[i].clone(),
             category: category[i].clone(),
             unit: unit[i].clone(),
             window_start: start[i].clone(),
             window_end: end[i].clone(),
-            n: n[i].and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
+            n: count(n[i]),
+            n_missing: count(n_missing[i]),
             trend: trend[i].clone(),
             mk_p: mk_p[i],
+            hr_p: hr_p[i],
+            tau: tau[i],
             sen_slope: sen[i],
             apc: apc[i],
             notes: notes[i].clone(),
@@ -147,25 +423,25 @@ fn trends(frame: &DataFrame) -> PolarsResult<Vec<TrendRecord>> {
 }
 
 fn shares(frame: &DataFrame) -> PolarsResult<Vec<ShareRecord>> {
-    let (title, p1, p2, coverage) = (
-        text(frame, "title")?,
-        text(frame, "period_1")?,
-        text(frame, "period_2")?,
-        text(frame, "coverage")?,
-    );
-    let trend = texts(frame, "trend")?;
-    let [s1, s2, pp, rel, z_p, mk_p] = [
+    let [id, title, p1, p2, coverage] =
+        ["share_id", "title", "period_1", "period_2", "coverage"].map(|c| text(frame, c));
+    let (id, title, p1, p2, coverage) = (id?, title?, p1?, p2?, coverage?);
+    let [trend, start, end] = ["trend", "window_start", "window_end"].map(|c| texts(frame, c));
+    let (trend, start, end) = (trend?, start?, end?);
+    let [s1, s2, pp, rel, z_p, mk_p, sen_pp] = [
         "share_1",
         "share_2",
         "change_pp",
         "change_rel_pct",
         "z_p",
         "mk_p",
+        "sen_slope_pp",
     ]
     .map(|c| floats(frame, c));
-    let (s1, s2, pp, rel, z_p, mk_p) = (s1?, s2?, pp?, rel?, z_p?, mk_p?);
+    let (s1, s2, pp, rel, z_p, mk_p, sen_pp) = (s1?, s2?, pp?, rel?, z_p?, mk_p?, sen_pp?);
     Ok((0..frame.height())
         .map(|i| ShareRecord {
+            share_id: id[i].clone(),
             title: title[i].clone(),
             period_1: p1[i].clone(),
             period_2: p2[i].clone(),
@@ -174,9 +450,58 @@ fn shares(frame: &DataFrame) -> PolarsResult<Vec<ShareRecord>> {
             change_pp: pp[i],
             change_rel_pct: rel[i],
             z_p: z_p[i],
+            window_start: start[i].clone(),
+            window_end: end[i].clone(),
             trend: trend[i].clone(),
             mk_p: mk_p[i],
+            sen_slope_pp: sen_pp[i],
             coverage: coverage[i].clone(),
+        })
+        .collect())
+}
+
+/// The aggregates' periods in which members are missing.
+fn member_gaps(frame: &DataFrame) -> PolarsResult<Vec<MemberGap>> {
+    let [indicator, geo, period, missing] =
+        ["indicator", "geo", "period", "missing_members"].map(|c| text(frame, c));
+    let (indicator, geo, period, missing) = (indicator?, geo?, period?, missing?);
+    let [drug, dimension, category] = ["drug", "dimension", "category"].map(|c| texts(frame, c));
+    let (drug, dimension, category) = (drug?, dimension?, category?);
+    Ok((0..frame.height())
+        .filter(|&i| !missing[i].is_empty())
+        .map(|i| MemberGap {
+            indicator: indicator[i].clone(),
+            geo: geo[i].clone(),
+            drug: drug[i].clone(),
+            dimension: dimension[i].clone(),
+            category: category[i].clone(),
+            period: period[i].clone(),
+            missing: missing[i].clone(),
+        })
+        .collect())
+}
+
+/// The share series' periods in which the part or the whole misses members.
+fn share_gaps(frame: &DataFrame) -> PolarsResult<Vec<ShareGap>> {
+    let [id, period, part, whole] = [
+        "share_id",
+        "period",
+        "part_missing_members",
+        "whole_missing_members",
+    ]
+    .map(|c| text(frame, c));
+    let (id, period, part, whole) = (id?, period?, part?, whole?);
+    Ok((0..frame.height())
+        .filter_map(|i| {
+            let mut members: Vec<&str> = part[i].split_whitespace().collect();
+            members.extend(whole[i].split_whitespace());
+            members.sort_unstable();
+            members.dedup();
+            (!members.is_empty()).then(|| ShareGap {
+                share_id: id[i].clone(),
+                period: period[i].clone(),
+                missing: members.join(" "),
+            })
         })
         .collect())
 }
