@@ -1,7 +1,10 @@
 //! Criterion benchmark of the whole trends table: `analysis::trend::trend_rows` (every
-//! method, joinpoint included, default `TrendOptions`: one window `all`) on 10,000 and
-//! 100,000 in-memory series of 40 annual points, i.e. the scale of every country x drug x
-//! indicator of the world's seizure data. Throughput is reported in series per second.
+//! method, joinpoint included, one window `all`) on 10,000 and 100,000 in-memory series of
+//! 40 annual points, i.e. the scale of every country x drug x indicator of the world's
+//! seizure data, with at most 2 joinpoints (the numbers before NCI's limit became the
+//! default); with the default options (NCI's limit, capped at 4 joinpoints) on 10,000
+//! series; and with NCI's uncapped 7 joinpoints for 40 observations on 1,000 series, the
+//! cost the cap avoids. Throughput is reported in series per second.
 //!
 //! The 10,000-series table is also timed on a one-thread rayon pool, so that the ratio of
 //! the two shows whether the analysis really runs across all cores (DESIGN.md
@@ -17,7 +20,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use routetrend::analysis::series::{Series, SeriesKey};
-use routetrend::analysis::trend::{trend_rows, TrendOptions};
+use routetrend::analysis::trend::{trend_rows, JoinpointLimit, TrendOptions};
 use routetrend::ingest::synth::SplitMix64;
 use routetrend::model::Period;
 
@@ -89,7 +92,10 @@ fn table_sizes() -> &'static [usize] {
 }
 
 fn bench_trends_table(c: &mut Criterion) {
-    let options = TrendOptions::default();
+    let options = TrendOptions {
+        joinpoint_limit: JoinpointLimit::AtMost(2),
+        ..TrendOptions::default()
+    };
     let sizes = table_sizes();
     let mut group = c.benchmark_group("trend_rows");
     // A 100,000-series table takes seconds: few samples, each timed once.
@@ -118,6 +124,30 @@ fn bench_trends_table(c: &mut Criterion) {
         BenchmarkId::new("one_thread", series.len()),
         &series,
         |b, series| b.iter(|| one_thread.install(|| trend_rows(black_box(series), &options))),
+    );
+
+    // The default options: NCI's maximum of joinpoints for the series' length, capped at 4.
+    let series = world_of_series(sizes[0]);
+    let nci = TrendOptions::default();
+    group.throughput(Throughput::Elements(series.len() as u64));
+    group.measurement_time(Duration::from_secs(20));
+    group.bench_with_input(
+        BenchmarkId::new("nci_capped", series.len()),
+        &series,
+        |b, series| b.iter(|| trend_rows(black_box(series), &nci)),
+    );
+    // NCI's recommendation uncapped: 7 joinpoints for 40 observations.
+    let seven = TrendOptions {
+        joinpoint_limit: JoinpointLimit::AtMost(7),
+        ..TrendOptions::default()
+    };
+    let series = world_of_series(sizes[0] / 10);
+    group.throughput(Throughput::Elements(series.len() as u64));
+    group.measurement_time(Duration::from_secs(60));
+    group.bench_with_input(
+        BenchmarkId::new("nci_seven", series.len()),
+        &series,
+        |b, series| b.iter(|| trend_rows(black_box(series), &seven)),
     );
     group.finish();
 }

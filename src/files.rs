@@ -185,7 +185,8 @@ fn cell(value: AnyValue) -> String {
         AnyValue::Null => String::new(),
         AnyValue::String(s) => s.to_string(),
         AnyValue::StringOwned(s) => s.to_string(),
-        AnyValue::Float64(v) => format!("{v}"),
+        // Negative zero is written 0: "-0" reads as a sign where there is none.
+        AnyValue::Float64(v) => format!("{}", v + 0.0),
         other => other.to_string(),
     }
 }

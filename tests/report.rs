@@ -214,7 +214,8 @@ fn numbers(text: &str) -> Vec<String> {
 #[test]
 fn every_number_of_the_findings_is_a_table_cell() {
     // Each number in a finding, as the report writes it, is the formatted value of a cell
-    // of tables/{trends,shares,route,claims}.csv (or of the route table's count of years).
+    // of tables/{trends,regional_trends,parallel,shares,route,claims}.csv (or of the route
+    // table's count of years).
     use routetrend::display::readable;
     let w = run_shipped();
     let md = w.read("out/northern_route/report.md");
@@ -231,7 +232,14 @@ fn every_number_of_the_findings_is_a_table_cell() {
             cells.insert(format!("+{}", readable(100.0 * x)));
         }
     };
-    for table in ["trends", "shares", "route", "claims"] {
+    for table in [
+        "trends",
+        "regional_trends",
+        "parallel",
+        "shares",
+        "route",
+        "claims",
+    ] {
         let text = w.read(&format!("out/northern_route/tables/{table}.csv"));
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         for record in reader.records() {

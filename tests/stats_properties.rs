@@ -104,6 +104,29 @@ fn check_every_method(x: &[f64], y: &[f64], alpha: Alpha) -> Result<(), String> 
             _ => Ok(()),
         }
     }
+    let block = |r: &stats::BlockKendall| {
+        finite(&[r.var_s, r.z, r.p, r.tau, r.slope]) && (0.0..=1.0).contains(&r.p)
+    };
+    ok_or(
+        "seasonal_mann_kendall",
+        &stats::seasonal_mann_kendall(x, y, alpha),
+        block,
+    )?;
+    let half = y.len() / 2;
+    if x.len() == y.len() {
+        let members = [(&x[..half], &y[..half]), (&x[half..], &y[half..])];
+        ok_or(
+            "regional_kendall",
+            &stats::regional_kendall(&members, alpha),
+            block,
+        )?;
+        let rows: Vec<Vec<f64>> = (0..half).map(|i| vec![y[i], y[half + i]]).collect();
+        ok_or(
+            "correlated_regional_kendall",
+            &stats::correlated_regional_kendall(&rows, alpha),
+            |r| finite(&[r.var_s, r.z, r.p]) && r.var_s > 0.0,
+        )?;
+    }
     ok_or("mann_kendall", &stats::mann_kendall(y, alpha), |r| {
         finite(&[r.var_s, r.z, r.p]) && finite_opt(&[r.tau_b]) && (0.0..=1.0).contains(&r.p)
     })?;

@@ -183,6 +183,8 @@ fn compute(case: &Value, series: &HashMap<&str, &Series>) -> Outcome {
                 max_joinpoints: f64_field(case, "max_joinpoints") as usize,
                 min_obs_end: f64_field(case, "min_obs_end") as usize,
                 min_obs_between: f64_field(case, "min_obs_between") as usize,
+                alpha,
+                ..JoinpointOptions::default()
             };
             let r = stats::fit_joinpoint(x, y, &options)?;
             let mut out = vec![
@@ -198,6 +200,15 @@ fn compute(case: &Value, series: &HashMap<&str, &Series>) -> Outcome {
             }
             for (i, segment) in r.segments.iter().enumerate() {
                 out.push(field(&format!("segment_apc[{i}]"), num(segment.apc)));
+                if r.interval_df.is_some() {
+                    out.push(field(&format!("segment_apc_lo[{i}]"), opt(segment.apc_lo)));
+                    out.push(field(&format!("segment_apc_hi[{i}]"), opt(segment.apc_hi)));
+                }
+            }
+            if let Some(df) = r.interval_df {
+                out.push(field("interval_df", num(df as f64)));
+                out.push(field("aapc_lo", opt(r.aapc_lo)));
+                out.push(field("aapc_hi", opt(r.aapc_hi)));
             }
             for model in &r.models {
                 let k = model.joinpoints.len();
@@ -245,6 +256,66 @@ fn compute(case: &Value, series: &HashMap<&str, &Series>) -> Outcome {
                 out.push(field(&format!("r[{}]", lag.lag), num(lag.r)));
             }
             out
+        }
+        "seasonal_mann_kendall" | "regional_kendall" => {
+            let blocks: Vec<(Vec<f64>, Vec<f64>)> = if method == "regional_kendall" {
+                case["blocks"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|b| (vec_field(b, "x"), vec_field(b, "y")))
+                    .collect()
+            } else {
+                vec![(vec_field(case, "x"), vec_field(case, "y"))]
+            };
+            let r = if method == "regional_kendall" {
+                let views: Vec<(&[f64], &[f64])> = blocks
+                    .iter()
+                    .map(|(x, y)| (x.as_slice(), y.as_slice()))
+                    .collect();
+                stats::regional_kendall(&views, alpha)?
+            } else {
+                stats::seasonal_mann_kendall(&blocks[0].0, &blocks[0].1, alpha)?
+            };
+            vec![
+                field("blocks_tested", num(r.blocks_tested as f64)),
+                field("s", num(r.s as f64)),
+                field("var_s", num(r.var_s)),
+                field("z", num(r.z)),
+                field("p", num(r.p)),
+                field("tau", num(r.tau)),
+                field("slope", num(r.slope)),
+                field("trend", Got::Text(r.trend.to_string())),
+            ]
+        }
+        "joinpoint_parallelism" => {
+            let (x, a, b): (Vec<f64>, Vec<f64>, Vec<f64>) = (
+                vec_field(case, "x"),
+                vec_field(case, "a"),
+                vec_field(case, "b"),
+            );
+            let r = stats::joinpoint_parallelism(&x, &a, &b, &JoinpointOptions::default())?;
+            vec![
+                field("k", num(r.k as f64)),
+                field("sse_separate", num(r.sse_separate)),
+                field("sse_parallel", num(r.sse_parallel)),
+                field("f", num(r.f)),
+                field("df1", num(r.df1 as f64)),
+                field("df2", num(r.df2 as f64)),
+                field("p", num(r.p)),
+            ]
+        }
+        "correlated_regional_kendall" => {
+            let rows: Vec<Vec<f64>> = vec_field(case, "rows");
+            let r = stats::correlated_regional_kendall(&rows, alpha)?;
+            vec![
+                field("periods", num(r.periods as f64)),
+                field("s", num(r.s as f64)),
+                field("var_s", num(r.var_s)),
+                field("z", num(r.z)),
+                field("p", num(r.p)),
+                field("trend", Got::Text(r.trend.to_string())),
+            ]
         }
         "share_change" => {
             let r = stats::share_change(f64_field(case, "s1"), f64_field(case, "s2"))?;
@@ -456,6 +527,10 @@ fn reference_covers_every_method_and_reason() {
         "two_proportion_z_test",
         "cochran_armitage",
         "cross_correlation",
+        "seasonal_mann_kendall",
+        "regional_kendall",
+        "correlated_regional_kendall",
+        "joinpoint_parallelism",
         "share_change",
         "t_quantile",
         "t_two_sided_p",

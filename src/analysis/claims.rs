@@ -9,7 +9,7 @@
 use super::aggregate::{Aggregate, Selection};
 use super::series::Window;
 use super::share::ShareResult;
-use super::trend::{trend_row, TrendOptions};
+use super::trend::{trend_row, TrendOptions, TOO_SHORT};
 use crate::display::readable;
 use crate::model::Period;
 
@@ -527,6 +527,17 @@ pub fn check_claim(
             }
             let t = trend_row(&a.series, *window, options);
             match (&t.trend, t.mk_p) {
+                // Too few observations for the test to reach alpha: the data can neither
+                // support nor contradict a trend.
+                (Some(found), Some(p)) if found == TOO_SHORT => not_checkable(
+                    &mut row,
+                    format!(
+                        "{} observations over {}: too few for Mann-Kendall to reach significance (p = {})",
+                        t.n,
+                        window_text(*window),
+                        readable(p)
+                    ),
+                ),
                 (Some(found), Some(p)) => {
                     row.computed = format!("{found} (MK p = {}, n = {})", readable(p), t.n);
                     row.coverage = "complete".into();
@@ -778,9 +789,9 @@ mod tests {
         let r = run(&trend, &[rus], &[]);
         assert_eq!(
             r.verdict,
-            Verdict::Contradicted,
+            Verdict::NotCheckable,
             "3 points cannot reach p < 0.05: {r:?}"
         );
-        assert!(r.computed.starts_with("no trend"));
+        assert!(r.why.contains("too few for Mann-Kendall"), "{r:?}");
     }
 }

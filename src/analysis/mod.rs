@@ -4,6 +4,8 @@
 pub mod aggregate;
 pub mod claims;
 pub mod figure;
+pub mod parallel;
+pub mod regional;
 pub mod route;
 pub mod series;
 pub mod share;

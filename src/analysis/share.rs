@@ -10,7 +10,7 @@
 
 use super::aggregate::Aggregate;
 use super::series::{Coverage, Series, Window};
-use super::trend::{trend_row, TrendOptions};
+use super::trend::{summary_notes, trend_row, TrendOptions};
 use crate::model::{Period, Unit};
 use crate::stats::{
     cochran_armitage, share_change, two_proportion_z_test, Proportion, Unavailable,
@@ -230,8 +230,9 @@ pub fn compute_share(
                 );
             }
         }
-        if !trend.notes.is_empty() {
-            notes.push(format!("share trend: {}", trend.notes));
+        let trend_notes = summary_notes(&trend.notes);
+        if !trend_notes.is_empty() {
+            notes.push(format!("share trend: {trend_notes}"));
         }
         row.notes = notes.join("; ");
         rows.push(row);

@@ -14,6 +14,8 @@ use polars::prelude::*;
 
 use super::aggregate::Aggregate;
 use super::claims::ClaimRow;
+use super::parallel::ParallelRow;
+use super::regional::RegionalRow;
 use super::route::{CcfRow, RouteRow};
 use super::series::Series;
 use super::share::{SharePoint, ShareResult};
@@ -21,7 +23,7 @@ use super::trend::TrendRow;
 use crate::model::Reference;
 
 /// The columns of the trends table, in order.
-pub const TREND_COLUMNS: [&str; 46] = [
+pub const TREND_COLUMNS: [&str; 55] = [
     "indicator",
     "geo",
     "geo_name",
@@ -55,6 +57,11 @@ pub const TREND_COLUMNS: [&str; 46] = [
     "mk_hr_p",
     "mk_yw_p",
     "mk_tfpw_p",
+    "smk_s",
+    "smk_var_s",
+    "smk_z",
+    "smk_p",
+    "smk_slope",
     "sen_slope",
     "sen_lo",
     "sen_hi",
@@ -65,7 +72,11 @@ pub const TREND_COLUMNS: [&str; 46] = [
     "jp_k",
     "jp_periods",
     "jp_apcs",
+    "jp_apc_lo",
+    "jp_apc_hi",
     "aapc",
+    "aapc_lo",
+    "aapc_hi",
     "trend",
     "notes",
 ];
@@ -164,6 +175,11 @@ pub fn trends_frame<'a>(
         .num("mk_hr_p", |(_, r)| r.mk_hr_p)
         .num("mk_yw_p", |(_, r)| r.mk_yw_p)
         .num("mk_tfpw_p", |(_, r)| r.mk_tfpw_p)
+        .int("smk_s", |(_, r)| r.smk_s)
+        .num("smk_var_s", |(_, r)| r.smk_var_s)
+        .num("smk_z", |(_, r)| r.smk_z)
+        .num("smk_p", |(_, r)| r.smk_p)
+        .num("smk_slope", |(_, r)| r.smk_slope)
         .num("sen_slope", |(_, r)| r.sen_slope)
         .num("sen_lo", |(_, r)| r.sen_lo)
         .num("sen_hi", |(_, r)| r.sen_hi)
@@ -174,9 +190,79 @@ pub fn trends_frame<'a>(
         .int("jp_k", |(_, r)| r.jp_k.map(i64::from))
         .text("jp_periods", |(_, r)| r.jp_periods.as_deref())
         .text("jp_apcs", |(_, r)| r.jp_apcs.as_deref())
+        .text("jp_apc_lo", |(_, r)| r.jp_apc_lo.as_deref())
+        .text("jp_apc_hi", |(_, r)| r.jp_apc_hi.as_deref())
         .num("aapc", |(_, r)| r.aapc)
+        .num("aapc_lo", |(_, r)| r.aapc_lo)
+        .num("aapc_hi", |(_, r)| r.aapc_hi)
         .text("trend", |(_, r)| r.trend.as_deref())
         .text("notes", |(_, r)| Some(r.notes.as_str()))
+        .frame()
+}
+
+/// The parallel table.
+pub fn parallel_frame(rows: &[ParallelRow]) -> PolarsResult<DataFrame> {
+    FrameBuilder::new(rows)
+        .text("id", |r| Some(r.id.as_str()))
+        .text("indicator", |r| Some(r.indicator.as_str()))
+        .text("unit", |r| Some(r.unit.as_str()))
+        .text("a_geo", |r| Some(r.a_geo.as_str()))
+        .text("a_drug", |r| r.a_drug.as_deref())
+        .text("b_geo", |r| Some(r.b_geo.as_str()))
+        .text("b_drug", |r| r.b_drug.as_deref())
+        .text("window_start", |r| r.window_start.as_deref())
+        .text("window_end", |r| r.window_end.as_deref())
+        .count("n", |r| r.n)
+        .int("k", |r| r.k.map(i64::from))
+        .num("sse_separate", |r| r.sse_separate)
+        .num("sse_parallel", |r| r.sse_parallel)
+        .num("f", |r| r.f)
+        .int("df1", |r| r.df1.map(i64::from))
+        .int("df2", |r| r.df2.map(i64::from))
+        .num("p", |r| r.p)
+        .text("verdict", |r| r.verdict.as_deref())
+        .text("notes", |r| Some(r.notes.as_str()))
+        .frame()
+}
+
+/// The regional trends table.
+pub fn regional_frame(
+    aggregates: &[Aggregate],
+    rows: &[RegionalRow],
+    reference: &Reference,
+) -> PolarsResult<DataFrame> {
+    let key = |r: &RegionalRow| &aggregates[r.aggregate].series.key;
+    FrameBuilder::new(rows)
+        .text("indicator", |r| Some(key(r).indicator.as_str()))
+        .text("geo", |r| Some(key(r).geo.as_str()))
+        .owned_text(
+            "geo_name",
+            rows.iter()
+                .map(|r| reference.geo_name(&key(r).geo))
+                .collect(),
+        )
+        .text("drug", |r| key(r).drug.as_deref())
+        .text("dimension", |r| key(r).dimension.as_deref())
+        .text("category", |r| key(r).category.as_deref())
+        .text("freq", |r| Some(key(r).freq.code()))
+        .text("unit", |r| Some(key(r).unit.code()))
+        .text("window_start", |r| r.window_start.as_deref())
+        .text("window_end", |r| r.window_end.as_deref())
+        .count("members", |r| r.members)
+        .count("members_tested", |r| r.members_tested)
+        .int("s", |r| r.s)
+        .num("var_s", |r| r.var_s)
+        .num("z", |r| r.z)
+        .num("p", |r| r.p)
+        .num("slope", |r| r.slope)
+        .text("trend", |r| r.trend.as_deref())
+        .count("cmk_periods", |r| r.cmk_periods)
+        .int("cmk_s", |r| r.cmk_s)
+        .num("cmk_var_s", |r| r.cmk_var_s)
+        .num("cmk_z", |r| r.cmk_z)
+        .num("cmk_p", |r| r.cmk_p)
+        .text("cmk_trend", |r| r.cmk_trend.as_deref())
+        .text("notes", |r| Some(r.notes.as_str()))
         .frame()
 }
 

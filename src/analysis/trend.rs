@@ -15,16 +15,55 @@ use rayon::prelude::*;
 use super::series::{Coverage, Series, Window};
 use crate::model::{Freq, Period};
 use crate::stats::{
-    annual_percent_change, cagr, fit_joinpoint, hamed_rao, linear_trend, mann_kendall, pettitt,
-    relative_change_percent, sen_slope, trend_free_prewhitening, yue_wang, Alpha, JoinpointOptions,
-    Trend, Unavailable,
+    annual_percent_change, cagr, correction_applies, fit_joinpoint, hamed_rao, linear_trend,
+    mann_kendall, mann_kendall_min_p, nci_max_joinpoints, pettitt, relative_change_percent,
+    seasonal_mann_kendall, sen_slope, trend_free_prewhitening, yue_wang, Alpha, JoinpointOptions,
+    Trend, Unavailable, CORRECTION_MIN_N,
 };
+
+/// The `trend` label of a series too short for its test to reach alpha at all.
+pub const TOO_SHORT: &str = "too short";
+
+/// Whether a `trend` label says the test found a trend ("increasing", "decreasing"), as
+/// opposed to "no trend", "too short" or none.
+pub fn is_significant(label: &str) -> bool {
+    matches!(label, "increasing" | "decreasing")
+}
+
+/// The largest K that `JoinpointLimit::Nci` gives: NCI's recommendation reaches 7 from 37
+/// observations, but the exhaustive search grows as n^K/K! (a 40-point series takes about
+/// 100 times longer at K = 7 than at K = 4, BENCHMARKS.md), so the default stops at 4, which
+/// is NCI's recommendation up to 26 observations. A number in `max_joinpoints` goes to 9.
+pub const NCI_LIMIT_CAP: usize = 4;
+
+/// The most joinpoints a series' fit considers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JoinpointLimit {
+    /// NCI Joinpoint's recommendation for the series' number of observations
+    /// ([`nci_max_joinpoints`]), at most [`NCI_LIMIT_CAP`]: the default.
+    Nci,
+    /// At most this many, whatever the length.
+    AtMost(usize),
+}
+
+impl JoinpointLimit {
+    /// K for a window of `n` observations (before the spacing rules lower it further).
+    pub fn for_n(self, n: usize) -> usize {
+        match self {
+            JoinpointLimit::Nci => nci_max_joinpoints(n).min(NCI_LIMIT_CAP),
+            JoinpointLimit::AtMost(k) => k,
+        }
+    }
+}
 
 /// Choices of the trend analysis (pipeline `[analyze]`, documented defaults).
 #[derive(Clone, Debug)]
 pub struct TrendOptions {
     pub alpha: Alpha,
+    /// Spacing rules and selection of the joinpoint fit; its `max_joinpoints` is set per
+    /// window from `joinpoint_limit`.
     pub joinpoint: JoinpointOptions,
+    pub joinpoint_limit: JoinpointLimit,
     /// Label the trend from the Hamed-Rao corrected test instead of the original MK test.
     pub label_from_hamed_rao: bool,
     pub windows: Vec<Window>,
@@ -35,6 +74,7 @@ impl Default for TrendOptions {
         TrendOptions {
             alpha: Alpha::FIVE_PERCENT,
             joinpoint: JoinpointOptions::default(),
+            joinpoint_limit: JoinpointLimit::Nci,
             label_from_hamed_rao: false,
             windows: vec![Window::default()],
         }
@@ -69,6 +109,13 @@ pub struct TrendRow {
     pub mk_hr_p: Option<f64>,
     pub mk_yw_p: Option<f64>,
     pub mk_tfpw_p: Option<f64>,
+    /// Seasonal Mann-Kendall (sub-annual series only): S, Var(S), Z, p and the seasonal Sen
+    /// slope per year.
+    pub smk_s: Option<i64>,
+    pub smk_var_s: Option<f64>,
+    pub smk_z: Option<f64>,
+    pub smk_p: Option<f64>,
+    pub smk_slope: Option<f64>,
     pub sen_slope: Option<f64>,
     pub sen_lo: Option<f64>,
     pub sen_hi: Option<f64>,
@@ -81,7 +128,12 @@ pub struct TrendRow {
     pub jp_k: Option<u32>,
     pub jp_periods: Option<String>,
     pub jp_apcs: Option<String>,
+    /// The (1 - alpha) bounds of each segment's APC, as lists like `jp_apcs`.
+    pub jp_apc_lo: Option<String>,
+    pub jp_apc_hi: Option<String>,
     pub aapc: Option<f64>,
+    pub aapc_lo: Option<f64>,
+    pub aapc_hi: Option<f64>,
     pub trend: Option<String>,
     pub notes: String,
 }
@@ -140,6 +192,21 @@ fn joined(values: impl Iterator<Item = String>) -> String {
     values.collect::<Vec<_>>().join(";")
 }
 
+/// Numbers as a bracketed list, "[12.7, -16.5]": it parses as JSON, and no cell starts with
+/// a sign that a spreadsheet would take for a formula. No "-0"; a missing number is `null`.
+fn number_list(values: impl Iterator<Item = f64>) -> String {
+    let items: Vec<String> = values
+        .map(|v| {
+            if v.is_finite() {
+                (v + 0.0).to_string()
+            } else {
+                "null".to_string()
+            }
+        })
+        .collect();
+    format!("[{}]", items.join(", "))
+}
+
 /// The trend statistics of one series over one window.
 pub fn trend_row(series: &Series, window: Window, options: &TrendOptions) -> TrendRow {
     let (mut periods, mut values, mut coverage) = (Vec::new(), Vec::new(), Vec::new());
@@ -191,18 +258,44 @@ pub fn trend_row(series: &Series, window: Window, options: &TrendOptions) -> Tre
     if row.change_pct.is_some() {
         notes.extra.extend(base_effect_note(first, &values));
     }
-    if let Some(ols) = notes.keep("ols", linear_trend(&x, &values, alpha)) {
-        row.ols_slope = Some(ols.slope);
-        row.ols_slope_lo = Some(ols.ci_lower);
-        row.ols_slope_hi = Some(ols.ci_upper);
-        row.ols_p = Some(ols.p);
-        row.ols_r2 = Some(ols.r_squared);
+    match linear_trend(&x, &values, alpha) {
+        // A constant series has a well-defined slope, 0, but no test (t = 0/0).
+        Err(Unavailable::ConstantValues) => {
+            row.ols_slope = Some(0.0);
+            row.ols_slope_lo = Some(0.0);
+            row.ols_slope_hi = Some(0.0);
+            notes
+                .extra
+                .push("ols: constant series (slope 0, no p or R^2)".into());
+        }
+        result => {
+            if let Some(ols) = notes.keep("ols", result) {
+                row.ols_slope = Some(ols.slope);
+                row.ols_slope_lo = Some(ols.ci_lower);
+                row.ols_slope_hi = Some(ols.ci_upper);
+                row.ols_p = Some(ols.p);
+                row.ols_r2 = Some(ols.r_squared);
+            }
+        }
     }
-    if let Some(apc) = notes.keep("apc", annual_percent_change(&x, &values, alpha)) {
-        row.apc = Some(apc.apc);
-        row.apc_lo = Some(apc.ci_lower);
-        row.apc_hi = Some(apc.ci_upper);
-        row.apc_p = Some(apc.p);
+    match annual_percent_change(&x, &values, alpha) {
+        // A constant positive series changes by 0 % a year, with no test.
+        Err(Unavailable::ConstantValues) => {
+            row.apc = Some(0.0);
+            row.apc_lo = Some(0.0);
+            row.apc_hi = Some(0.0);
+            notes
+                .extra
+                .push("apc: constant series (0 % per year, no p)".into());
+        }
+        result => {
+            if let Some(apc) = notes.keep("apc", result) {
+                row.apc = Some(apc.apc);
+                row.apc_lo = Some(apc.ci_lower);
+                row.apc_hi = Some(apc.ci_upper);
+                row.apc_p = Some(apc.p);
+            }
+        }
     }
     let mk = notes.keep("mk", mann_kendall(&values, alpha));
     if let Some(mk) = &mk {
@@ -212,12 +305,36 @@ pub fn trend_row(series: &Series, window: Window, options: &TrendOptions) -> Tre
         row.mk_p = Some(mk.p);
         row.mk_tau = mk.tau_b;
     }
-    let hr = notes.keep("mk_hr", hamed_rao(&values, alpha));
+    // The corrected tests only where their corrections can be trusted (`correction_applies`).
+    let hr = notes.keep(
+        "mk_hr",
+        hamed_rao(&values, alpha)
+            .and_then(|h| correction_applies(h.n, Some(h.n_over_n_star)).map(|()| h)),
+    );
     row.mk_hr_p = hr.as_ref().map(|h| h.p);
-    row.mk_yw_p = notes.keep("mk_yw", yue_wang(&values, alpha)).map(|y| y.p);
+    row.mk_yw_p = notes
+        .keep(
+            "mk_yw",
+            yue_wang(&values, alpha)
+                .and_then(|y| correction_applies(y.n, Some(y.n_over_n_star)).map(|()| y)),
+        )
+        .map(|y| y.p);
     row.mk_tfpw_p = notes
-        .keep("mk_tfpw", trend_free_prewhitening(&values, alpha))
+        .keep(
+            "mk_tfpw",
+            trend_free_prewhitening(&values, alpha)
+                .and_then(|t| correction_applies(t.n, None).map(|()| t)),
+        )
         .map(|t| t.p);
+    if freq == Freq::Annual {
+        notes.extra.push(ANNUAL_NO_SEASONS.into());
+    } else if let Some(smk) = notes.keep("smk", seasonal_mann_kendall(&x, &values, alpha)) {
+        row.smk_s = Some(smk.s);
+        row.smk_var_s = Some(smk.var_s);
+        row.smk_z = Some(smk.z);
+        row.smk_p = Some(smk.p);
+        row.smk_slope = Some(smk.slope);
+    }
     if let Some(sen) = notes.keep("sen", sen_slope(&x, &values, alpha)) {
         row.sen_slope = Some(sen.slope);
         row.sen_lo = sen.ci_lower;
@@ -234,7 +351,12 @@ pub fn trend_row(series: &Series, window: Window, options: &TrendOptions) -> Tre
         row.pettitt_period = periods.get(p.last_before_change).map(Period::to_string);
         row.pettitt_p = Some(p.p);
     }
-    if let Some(jp) = notes.keep("joinpoint", fit_joinpoint(&x, &values, &options.joinpoint)) {
+    let joinpoint = JoinpointOptions {
+        max_joinpoints: options.joinpoint_limit.for_n(values.len()),
+        alpha,
+        ..options.joinpoint
+    };
+    if let Some(jp) = notes.keep("joinpoint", fit_joinpoint(&x, &values, &joinpoint)) {
         row.jp_k = u32::try_from(jp.joinpoints.len()).ok();
         let label = |jx: f64| {
             periods
@@ -243,15 +365,43 @@ pub fn trend_row(series: &Series, window: Window, options: &TrendOptions) -> Tre
                 .map_or_else(|| jx.to_string(), Period::to_string)
         };
         row.jp_periods = Some(joined(jp.joinpoints.iter().map(|&j| label(j))));
-        row.jp_apcs = Some(joined(jp.segments.iter().map(|s| s.apc.to_string())));
+        row.jp_apcs = Some(number_list(jp.segments.iter().map(|s| s.apc)));
+        if jp.interval_df.is_some() {
+            row.jp_apc_lo = Some(number_list(
+                jp.segments.iter().map(|s| s.apc_lo.unwrap_or(f64::NAN)),
+            ));
+            row.jp_apc_hi = Some(number_list(
+                jp.segments.iter().map(|s| s.apc_hi.unwrap_or(f64::NAN)),
+            ));
+        } else {
+            notes
+                .extra
+                .push("joinpoint: no residual degrees of freedom for intervals".into());
+        }
         row.aapc = Some(jp.aapc);
+        row.aapc_lo = jp.aapc_lo;
+        row.aapc_hi = jp.aapc_hi;
+        notes
+            .extra
+            .push(joinpoint_note(&jp, options.joinpoint_limit, values.len()));
     }
-    let label = if options.label_from_hamed_rao {
-        hr.map(|h| h.trend)
+    // "too short" where the labelling test cannot reach alpha with this many values, rather
+    // than a "no trend" the data could never have contradicted.
+    let reachable = mann_kendall_min_p(values.len()).is_some_and(|p| p < alpha.get());
+    let hr_too_short = options.label_from_hamed_rao && values.len() < CORRECTION_MIN_N;
+    row.trend = if values.len() >= 3 && (!reachable || hr_too_short) {
+        notes
+            .extra
+            .push(too_short_note(values.len(), alpha, hr_too_short));
+        Some(TOO_SHORT.to_string())
     } else {
-        mk.map(|m| m.trend)
+        let label = if options.label_from_hamed_rao {
+            hr.map(|h| h.trend)
+        } else {
+            mk.map(|m| m.trend)
+        };
+        label.map(|t| trend_label(t).to_string())
     };
-    row.trend = label.map(|t| trend_label(t).to_string());
     if row.n_missing > 0 {
         notes
             .extra
@@ -262,6 +412,80 @@ pub fn trend_row(series: &Series, window: Window, options: &TrendOptions) -> Tre
     }
     row.notes = notes.text();
     row
+}
+
+/// What the joinpoint fit considered and how it chose: "joinpoint: up to 4 joinpoints (NCI's
+/// maximum for 23 observations), chosen by BIC".
+fn joinpoint_note(jp: &crate::stats::Joinpoint, limit: JoinpointLimit, n: usize) -> String {
+    let k = jp.max_joinpoints_considered;
+    let lowered = if k < limit.for_n(n) {
+        ", lowered by the spacing rules"
+    } else {
+        ""
+    };
+    let plural = if k == 1 { "" } else { "s" };
+    let limit = match limit {
+        JoinpointLimit::Nci if nci_max_joinpoints(n) > NCI_LIMIT_CAP => format!(
+            "{k} joinpoint{plural} (NCI's maximum for {n} observations is {}, capped at {NCI_LIMIT_CAP}{lowered})",
+            nci_max_joinpoints(n)
+        ),
+        JoinpointLimit::Nci => {
+            format!("{k} joinpoint{plural} (NCI's maximum for {n} observations{lowered})")
+        }
+        JoinpointLimit::AtMost(most) => {
+            format!("{k} joinpoint{plural} (max_joinpoints = {most}{lowered})")
+        }
+    };
+    let chosen = if jp.tests.is_empty() {
+        "chosen by BIC".to_string()
+    } else {
+        let tests: Vec<String> = jp
+            .tests
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} vs {}: p = {} (level {})",
+                    t.k_null,
+                    t.k_alt,
+                    crate::display::readable(t.p),
+                    crate::display::readable(t.level)
+                )
+            })
+            .collect();
+        format!("chosen by permutation tests ({})", tests.join(", "))
+    };
+    format!("{JOINPOINT_NOTE}{limit}, {chosen}")
+}
+
+/// The note of an annual row's null seasonal Mann-Kendall columns.
+pub const ANNUAL_NO_SEASONS: &str = "smk: annual series (no seasons)";
+
+/// The start of the note that says how the joinpoint fit chose ([`joinpoint_note`]).
+const JOINPOINT_NOTE: &str = "joinpoint: up to ";
+
+/// A row's notes for a summary that shows neither the seasonal nor the joinpoint columns
+/// (the shares table, the report): without [`ANNUAL_NO_SEASONS`] and the joinpoint note.
+pub fn summary_notes(notes: &str) -> String {
+    notes
+        .split("; ")
+        .filter(|n| *n != ANNUAL_NO_SEASONS && !n.starts_with(JOINPOINT_NOTE))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Why a row is labelled [`TOO_SHORT`].
+fn too_short_note(n: usize, alpha: Alpha, hamed_rao: bool) -> String {
+    if hamed_rao {
+        format!(
+            "trend: too short, the Hamed-Rao test that labels it needs {CORRECTION_MIN_N} observations (n = {n})"
+        )
+    } else {
+        format!(
+            "trend: too short, with {n} observations the Mann-Kendall p cannot be below {} (smallest possible p {})",
+            alpha.get(),
+            crate::display::readable(mann_kendall_min_p(n).unwrap_or(1.0))
+        )
+    }
 }
 
 /// A first value below this share of the series' median makes `change_pct` and
@@ -429,7 +653,7 @@ mod tests {
         assert_eq!(row.trend.as_deref(), Some("increasing"));
         assert_eq!(row.sen_slope, Some(1.0));
         assert!(
-            row.notes.is_empty() || !row.notes.contains("mk:"),
+            !row.notes.split("; ").any(|n| n.starts_with("mk:")),
             "{}",
             row.notes
         );

@@ -8,7 +8,7 @@ use clap::Args;
 use super::{outln, Exit};
 use crate::analysis::series::SeriesFilter;
 use crate::analysis::series::Window;
-use crate::analysis::trend::TrendOptions;
+use crate::analysis::trend::{JoinpointLimit, TrendOptions};
 use crate::error::Error;
 use crate::pipeline::catalog::Table;
 use crate::pipeline::config::AnalyzeParams;
@@ -31,9 +31,10 @@ pub struct AnalyzeArgs {
     /// Label trends from the Hamed-Rao corrected MK test instead of the original.
     #[arg(long)]
     pub hamed_rao: bool,
-    /// Largest number of joinpoints considered.
-    #[arg(long, default_value_t = 2)]
-    pub max_joinpoints: usize,
+    /// Largest number of joinpoints considered (default: NCI's maximum for each series'
+    /// number of observations).
+    #[arg(long)]
+    pub max_joinpoints: Option<usize>,
     /// Only these indicators (repeatable).
     #[arg(long = "indicator")]
     pub indicators: Vec<String>,
@@ -64,10 +65,10 @@ pub fn run(args: AnalyzeArgs, quiet: bool) -> Result<Exit, Error> {
         .map_err(bad)?;
     let options = TrendOptions {
         alpha,
-        joinpoint: JoinpointOptions {
-            max_joinpoints: args.max_joinpoints,
-            ..JoinpointOptions::default()
-        },
+        joinpoint: JoinpointOptions::default(),
+        joinpoint_limit: args
+            .max_joinpoints
+            .map_or(JoinpointLimit::Nci, JoinpointLimit::AtMost),
         label_from_hamed_rao: args.hamed_rao,
         windows,
     };
@@ -83,6 +84,7 @@ pub fn run(args: AnalyzeArgs, quiet: bool) -> Result<Exit, Error> {
         shares: Vec::new(),
         routes: Vec::new(),
         claims: Vec::new(),
+        parallel: Vec::new(),
     };
     let reference = crate::model::Reference::load_default(None)?;
     let summary = analyze(&args.observations, &args.out, &params, &[], &reference)?;

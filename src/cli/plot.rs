@@ -189,6 +189,7 @@ pub fn run(args: PlotArgs, quiet: bool) -> Result<Exit, Error> {
         shares: Vec::new(),
         routes: Vec::new(),
         claims: Vec::new(),
+        parallel: Vec::new(),
     };
     let observations = observation_table(&args.observations);
     analyze(

@@ -64,6 +64,8 @@ fn relative(path: &Path) -> String {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Table {
     Trends,
+    RegionalTrends,
+    Parallel,
     Aggregates,
     Shares,
     ShareSeries,
@@ -76,8 +78,10 @@ pub enum Table {
 pub const TABLE_FORMATS: [&str; 3] = ["csv", "parquet", "md"];
 
 impl Table {
-    pub const ALL: [Table; 7] = [
+    pub const ALL: [Table; 9] = [
         Table::Trends,
+        Table::RegionalTrends,
+        Table::Parallel,
         Table::Aggregates,
         Table::Shares,
         Table::ShareSeries,
@@ -90,6 +94,8 @@ impl Table {
     pub fn name(self) -> &'static str {
         match self {
             Table::Trends => "trends",
+            Table::RegionalTrends => "regional_trends",
+            Table::Parallel => "parallel",
             Table::Aggregates => "aggregates",
             Table::Shares => "shares",
             Table::ShareSeries => "share_series",
@@ -103,6 +109,8 @@ impl Table {
     pub fn title(self) -> &'static str {
         match self {
             Table::Trends => "Trends by series and window",
+            Table::RegionalTrends => "Regional Kendall tests by aggregate and window",
+            Table::Parallel => "Parallelism of joinpoint trends",
             Table::Aggregates => "Aggregates with coverage",
             Table::Shares => "Share changes",
             Table::ShareSeries => "Share series",

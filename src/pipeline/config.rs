@@ -16,7 +16,7 @@ use crate::analysis::claims::{Claim, ClaimCheck, Qualifier};
 use crate::analysis::figure::{FigureSeries, FigureSource};
 use crate::analysis::series::{SeriesFilter, Window};
 use crate::analysis::share::ShareDef;
-use crate::analysis::trend::TrendOptions;
+use crate::analysis::trend::{JoinpointLimit, TrendOptions};
 use crate::error::{Error, InputError};
 use crate::files::parse_toml;
 use crate::ingest::mapping::Mapping;
@@ -25,7 +25,7 @@ use crate::model::{Period, Reference};
 use crate::plot::{ChartKind, PanelY, SizePreset};
 use crate::report::document::Section;
 use crate::report::figure::FigureSpec;
-use crate::stats::{Alpha, JoinpointOptions};
+use crate::stats::{Alpha, JoinpointOptions, JoinpointSelection, MAX_JOINPOINTS, NCI_PERMUTATIONS};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -47,6 +47,8 @@ struct RawPipeline {
     routes: Vec<RawRoute>,
     #[serde(default)]
     claims: Vec<RawClaim>,
+    #[serde(default)]
+    parallel: Vec<RawParallel>,
     #[serde(default)]
     figures: Vec<RawFigure>,
     #[serde(default)]
@@ -100,6 +102,25 @@ struct RawFigure {
     caption: Option<String>,
     columns: Option<usize>,
     panel_y: Option<String>,
+}
+
+/// `[[parallel]]`: are two series' joinpoint trends parallel?
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParallel {
+    id: String,
+    a: RawSelection,
+    b: RawSelection,
+    window: Option<String>,
+}
+
+/// A parallelism test of two series' joinpoint trends over a window.
+#[derive(Debug, Clone)]
+pub struct ParallelParams {
+    pub id: String,
+    pub a: Selection,
+    pub b: Selection,
+    pub window: Window,
 }
 
 #[derive(Debug, Deserialize)]
@@ -261,7 +282,12 @@ struct RawInput {
 struct RawAnalyze {
     alpha: Option<f64>,
     trend_label: Option<String>,
-    max_joinpoints: Option<usize>,
+    /// `"nci"` (default: NCI's recommendation by the number of observations) or a number.
+    max_joinpoints: Option<toml::Value>,
+    /// "bic" (default) or "permutation".
+    joinpoint_selection: Option<String>,
+    /// Permuted data sets per test of `joinpoint_selection = "permutation"` (default 4,499).
+    permutations: Option<usize>,
     windows: Option<Vec<String>>,
     #[serde(default)]
     indicators: Vec<String>,
@@ -280,7 +306,12 @@ pub struct AnalyzeParams {
     pub shares: Vec<ShareParams>,
     pub routes: Vec<RouteParams>,
     pub claims: Vec<Claim>,
+    pub parallel: Vec<ParallelParams>,
 }
+
+/// The seed of joinpoint's permutations: fixed, so that a run is reproducible (the value
+/// NCI's command-line Joinpoint uses by default).
+pub const PERMUTATION_SEED: u64 = 7160;
 
 /// A validated pipeline.
 #[derive(Debug, Clone)]
@@ -398,6 +429,22 @@ impl Pipeline {
             }
             analyze.claims.push(claim);
         }
+        for (i, p) in raw.parallel.iter().enumerate() {
+            let key = |k: &str| format!("parallel[{i}].{k}");
+            if analyze.parallel.iter().any(|q| q.id == p.id) {
+                return Err(config_error(
+                    path,
+                    &key("id"),
+                    format!("'{}' is used twice", p.id),
+                ));
+            }
+            analyze.parallel.push(ParallelParams {
+                id: p.id.clone(),
+                a: v.selection(&key("a"), &p.a)?,
+                b: v.selection(&key("b"), &p.b)?,
+                window: v.window(key("window"), p.window.as_deref())?,
+            });
+        }
         let sections = match raw.report.sections {
             None => Section::ALL.to_vec(),
             Some(names) => {
@@ -428,6 +475,7 @@ impl Pipeline {
         };
         for (i, id) in raw.report.highlight.iter().enumerate() {
             let declared = analyze.shares.iter().any(|s| s.def.id == *id)
+                || analyze.parallel.iter().any(|p| p.id == *id)
                 || analyze.routes.iter().any(|r| r.id == *id)
                 || analyze.claims.iter().any(|c| c.id == *id)
                 || analyze.aggregates.iter().any(|a| a.selection.geo == *id)
@@ -437,7 +485,7 @@ impl Pipeline {
                     path,
                     &format!("report.highlight[{i}]"),
                     format!(
-                        "'{id}' is not the id of a share, route or claim, the slug of a figure or the geo of an aggregate of this pipeline"
+                        "'{id}' is not the id of a share, route, claim or parallel test, the slug of a figure or the geo of an aggregate of this pipeline"
                     ),
                 ));
             }
@@ -615,10 +663,45 @@ fn validate_analyze(path: &Path, raw: RawAnalyze) -> Result<AnalyzeParams, Error
             .collect::<Result<_, _>>()
             .map_err(|e| config_error(path, "analyze.windows", e))?,
     };
+    let joinpoint_limit = match &raw.max_joinpoints {
+        None => defaults.joinpoint_limit,
+        Some(toml::Value::String(s)) if s == "nci" => JoinpointLimit::Nci,
+        Some(toml::Value::Integer(k)) if (0..=MAX_JOINPOINTS as i64).contains(k) => {
+            JoinpointLimit::AtMost(*k as usize)
+        }
+        Some(other) => {
+            return Err(config_error(
+                path,
+                "analyze.max_joinpoints",
+                format!(
+                    "{other}: expected \"nci\" (NCI's maximum by the number of observations) or a whole number from 0 to {MAX_JOINPOINTS}"
+                ),
+            ))
+        }
+    };
+    let selection = match raw.joinpoint_selection.as_deref() {
+        None | Some("bic") => JoinpointSelection::Bic,
+        Some("permutation") => JoinpointSelection::Permutation {
+            permutations: raw.permutations.unwrap_or(NCI_PERMUTATIONS),
+            seed: PERMUTATION_SEED,
+        },
+        Some(other) => {
+            return Err(config_error(
+                path,
+                "analyze.joinpoint_selection",
+                format!("'{other}': expected \"bic\" or \"permutation\""),
+            ))
+        }
+    };
+    if raw.permutations == Some(0) {
+        return Err(config_error(
+            path,
+            "analyze.permutations",
+            "0: expected at least 1 permuted data set per test",
+        ));
+    }
     let joinpoint = JoinpointOptions {
-        max_joinpoints: raw
-            .max_joinpoints
-            .unwrap_or(defaults.joinpoint.max_joinpoints),
+        selection,
         ..defaults.joinpoint
     };
     Ok(AnalyzeParams {
@@ -630,6 +713,7 @@ fn validate_analyze(path: &Path, raw: RawAnalyze) -> Result<AnalyzeParams, Error
         trends: TrendOptions {
             alpha,
             joinpoint,
+            joinpoint_limit,
             label_from_hamed_rao,
             windows,
         },
@@ -637,6 +721,7 @@ fn validate_analyze(path: &Path, raw: RawAnalyze) -> Result<AnalyzeParams, Error
         shares: Vec::new(),
         routes: Vec::new(),
         claims: Vec::new(),
+        parallel: Vec::new(),
     })
 }
 

@@ -12,6 +12,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use super::catalog::{self, Table};
+use crate::analysis::trend::is_significant;
 use crate::display::readable;
 use crate::error::{Error, Result};
 use crate::files::scan_parquet;
@@ -257,10 +258,12 @@ fn compare_trends(ta: LazyFrame, tb: LazyFrame) -> PolarsResult<Vec<TrendChange>
         };
         if trend_a[i] != trend_b[i] && !trend_a[i].is_empty() && !trend_b[i].is_empty() {
             let p = |v: Option<f64>| v.map_or("-".into(), readable);
-            let what = match (trend_a[i].as_str(), trend_b[i].as_str()) {
-                ("no trend", _) => "gained significance",
-                (_, "no trend") => "lost significance",
-                _ => "direction flipped",
+            let (a, b) = (trend_a[i].as_str(), trend_b[i].as_str());
+            let what = match (is_significant(a), is_significant(b)) {
+                (false, true) => "gained significance",
+                (true, false) => "lost significance",
+                (true, true) => "direction flipped",
+                (false, false) => "label changed",
             };
             push(format!(
                 "{what}: {} -> {} (MK p {} -> {})",

@@ -17,12 +17,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use crate::analysis::claims::ClaimRow;
+use crate::analysis::trend::{is_significant, summary_notes, JoinpointLimit, NCI_LIMIT_CAP};
 use crate::display::{html_escape, markdown_cell, markdown_escape, readable};
 use crate::ingest::output::InputRecord;
 use crate::report::figure::FigureSidecar;
 use crate::report::findings::{
     distinct_windows, findings, missing_members, p_value, percent, series_name, slope, words,
 };
+use crate::stats::{mann_kendall_min_p, CORRECTION_MIN_N};
 
 /// The blocks a report can show, as `[report] sections` names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,6 +98,8 @@ pub struct ReportInput {
     pub geo_names: BTreeMap<String, String>,
     pub drug_names: BTreeMap<String, String>,
     pub trends: Vec<TrendRecord>,
+    pub regional: Vec<RegionalRecord>,
+    pub parallel: Vec<ParallelRecord>,
     pub shares: Vec<ShareRecord>,
     pub route: Vec<RouteRecord>,
     pub claims: Vec<ClaimRow>,
@@ -127,6 +131,8 @@ impl Default for ReportInput {
             geo_names: BTreeMap::new(),
             drug_names: BTreeMap::new(),
             trends: Vec::new(),
+            regional: Vec::new(),
+            parallel: Vec::new(),
             shares: Vec::new(),
             route: Vec::new(),
             claims: Vec::new(),
@@ -195,8 +201,8 @@ impl ReportInput {
     /// declares nothing).
     fn in_scope(&self, t: &TrendRecord) -> bool {
         let d = &self.declared;
-        let geo = d.geos.as_ref().is_none_or(|g| g.contains(&t.geo));
-        let drug = match (&d.drugs, &t.drug) {
+        let geo = d.geos.as_ref().is_none_or(|g| g.contains(&t.key.geo));
+        let drug = match (&d.drugs, &t.key.drug) {
             (Some(drugs), Some(drug)) => drugs.contains(drug),
             _ => true,
         };
@@ -205,12 +211,25 @@ impl ReportInput {
 }
 
 /// The analysis settings the methods section states.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct MethodParams {
     pub alpha: f64,
     /// The trend label comes from the Hamed-Rao test (else the original Mann-Kendall).
     pub hamed_rao: bool,
-    pub max_joinpoints: usize,
+    pub joinpoint_limit: JoinpointLimit,
+    /// Joinpoints chosen by permutation tests with this many permutations (else BIC).
+    pub permutations: Option<usize>,
+}
+
+impl Default for MethodParams {
+    fn default() -> Self {
+        MethodParams {
+            alpha: 0.05,
+            hamed_rao: false,
+            joinpoint_limit: JoinpointLimit::Nci,
+            permutations: None,
+        }
+    }
 }
 
 /// What the pipeline declares.
@@ -225,53 +244,24 @@ pub struct Declared {
     pub drugs: Option<BTreeSet<String>>,
 }
 
+/// Which series a row is about: the series columns of the tables (without frequency and
+/// unit, which a declaration does not fix).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SeriesRef {
+    pub indicator: String,
+    pub geo: String,
+    /// The drug label of the tables (a key, a group key, `all_drugs`).
+    pub drug: Option<String>,
+    pub dimension: Option<String>,
+    pub category: Option<String>,
+}
+
 /// A series the findings speak of.
 #[derive(Clone, Debug, Default)]
 pub struct DeclaredSeries {
     /// What declared it: an aggregate's geo or a figure's slug (for `highlight`).
     pub about: String,
-    pub geo: String,
-    /// The drug label of the trends table (a key, a group key, `all_drugs`).
-    pub drug: Option<String>,
-    pub indicator: String,
-    pub dimension: Option<String>,
-    pub category: Option<String>,
-}
-
-impl DeclaredSeries {
-    /// Whether a trends row is of this series.
-    pub fn is(&self, t: &TrendRecord) -> bool {
-        t.geo == self.geo
-            && t.drug == self.drug
-            && t.indicator == self.indicator
-            && t.dimension == self.dimension
-            && t.category == self.category
-    }
-
-    pub fn same_series(&self, other: &DeclaredSeries) -> bool {
-        (
-            &self.geo,
-            &self.drug,
-            &self.indicator,
-            &self.dimension,
-            &self.category,
-        ) == (
-            &other.geo,
-            &other.drug,
-            &other.indicator,
-            &other.dimension,
-            &other.category,
-        )
-    }
-
-    /// Whether an aggregates-table gap is of this series.
-    pub fn is_aggregate(&self, g: &MemberGap) -> bool {
-        g.geo == self.geo
-            && g.drug == self.drug
-            && g.indicator == self.indicator
-            && g.dimension == self.dimension
-            && g.category == self.category
-    }
+    pub key: SeriesRef,
 }
 
 /// A route the pipeline analyses, with its members named.
@@ -288,11 +278,7 @@ pub struct DeclaredRoute {
 /// An aggregate's period with members missing (tables/aggregates).
 #[derive(Clone, Debug, Default)]
 pub struct MemberGap {
-    pub indicator: String,
-    pub geo: String,
-    pub drug: Option<String>,
-    pub dimension: Option<String>,
-    pub category: Option<String>,
+    pub key: SeriesRef,
     pub period: String,
     /// Codes of the members missing, space-separated.
     pub missing: String,
@@ -309,13 +295,9 @@ pub struct ShareGap {
 /// The columns of a trends table row that the report uses.
 #[derive(Clone, Debug, Default)]
 pub struct TrendRecord {
-    pub indicator: String,
-    pub geo: String,
+    pub key: SeriesRef,
     /// The place's name (the trends table's `geo_name`; empty where it has none).
     pub geo_name: String,
-    pub drug: Option<String>,
-    pub dimension: Option<String>,
-    pub category: Option<String>,
     pub unit: String,
     pub window_start: Option<String>,
     pub window_end: Option<String>,
@@ -328,6 +310,41 @@ pub struct TrendRecord {
     pub sen_slope: Option<f64>,
     pub apc: Option<f64>,
     pub notes: String,
+}
+
+/// A parallel table row.
+#[derive(Clone, Debug, Default)]
+pub struct ParallelRecord {
+    pub id: String,
+    pub indicator: String,
+    pub a_geo: String,
+    pub a_drug: Option<String>,
+    pub b_geo: String,
+    pub b_drug: Option<String>,
+    pub window_start: Option<String>,
+    pub window_end: Option<String>,
+    pub k: Option<i64>,
+    pub f: Option<f64>,
+    pub df1: Option<i64>,
+    pub df2: Option<i64>,
+    pub p: Option<f64>,
+    pub verdict: Option<String>,
+}
+
+/// The columns of a regional trends table row that the report uses.
+#[derive(Clone, Debug, Default)]
+pub struct RegionalRecord {
+    pub key: SeriesRef,
+    pub unit: String,
+    pub window_start: Option<String>,
+    pub window_end: Option<String>,
+    pub members: u32,
+    pub members_tested: u32,
+    pub p: Option<f64>,
+    pub slope: Option<f64>,
+    pub trend: Option<String>,
+    pub cmk_periods: u32,
+    pub cmk_p: Option<f64>,
 }
 
 /// The columns of a shares table row that the report uses.
@@ -550,7 +567,7 @@ fn tables(input: &ReportInput) -> Vec<Block> {
         in_scope
             .iter()
             .copied()
-            .filter(|t| t.trend.as_deref().is_some_and(|t| t != "no trend")),
+            .filter(|t| t.trend.as_deref().is_some_and(is_significant)),
     );
     let mut out = vec![Block::Heading(3, "Significant trends".into())];
     out.push(table(
@@ -576,7 +593,9 @@ fn tables(input: &ReportInput) -> Vec<Block> {
                     p.map_or_else(String::new, p_value),
                     t.sen_slope.map_or_else(String::new, |v| slope(v, &t.unit)),
                     num(t.apc),
-                    input.named(&t.notes),
+                    // Notes for a reader of this table: the annual rows' empty seasonal
+                    // columns are not shown here.
+                    input.named(&summary_notes(&t.notes)),
                 ]
             })
             .collect(),
@@ -706,22 +725,15 @@ fn share_coverage(input: &ReportInput, s: &ShareRecord) -> String {
 
 /// A trends row's series in words: a share by its title, a route indicator by its segment.
 fn trend_series_name(input: &ReportInput, t: &TrendRecord) -> String {
-    if let Some(share) = input.shares.iter().find(|s| s.share_id == t.geo) {
+    if let Some(share) = input.shares.iter().find(|s| s.share_id == t.key.geo) {
         return share.title.clone();
     }
     let geo = if t.geo_name.is_empty() {
-        input.geo_name(&t.geo)
+        input.geo_name(&t.key.geo)
     } else {
         t.geo_name.clone()
     };
-    series_name(
-        input,
-        &geo,
-        t.drug.as_deref(),
-        &t.indicator,
-        t.dimension.as_deref(),
-        t.category.as_deref(),
-    )
+    series_name(input, &geo, &t.key)
 }
 
 /// Countries and years missing among the seizure series of the pipeline's scope.
@@ -787,10 +799,29 @@ fn methods(input: &ReportInput) -> Vec<Block> {
         format!(
             "Slopes: Sen's slope (Theil-Sen; Sen 1968), the median of all pairwise slopes on real time in years, with its {confidence} confidence interval (Gilbert 1987, as R trend::sens.slope). Slopes are per year."
         ),
-        "Autocorrelation: the Hamed-Rao (1998) and Yue-Wang (2004) variance corrections and trend-free pre-whitening (Yue et al. 2002) are reported beside the original test in tables/trends.csv.".into(),
         format!(
-            "Annual percent change: log-linear least squares, APC = 100 (e^b - 1) with a {confidence} interval from t with n - 2 degrees of freedom (NCI Joinpoint, zero-joinpoint model); series with a value at or below zero get none. Joinpoint regression (Kim et al. 2000) considers up to {} joinpoints, chosen by BIC.",
-            m.max_joinpoints
+            "Too short to test: a series labelled too short has so few observations that the Mann-Kendall test cannot reach alpha = {} whatever the values (the smallest p it can give is that of a strictly monotone series: {} with 3 values, {} with 4), so it is not called trendless.",
+            m.alpha,
+            mann_kendall_min_p(3).map_or_else(String::new, readable),
+            mann_kendall_min_p(4).map_or_else(String::new, readable),
+        ),
+        format!(
+            "Autocorrelation: the Hamed-Rao (1998) and Yue-Wang (2004) variance corrections and trend-free pre-whitening (Yue et al. 2002) are reported beside the original test in tables/trends.csv, for series of {CORRECTION_MIN_N} or more observations (the authors' simulations start at n = 10) and a variance ratio n/n* of at least 1/3 (below it a correction would count more than three times as many independent observations as there are); otherwise they are left empty with the reason."
+        ),
+        "Seasons and regions: quarterly series also get the seasonal Mann-Kendall test (Hirsch, Slack and Smith 1982: each quarter compared only with the same quarter, a seasonal Sen slope per year); every aggregate gets the regional Kendall test (Helsel and Frans 2006), which sums the members' own Mann-Kendall scores and asks whether they trend together, and its form allowing for correlation between members (Libiseller and Grimvall 2002) on the periods where all report (as pymannkendall regional_test and correlated_multivariate_test).".into(),
+        format!(
+            "Annual percent change: log-linear least squares, APC = 100 (e^b - 1) with a {confidence} interval from t with n - 2 degrees of freedom (NCI Joinpoint, zero-joinpoint model); series with a value at or below zero get none. Joinpoint regression (Kim et al. 2000) considers up to {} joinpoints, located by grid search and chosen {}; each segment's APC has NCI's parametric {confidence} interval (segments refitted separately without the observations on joinpoints, pooled variance, t with n* - 2(k+1) degrees of freedom) and the AAPC over the window the interval of Clegg et al. (2009).",
+            match m.joinpoint_limit {
+                JoinpointLimit::Nci => format!("NCI's recommended maximum for the series' length (1 from 7 observations, one more every 5), at most {NCI_LIMIT_CAP}"),
+                JoinpointLimit::AtMost(k) => k.to_string(),
+            },
+            m.permutations.map_or_else(
+                || "by BIC".to_string(),
+                |r| format!(
+                    "by NCI's sequential permutation tests ({} permutations each; the test of k joinpoints at alpha / (K - k))",
+                    crate::display::format_number(r as f64, 0)
+                )
+            )
         ),
         "Change points: the Pettitt (1979) test, p = 2 exp(-6K^2/(n^3 + n^2)) (as R trend::pettitt.test).".into(),
         "Aggregates: a region or route segment in a period is the sum of the members that report that period; a trend or share over an aggregate whose coverage changes inside the window says so, since a country that stops reporting is not a fall in seizures.".into(),

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::figure::{FigureSeries, SourceKind};
 use crate::analysis::series::SeriesKey;
 use crate::analysis::series::Window;
+use crate::analysis::trend::is_significant;
 use crate::display::readable;
 use crate::error::Error;
 use crate::files::csv_string;
@@ -397,7 +398,7 @@ pub fn compose(
         if let (Some(t), Some((p0, _)), Some((p1, _))) =
             (fact(i), f.points.first(), f.points.last())
         {
-            let significant = t.trend.as_deref().is_some_and(|l| l != "no trend");
+            let significant = t.trend.as_deref().is_some_and(is_significant);
             let span = (p0.x(), p1.x());
             if let (true, Some(slope), Some(intercept)) = (
                 significant || spec.trend_always,

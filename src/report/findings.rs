@@ -12,9 +12,10 @@
 use std::collections::BTreeMap;
 
 use crate::analysis::claims::Verdict;
+use crate::analysis::trend::{is_significant, TOO_SHORT};
 use crate::display::readable;
 use crate::model::Period;
-use crate::report::document::{DeclaredSeries, ReportInput, TrendRecord};
+use crate::report::document::{RegionalRecord, ReportInput, SeriesRef, TrendRecord};
 
 /// A finding: its sentence, the ids it is about and its effect size.
 struct Finding {
@@ -27,13 +28,14 @@ struct Finding {
 }
 
 /// The headings of the groups of findings, by `Finding::group`.
-const GROUPS: [&str; 4] = ["Trends", "Shares", "Routes", "Claims"];
+const GROUPS: [&str; 5] = ["Trends", "Comparisons", "Shares", "Routes", "Claims"];
 
 /// The findings' sentences under their headings, in the report's order: "Highlights" (what
 /// `[report] highlight` names, in its order), then each group by effect size. Groups
 /// without a sentence are left out.
 pub fn findings(input: &ReportInput) -> Vec<(&'static str, Vec<String>)> {
     let mut all = series_findings(input);
+    all.extend(parallel_findings(input));
     all.extend(share_findings(input));
     all.extend(route_findings(input));
     all.extend(claim_findings(input));
@@ -174,19 +176,12 @@ fn in_window(period: &str, start: Option<&str>, end: Option<&str>) -> bool {
 
 /// "Central Asia, seizures of heroin" / "Uzbekistan, drug offences (offence type:
 /// smuggling)"; `geo` is the place's name.
-pub fn series_name(
-    input: &ReportInput,
-    geo: &str,
-    drug: Option<&str>,
-    indicator: &str,
-    dimension: Option<&str>,
-    category: Option<&str>,
-) -> String {
-    let what = match drug {
-        Some(drug) => format!("{} of {}", words(indicator), input.drug_name(drug)),
-        None => words(indicator),
+pub fn series_name(input: &ReportInput, geo: &str, key: &SeriesRef) -> String {
+    let what = match &key.drug {
+        Some(drug) => format!("{} of {}", words(&key.indicator), input.drug_name(drug)),
+        None => words(&key.indicator),
     };
-    let detail = match (dimension, category) {
+    let detail = match (&key.dimension, &key.category) {
         (Some(d), Some(c)) => format!(" ({}: {})", words(d), words(c)),
         _ => String::new(),
     };
@@ -201,20 +196,9 @@ pub fn distinct_windows<'a>(
     let mut kept: Vec<&TrendRecord> = Vec::new();
     for t in rows {
         let same = |k: &&TrendRecord| {
-            (
-                k.geo.as_str(),
-                &k.drug,
-                k.indicator.as_str(),
-                &k.dimension,
-                &k.category,
-            ) == (
-                t.geo.as_str(),
-                &t.drug,
-                t.indicator.as_str(),
-                &t.dimension,
-                &t.category,
-            ) && (k.n, k.mk_p.map(f64::to_bits), k.sen_slope.map(f64::to_bits))
-                == (t.n, t.mk_p.map(f64::to_bits), t.sen_slope.map(f64::to_bits))
+            k.key == t.key
+                && (k.n, k.mk_p.map(f64::to_bits), k.sen_slope.map(f64::to_bits))
+                    == (t.n, t.mk_p.map(f64::to_bits), t.sen_slope.map(f64::to_bits))
         };
         if !kept.iter().any(same) {
             kept.push(t);
@@ -238,6 +222,10 @@ fn window_phrase(t: &TrendRecord, input: &ReportInput) -> String {
     );
     let (test, p) = input.trend_test(t);
     match (t.trend.as_deref(), p) {
+        (Some(TOO_SHORT), _) => format!(
+            "too few observations for the test to reach significance over {window} (n = {})",
+            t.n
+        ),
         (Some("no trend"), Some(p)) => format!(
             "no significant trend over {window} ({test} {}, n = {})",
             p_value(p),
@@ -259,34 +247,27 @@ fn window_phrase(t: &TrendRecord, input: &ReportInput) -> String {
 
 fn series_findings(input: &ReportInput) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
-    let mut seen: Vec<&DeclaredSeries> = Vec::new();
+    let mut seen: Vec<&SeriesRef> = Vec::new();
     for d in &input.declared.series {
         if let Some(f) = out
             .iter_mut()
             .zip(&seen)
-            .find(|(_, s)| s.same_series(d))
+            .find(|(_, key)| **key == &d.key)
             .map(|(f, _)| f)
         {
             f.about.push(d.about.clone());
             continue;
         }
-        let rows = distinct_windows(input.trends.iter().filter(|t| d.is(t)));
+        let rows = distinct_windows(input.trends.iter().filter(|t| t.key == d.key));
         let Some(first) = rows.first() else {
             continue;
         };
-        let name = series_name(
-            input,
-            &input.geo_name(&first.geo),
-            first.drug.as_deref(),
-            &first.indicator,
-            first.dimension.as_deref(),
-            first.category.as_deref(),
-        );
+        let name = series_name(input, &input.geo_name(&first.key.geo), &first.key);
         let phrases: Vec<String> = rows.iter().map(|t| window_phrase(t, input)).collect();
         let gaps: Vec<(&str, &str)> = input
             .member_gaps
             .iter()
-            .filter(|g| d.is_aggregate(g))
+            .filter(|g| g.key == d.key)
             .filter(|g| {
                 rows.iter().any(|t| {
                     in_window(
@@ -317,20 +298,114 @@ fn series_findings(input: &ReportInput) -> Vec<Finding> {
                 coverage = format!(" Incomplete coverage: {}.", missing.join("; "));
             }
         }
+        let regional: Vec<String> = input
+            .regional
+            .iter()
+            .filter(|r| r.key == d.key)
+            .filter_map(regional_phrase)
+            .collect();
+        let regional = if regional.is_empty() {
+            String::new()
+        } else {
+            format!(" Its members {}.", regional.join("; they "))
+        };
         let effect = rows
             .iter()
-            .filter(|t| t.trend.as_deref().is_some_and(|l| l != "no trend"))
+            .filter(|t| t.trend.as_deref().is_some_and(is_significant))
             .filter_map(|t| t.tau.map(f64::abs))
             .fold(0.0, f64::max);
         out.push(Finding {
             about: vec![d.about.clone()],
             group: 0,
             effect,
-            text: format!("{name}: {}.{coverage}", phrases.join("; ")),
+            text: format!("{name}: {}.{regional}{coverage}", phrases.join("; ")),
         });
-        seen.push(d);
+        seen.push(&d.key);
     }
     out
+}
+
+/// Whether an aggregate's members trend together over a window: "trend together over
+/// 2000-2022 (regional Kendall test: decreasing, p < 0.001, median member slope -22.99 kg
+/// per year; allowing for their correlation, p = 0.034 on the 17 periods all 5 report)".
+fn regional_phrase(r: &RegionalRecord) -> Option<String> {
+    let (label, p) = (r.trend.as_deref()?, r.p?);
+    let window = format!(
+        "{}-{}",
+        r.window_start.as_deref().unwrap_or(""),
+        r.window_end.as_deref().unwrap_or("")
+    );
+    let correlated = r.cmk_p.map_or_else(String::new, |c| {
+        format!(
+            "; allowing for their correlation, {} on the {} periods all {} report",
+            p_value(c),
+            r.cmk_periods,
+            r.members
+        )
+    });
+    let tested = if r.members_tested < r.members {
+        format!(", {} of {} members tested", r.members_tested, r.members)
+    } else {
+        String::new()
+    };
+    Some(if is_significant(label) {
+        let slope = r.slope.map_or_else(String::new, |s| {
+            format!(", median member slope {}", slope(s, &r.unit))
+        });
+        format!(
+            "trend together over {window} (regional Kendall test: {label}, {}{slope}{tested}{correlated})",
+            p_value(p)
+        )
+    } else {
+        format!(
+            "show no common trend over {window} (regional Kendall test {}{tested}{correlated})",
+            p_value(p)
+        )
+    })
+}
+
+/// "Russian Federation and Central Asia, seizures of heroin, 2000-2022: the joinpoint trends
+/// are not parallel (approximate F test, F = 11.98 on 5 and 34 degrees of freedom,
+/// p < 0.001; 2 joinpoints)".
+fn parallel_findings(input: &ReportInput) -> Vec<Finding> {
+    input
+        .parallel
+        .iter()
+        .filter_map(|r| {
+            let (verdict, f, p) = (r.verdict.as_deref()?, r.f?, r.p?);
+            let what = if r.a_drug == r.b_drug {
+                match &r.a_drug {
+                    Some(d) => format!("{} of {}", words(&r.indicator), input.drug_name(d)),
+                    None => words(&r.indicator),
+                }
+            } else {
+                format!(
+                    "{} of {} and {}",
+                    words(&r.indicator),
+                    r.a_drug.as_deref().map_or_else(String::new, |d| input.drug_name(d)),
+                    r.b_drug.as_deref().map_or_else(String::new, |d| input.drug_name(d))
+                )
+            };
+            let k = r.k.unwrap_or(0);
+            Some(Finding {
+                about: vec![r.id.clone()],
+                group: 1,
+                effect: 1.0 - p,
+                text: format!(
+                    "{} and {}, {what}, {}-{}: the joinpoint trends are {verdict} (approximate F test, F = {} on {} and {} degrees of freedom, {}; {k} joinpoint{}).",
+                    input.geo_name(&r.a_geo),
+                    input.geo_name(&r.b_geo),
+                    r.window_start.as_deref().unwrap_or(""),
+                    r.window_end.as_deref().unwrap_or(""),
+                    readable(f),
+                    r.df1.unwrap_or(0),
+                    r.df2.unwrap_or(0),
+                    p_value(p),
+                    if k == 1 { "" } else { "s" }
+                ),
+            })
+        })
+        .collect()
 }
 
 fn share_findings(input: &ReportInput) -> Vec<Finding> {
@@ -366,7 +441,11 @@ fn share_findings(input: &ReportInput) -> Vec<Finding> {
                 first.window_start.as_deref().unwrap_or(""),
                 first.window_end.as_deref().unwrap_or("")
             );
-            if label == "no trend" {
+            if label == TOO_SHORT {
+                text.push_str(&format!(
+                    ". The share series over {window} is too short for a trend test to reach significance"
+                ));
+            } else if !is_significant(label) {
                 text.push_str(&format!(
                     ". The share shows no significant trend over {window} (Mann-Kendall {})",
                     p_value(p)
@@ -405,7 +484,7 @@ fn share_findings(input: &ReportInput) -> Vec<Finding> {
             / 100.0;
         out.push(Finding {
             about: vec![id.to_string()],
-            group: 1,
+            group: 2,
             effect,
             text,
         });
@@ -479,7 +558,7 @@ fn route_findings(input: &ReportInput) -> Vec<Finding> {
             text.push_str(&incomplete(&gaps, input));
             out.push(Finding {
                 about: vec![route.id.clone()],
-                group: 2,
+                group: 3,
                 effect: years.len() as f64 / exceeds.len() as f64,
                 text,
             });
@@ -518,7 +597,7 @@ fn claim_findings(input: &ReportInput) -> Vec<Finding> {
             };
             Finding {
                 about: vec![c.id.clone()],
-                group: 3,
+                group: 4,
                 effect: 0.0,
                 text,
             }

@@ -170,6 +170,35 @@ pub fn t_two_sided_p(t: f64, df: f64) -> Option<f64> {
     p.is_finite().then_some(p.clamp(0.0, 1.0))
 }
 
+/// `P(F > f)` for the F distribution with `d1` and `d2` degrees of freedom, by the
+/// regularized incomplete beta function: `I_{d2/(d2 + d1 f)}(d2/2, d1/2)`.
+/// `None` for NaN or a non-positive df; 1 for `f <= 0`.
+///
+/// ```
+/// use routetrend::stats::f_sf;
+///
+/// // scipy 1.17.1: f.sf(3.5, 3, 20) = 0.03449310388512439
+/// assert!((f_sf(3.5, 3.0, 20.0).unwrap() - 0.03449310388512439).abs() < 1e-12);
+/// // scipy 1.17.1: f.sf(0.5, 1, 40) = 0.48359950253887685
+/// assert!((f_sf(0.5, 1.0, 40.0).unwrap() - 0.48359950253887685).abs() < 1e-12);
+/// assert_eq!(f_sf(0.0, 3.0, 20.0), Some(1.0));
+/// ```
+pub fn f_sf(f: f64, d1: f64, d2: f64) -> Option<f64> {
+    if f.is_nan() || d1.is_nan() || d2.is_nan() || d1 <= 0.0 || d2 <= 0.0 {
+        return None;
+    }
+    if f <= 0.0 {
+        return Some(1.0);
+    }
+    let h = if f.is_infinite() {
+        0.0
+    } else {
+        d2 / (d2 + d1 * f)
+    };
+    let p = checked_beta_reg(d2 / 2.0, d1 / 2.0, h.clamp(0.0, 1.0)).ok()?;
+    p.is_finite().then_some(p.clamp(0.0, 1.0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

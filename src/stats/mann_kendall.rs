@@ -86,6 +86,34 @@ pub fn mann_kendall(values: &[f64], alpha: Alpha) -> Result<MannKendall, Unavail
     })
 }
 
+/// The smallest two-sided p-value [`mann_kendall`] can give with `n` values: that of a
+/// strictly monotone series, `S = n(n-1)/2` with the no-tie variance (ties lower |S| faster
+/// than they lower Var(S), so no tied series gets below it: checked exhaustively for n <= 6
+/// in this module's tests). `None` below 3 values, where there is no test.
+///
+/// At n = 3 it is 0.296 and at n = 4 0.0894, so at alpha = 0.05 no series of 4 or fewer
+/// values can be labelled a trend: the trends table calls those "too short" rather than "no
+/// trend" (STATISTICS.md, "Claiming no more than the data can show").
+///
+/// ```
+/// use routetrend::stats::mann_kendall_min_p;
+///
+/// // n = 4: S = 6, Var(S) = 4*3*13/18, Z = 5/sqrt(8.667) = 1.698; scipy 1.17.1
+/// // 2*norm.sf(1.6984155512168937) = 0.08942935902899353
+/// assert!((mann_kendall_min_p(4).unwrap() - 0.08942935902899353).abs() < 1e-10);
+/// assert!(mann_kendall_min_p(5).unwrap() < 0.05);
+/// assert_eq!(mann_kendall_min_p(2), None);
+/// ```
+pub fn mann_kendall_min_p(n: usize) -> Option<f64> {
+    if n < 3 {
+        return None;
+    }
+    let nf = n as f64;
+    let s = (n * (n - 1) / 2) as i64;
+    let var_s = nf * (nf - 1.0) * (2.0 * nf + 5.0) / 18.0;
+    normal_two_sided_p(continuity_z(s, var_s))
+}
+
 /// S, Var(S) and the tie summary of a series, shared with the modified tests.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct KendallScore {
@@ -193,6 +221,27 @@ fn insertion_sort(values: &mut [f64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_series_of_n_values_gets_below_the_monotone_p() {
+        // Every sequence of n values from {0, .., n-1} (every tie pattern), n = 3..6.
+        for n in 3..=6usize {
+            let bound = mann_kendall_min_p(n).unwrap();
+            let total = n.pow(n as u32);
+            for code in 0..total {
+                let mut c = code;
+                let y: Vec<f64> = (0..n)
+                    .map(|_| {
+                        let v = (c % n) as f64;
+                        c /= n;
+                        v
+                    })
+                    .collect();
+                let p = mann_kendall(&y, Alpha::FIVE_PERCENT).unwrap().p;
+                assert!(p >= bound - 1e-15, "n = {n}: {y:?} gives p = {p} < {bound}");
+            }
+        }
+    }
     use proptest::prelude::*;
 
     #[test]

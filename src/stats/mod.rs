@@ -1,5 +1,5 @@
-//! Trend statistics for one series at a time: the Mann-Kendall test and its
-//! autocorrelation-corrected variants, Sen's slope, ordinary and log-linear
+//! Trend statistics: the Mann-Kendall test and its autocorrelation-corrected variants,
+//! its seasonal and regional forms over several series, Sen's slope, ordinary and log-linear
 //! (annual percent change) regression, joinpoint regression, Pettitt's change
 //! point, growth rates and share changes, tests on proportions and lagged
 //! cross-correlation.
@@ -26,6 +26,7 @@ mod linear;
 mod log_linear;
 mod mann_kendall;
 mod modified_mann_kendall;
+mod multivariate_kendall;
 mod pettitt;
 mod proportions;
 mod ranks;
@@ -35,7 +36,7 @@ mod unavailable;
 
 pub use cross_correlation::{cross_correlation, CrossCorrelation, LagCorrelation};
 pub use distribution::{
-    normal_quantile, normal_sf, normal_two_sided_p, t_quantile, t_two_sided_p,
+    f_sf, normal_quantile, normal_sf, normal_two_sided_p, t_quantile, t_two_sided_p,
     T_QUANTILE_CORNISH_FISHER_DF, T_QUANTILE_MIN_TAIL,
 };
 pub use growth::{
@@ -43,14 +44,20 @@ pub use growth::{
     ShareChange,
 };
 pub use joinpoint::{
-    fit_joinpoint, Joinpoint, JoinpointModel, JoinpointOptions, JoinpointSegment,
-    EXACT_FIT_LOG_RESIDUAL, SSE_TIE_RELATIVE,
+    fit_joinpoint, joinpoint_parallelism, nci_max_joinpoints, Joinpoint, JoinpointModel,
+    JoinpointOptions, JoinpointSegment, JoinpointSelection, Parallelism, PermutationTest,
+    EXACT_FIT_LOG_RESIDUAL, MAX_JOINPOINTS, NCI_PERMUTATIONS, SSE_TIE_RELATIVE,
 };
 pub use linear::{linear_trend, LinearTrend};
 pub use log_linear::{annual_percent_change, AnnualPercentChange};
-pub use mann_kendall::{mann_kendall, MannKendall};
+pub use mann_kendall::{mann_kendall, mann_kendall_min_p, MannKendall};
 pub use modified_mann_kendall::{
-    hamed_rao, trend_free_prewhitening, yue_wang, HamedRao, TrendFreePrewhitening, YueWang,
+    correction_applies, hamed_rao, trend_free_prewhitening, yue_wang, HamedRao,
+    TrendFreePrewhitening, YueWang, CORRECTION_MIN_N, CORRECTION_MIN_RATIO,
+};
+pub use multivariate_kendall::{
+    block_mann_kendall, correlated_regional_kendall, regional_kendall, seasonal_mann_kendall,
+    BlockKendall, CorrelatedKendall,
 };
 pub use pettitt::{pettitt, Pettitt};
 pub use proportions::{

@@ -13,6 +13,46 @@ use super::ranks::average_ranks;
 use super::sen::index_sen_slope;
 use super::{Alpha, Trend, Unavailable};
 
+/// The fewest observations for which the autocorrelation-corrected tests are reported.
+///
+/// Hamed & Rao (1998) and Yue & Wang (2004) derive and check their corrections by simulation
+/// on series of n = 10 and longer; below that the sample autocorrelations the corrections
+/// rest on are mostly noise (their standard error is about 1/sqrt(n), 0.33 at n = 9), and
+/// on the public files such series gave p-values down to 1e-272 where the original test
+/// gave none below 0.05.
+pub const CORRECTION_MIN_N: usize = 10;
+
+/// The smallest variance ratio n/n* accepted: below it the correction would claim more than
+/// three times as many independent observations as there are. An AR(1) process reaches
+/// n/n* = 1/3 only at a lag-1 autocorrelation of -0.5 ((1 + rho)/(1 - rho)); smaller ratios
+/// on the public files came from short series whose autocorrelation estimates were noise.
+pub const CORRECTION_MIN_RATIO: f64 = 1.0 / 3.0;
+
+/// Whether a corrected test of `n` values with variance ratio `n_over_n_star` (`None`: the
+/// test has no ratio, as trend-free pre-whitening) may be reported: at least
+/// [`CORRECTION_MIN_N`] values and a ratio of at least [`CORRECTION_MIN_RATIO`]. The
+/// trends table writes a null p-value with this reason otherwise; the functions of this
+/// module compute the tests as their references do, whatever n.
+///
+/// ```
+/// use routetrend::stats::{correction_applies, Unavailable};
+///
+/// assert_eq!(correction_applies(9, Some(1.2)), Err(Unavailable::TooFewObservations { needed: 10 }));
+/// assert_eq!(correction_applies(12, Some(0.2)), Err(Unavailable::ImplausibleEffectiveSize));
+/// assert_eq!(correction_applies(12, Some(0.5)), Ok(()));
+/// ```
+pub fn correction_applies(n: usize, n_over_n_star: Option<f64>) -> Result<(), Unavailable> {
+    if n < CORRECTION_MIN_N {
+        return Err(Unavailable::TooFewObservations {
+            needed: CORRECTION_MIN_N,
+        });
+    }
+    match n_over_n_star {
+        Some(r) if r < CORRECTION_MIN_RATIO => Err(Unavailable::ImplausibleEffectiveSize),
+        _ => Ok(()),
+    }
+}
+
 /// Result of [`hamed_rao`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HamedRao {

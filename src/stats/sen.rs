@@ -112,7 +112,7 @@ pub(crate) fn index_sen_slope(values: &[f64]) -> f64 {
 
 /// Median as numpy computes it (mean of the two middle values for an even
 /// count); reorders `values`. 0 for an empty slice (callers never pass one).
-fn median_in_place(values: &mut [f64]) -> f64 {
+pub(crate) fn median_in_place(values: &mut [f64]) -> f64 {
     let len = values.len();
     if len == 0 {
         return 0.0;

@@ -50,6 +50,9 @@ pub enum Unavailable {
     HamedRaoUndefined,
     /// Yue & Wang's n/n* is zero or negative.
     YueWangUndefined,
+    /// An autocorrelation correction's n/n* is below 1/3: it would count more than three
+    /// times as many independent observations as there are.
+    ImplausibleEffectiveSize,
     /// CAGR with a start value of zero or below.
     NonPositiveStart,
     /// CAGR with a negative end value.
@@ -98,6 +101,9 @@ impl fmt::Display for Unavailable {
             }
             Unavailable::YueWangUndefined => {
                 f.write_str("n/n* <= 0 (Yue-Wang correction undefined)")
+            }
+            Unavailable::ImplausibleEffectiveSize => {
+                f.write_str("n/n* below 1/3 (an effective sample size over 3 times n)")
             }
             Unavailable::NonPositiveStart => f.write_str("start value not positive"),
             Unavailable::NegativeEnd => f.write_str("negative end value"),

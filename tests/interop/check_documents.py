@@ -12,7 +12,7 @@ import docx
 import openpyxl
 import pyarrow.parquet as pq
 
-TABLES = ["trends", "aggregates", "shares", "share_series", "route", "route_ccf", "claims"]
+TABLES = ["trends", "regional_trends", "parallel", "aggregates", "shares", "share_series", "route", "route_ccf", "claims"]
 
 
 def check_docx(run, figures):

@@ -13,6 +13,8 @@ import pyarrow.parquet as pq
 
 TABLES = {
     "tables/trends.parquet": {"indicator": "string", "geo": "string", "n": "uint32", "mk_p": "double", "mk_s": "int64", "trend": "string", "notes": "string"},
+    "tables/regional_trends.parquet": {"geo": "string", "members": "uint32", "members_tested": "uint32", "s": "int64", "p": "double", "slope": "double", "trend": "string", "cmk_p": "double", "notes": "string"},
+    "tables/parallel.parquet": {"id": "string", "n": "uint32", "k": "int64", "f": "double", "p": "double", "verdict": "string", "notes": "string"},
     "tables/aggregates.parquet": {"geo": "string", "period": "string", "value": "double", "members_reporting": "uint32", "members_total": "uint32", "missing_members": "string"},
     "tables/shares.parquet": {"share_id": "string", "share_1": "double", "change_pp": "double", "coverage": "string"},
     "tables/share_series.parquet": {"share_id": "string", "period": "string", "share": "double"},
@@ -23,7 +25,9 @@ TABLES = {
 KEYS = {
     "tables/trends.parquet": ["indicator", "geo", "drug", "dimension", "category", "freq", "unit", "window_start", "window_end"],
     "tables/aggregates.parquet": ["indicator", "geo", "drug", "dimension", "category", "freq", "unit", "period"],
+    "tables/regional_trends.parquet": ["indicator", "geo", "drug", "dimension", "category", "freq", "unit", "window_start", "window_end"],
     "tables/claims.parquet": ["id"],
+    "tables/parallel.parquet": ["id"],
 }
 
 

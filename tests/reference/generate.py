@@ -285,6 +285,42 @@ def joinpoint_brute_force(x, y, max_k=2, min_end=2, min_between=2):
     return k_max, models, chosen, slopes, aapc
 
 
+def nci_parametric_intervals(x, y, joinpoints, slopes, alpha):
+    """NCI Joinpoint's parametric intervals, transcribed from its help page "Estimated
+    Regression Coefficients (Beta)": delete the observations on joinpoints, fit each segment
+    by its own unconstrained OLS line on ln y (numpy.polyfit), pool the residual variance
+    over d = n* - 2(k+1) degrees of freedom, se_i = s / sqrt(Sxx_i); APC interval
+    100 (exp(b_i -/+ t_{1-alpha/2, d} se_i) - 1) around the constrained slope b_i. AAPC
+    (Clegg et al. 2009): Var = sum w_i^2 se_i^2 / (sum w_i)^2, normal quantile across
+    segments, t within one."""
+    x, ly = np.asarray(x, float), np.log(np.asarray(y, float))
+    n, k = len(x), len(joinpoints)
+    cut = [int(np.where(x == j)[0][0]) for j in joinpoints]
+    bounds = [0] + cut + [n - 1]
+    sse, sxx, kept = 0.0, [], 0
+    for i in range(k + 1):
+        lo = 0 if i == 0 else bounds[i] + 1
+        hi = n - 1 if i == k else bounds[i + 1] - 1
+        xs, ys = x[lo:hi + 1], ly[lo:hi + 1]
+        if len(xs) < 2:
+            return None
+        b, a = np.polyfit(xs, ys, 1)
+        sse += float(np.sum((ys - (a + b * xs)) ** 2))
+        sxx.append(float(np.sum((xs - xs.mean()) ** 2)))
+        kept += len(xs)
+    d = kept - 2 * (k + 1)
+    if d < 1:
+        return None
+    se = np.sqrt(sse / d / np.asarray(sxx))
+    t = stats.t.ppf(1 - alpha / 2, d)
+    apc = [(100 * np.expm1(b - t * e), 100 * np.expm1(b + t * e)) for b, e in zip(slopes, se)]
+    widths = np.diff([x[0]] + list(joinpoints) + [x[-1]])
+    mean = np.sum(widths * slopes) / np.sum(widths)
+    sd = np.sqrt(np.sum(widths ** 2 * se ** 2)) / np.sum(widths)
+    c = t if k == 0 else stats.norm.ppf(1 - alpha / 2)
+    return d, apc, (100 * np.expm1(mean - c * sd), 100 * np.expm1(mean + c * sd))
+
+
 # --------------------------------------------------------------------------
 # Cases per series
 # --------------------------------------------------------------------------
@@ -516,6 +552,17 @@ def series_cases(s, alpha):
             for m in models:
                 values[f"sse[{m['k']}]"] = q(m["sse"], ref)
                 values[f"bic[{m['k']}]"] = q(m["bic"], ref)
+            intervals = nci_parametric_intervals(x, y, chosen["joinpoints"], slopes, alpha)
+            iref = (f"{NUMPY} polyfit per segment + {SCIPY} t.ppf/norm.ppf: transcription of NCI "
+                    "Joinpoint help 'Estimated Regression Coefficients' and Clegg et al. 2009")
+            if intervals is not None:
+                d, apc, (aapc_lo, aapc_hi) = intervals
+                values["interval_df"] = q(d, iref)
+                for i, (lo, hi) in enumerate(apc):
+                    values[f"segment_apc_lo[{i}]"] = q(lo, iref)
+                    values[f"segment_apc_hi[{i}]"] = q(hi, iref)
+                values["aapc_lo"] = q(aapc_lo, iref)
+                values["aapc_hi"] = q(aapc_hi, iref)
             case("joinpoint", ok(values), **options)
     return cases
 
@@ -591,6 +638,133 @@ def ccf_cases(series_by_name):
     return cases
 
 
+def block_kendall(ref, r, tested):
+    """The fields of a seasonal or regional test result of pymannkendall."""
+    return {
+        "blocks_tested": q(tested, "count of blocks (seasons or members) with 2 or more values"),
+        "s": q(r.s, ref + ".s"),
+        "var_s": q(r.var_s, ref + ".var_s"),
+        "z": q(r.z, ref + ".z"),
+        "p": q(2 * stats.norm.sf(abs(r.z)), f"{SCIPY} 2*norm.sf(|z|) of {ref}.z"),
+        "p@pymannkendall": q(r.p, ref + ".p (2*(1-norm.cdf(|z|)))"),
+        "tau": q(r.Tau, ref + ".Tau"),
+        "slope": q(r.slope, ref + ".slope"),
+        "trend": q(r.trend, ref + ".trend"),
+    }
+
+
+def seasonal_cases(series_by_name):
+    """Seasonal Mann-Kendall of quarterly series, laid out from a first quarter (missing
+    quarters NaN) as pymannkendall's seasonal_test(x, period=4) expects."""
+    rng = np.random.default_rng(11)
+    cases = []
+    q24 = series_by_name["quarterly_24"]
+    seasonal = [100 + 10 * np.sin(np.pi * i / 2) + 1.5 * (i // 4) + rng.normal(0, 2) for i in range(32)]
+    gappy_x = [2014.0 + 0.25 * i for i in range(28) if i not in (5, 6, 17)]
+    gappy_y = [round(50 + 8 * ((i % 4) == 3) - 0.9 * (i // 4) + rng.normal(0, 1.5), 3)
+               for i in range(28) if i not in (5, 6, 17)]
+    for name, x, y in [
+        ("quarterly_24", q24["x"], q24["y"]),
+        ("seasonal_rising_32", [2010.0 + 0.25 * i for i in range(32)], [round(v, 3) for v in seasonal]),
+        ("seasonal_gaps_25", gappy_x, gappy_y),
+    ]:
+        start = int(x[0])
+        slots = int(round((x[-1] - start) * 4)) + 1
+        laid = np.full(slots, np.nan)
+        for xv, yv in zip(x, y):
+            laid[int(round((xv - start) * 4))] = yv
+        r = mk.seasonal_test(laid, period=4)
+        ref = f"{PMK} seasonal_test(y laid out from Q1 with NaN gaps, period=4)"
+        tested = sum(1 for season in range(4) if np.sum(~np.isnan(laid[season::4])) >= 2)
+        values = block_kendall(ref, r, tested)
+        values["slope"] = q(mk.seasonal_sens_slope(laid, period=4).slope,
+                            f"{PMK} seasonal_sens_slope(y, period=4).slope (per year)")
+        cases.append({"name": name, "method": "seasonal_mann_kendall", "x": list(map(float, x)),
+                      "y": list(map(float, y)), **ok(values)})
+    return cases
+
+
+def regional_cases():
+    """Regional Kendall tests on the members of Central Asia in data/raw/seizures.csv
+    (time x member matrices, missing values NaN), and the covariance-corrected test."""
+    members = ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
+    cases = []
+    for drug, first, last in [("heroin", 2000, 2022), ("opium", 2000, 2022), ("heroin", 2010, 2016),
+                              ("cannabis_resin", 2000, 2022)]:
+        years_ = list(range(first, last + 1))
+        matrix = np.full((len(years_), len(members)), np.nan)
+        blocks = []
+        for j, m in enumerate(members):
+            xs, ys = seizure_series(m, drug, first, last)
+            for xv, yv in zip(xs, ys):
+                matrix[years_.index(int(xv)), j] = yv
+            blocks.append({"x": xs, "y": ys})
+        name = f"ca5_{drug}_{first}_{last}"
+        r = mk.regional_test(matrix)
+        ref = f"{PMK} regional_test(years x members, NaN where missing)"
+        tested = sum(1 for b in blocks if len(b["x"]) >= 2)
+        cases.append({"name": name, "method": "regional_kendall", "blocks": blocks,
+                      **ok(block_kendall(ref, r, tested))})
+        complete = matrix[~np.isnan(matrix).any(axis=1)]
+        c = mk.correlated_multivariate_test(complete)
+        cref = f"{PMK} correlated_multivariate_test(complete rows)"
+        cases.append({"name": name, "method": "correlated_regional_kendall",
+                      "rows": [list(map(float, row)) for row in complete], **ok({
+                          "periods": q(len(complete), "rows without a missing value"),
+                          "s": q(c.s, cref + ".s"),
+                          "var_s": q(c.var_s, cref + ".var_s"),
+                          "z": q(c.z, cref + ".z"),
+                          "p": q(2 * stats.norm.sf(abs(c.z)), f"{SCIPY} 2*norm.sf(|z|) of {cref}.z"),
+                          "trend": q(c.trend, cref + ".trend"),
+                      })})
+    return cases
+
+
+def parallel_cases(series_by_name):
+    """Parallelism of two joinpoint trends (Kim et al. 2004, approximate F test): each series'
+    own BIC choice of k (numpy brute force), k the larger; separate SSEs from the brute force;
+    the parallel SSE by brute force over joinpoint sets on the stacked design with one
+    intercept per series (numpy.linalg.lstsq), not by routetrend's mean-series shortcut."""
+    cases = []
+    a, b = series_by_name["rus_heroin_2000_2022"], series_by_name["tjk_heroin"]
+    common = sorted(set(a["x"]) & set(b["x"]))
+    ya = np.array([a["y"][a["x"].index(t)] for t in common])
+    yb = np.array([b["y"][b["x"].index(t)] for t in common])
+    x = np.array(common)
+    for name, y1, y2 in [("rus_vs_tjk_heroin", ya, yb), ("rus_vs_scaled_rus", ya, 2.5 * ya)]:
+        n = len(x)
+        ka = joinpoint_brute_force(x, y1)
+        kb = joinpoint_brute_force(x, y2)
+        k = max(ka[2]["k"], kb[2]["k"])
+        sse_sep = ka[1][k]["sse"] + kb[1][k]["sse"]
+        u = x - x.mean()
+        l1, l2 = np.log(y1), np.log(y2)
+        best = None
+        for combo in itertools.combinations(range(n), k):
+            if k and (combo[0] < 2 or n - 1 - combo[-1] < 2):
+                continue
+            if any(q2 - q1 - 1 < 2 for q1, q2 in zip(combo, combo[1:])):
+                continue
+            hinge = [np.maximum(u - u[j], 0) for j in combo]
+            top = np.column_stack([np.ones(n), np.zeros(n), u] + hinge)
+            bottom = np.column_stack([np.zeros(n), np.ones(n), u] + hinge)
+            design = np.vstack([top, bottom])
+            target = np.concatenate([l1, l2])
+            beta = np.linalg.lstsq(design, target, rcond=None)[0]
+            sse = float(np.sum((target - design @ beta) ** 2))
+            if best is None or sse < best:
+                best = sse
+        df1, df2 = 2 * k + 1, 2 * n - 4 * (k + 1)
+        f = ((best - sse_sep) / df1) / (sse_sep / df2)
+        ref = f"{NUMPY} brute force (lstsq, stacked design with two intercepts) + {SCIPY} f.sf"
+        cases.append({"name": name, "method": "joinpoint_parallelism", "x": list(map(float, x)),
+                      "a": list(map(float, y1)), "b": list(map(float, y2)), **ok({
+                          "k": q(k, ref), "sse_separate": q(sse_sep, ref), "sse_parallel": q(best, ref),
+                          "f": q(max(f, 0.0), ref), "df1": q(df1, ref), "df2": q(df2, ref),
+                          "p": q(stats.f.sf(max(f, 0.0), df1, df2), ref)})})
+    return cases
+
+
 def growth_cases():
     cases = []
     for name, s1, s2 in [("four_to_nine", 0.04, 0.09), ("from_zero", 0.0, 0.2), ("fall", 0.5, 0.35)]:
@@ -630,6 +804,7 @@ def main():
     for name in ["ar1_trend_40", "short_noisy_7", "rus_heroin_2000_2022"]:
         cases += series_cases(by_name[name], 0.10)
     cases += proportion_cases() + ccf_cases(by_name) + growth_cases() + distribution_cases()
+    cases += seasonal_cases(by_name) + regional_cases() + parallel_cases(by_name)
     out = {
         "about": "Reference values for routetrend::stats; regenerate with "
                  "`python3 tests/reference/generate.py`. Each value carries the library, "

@@ -117,11 +117,15 @@ pub fn tolerance_for(method: &str, key: &str) -> Tolerance {
     match (method, field) {
         (_, "s" | "k_statistic" | "last_before_change" | "n_tested" | "significant_lags") => EXACT,
         (_, "selected_joinpoints" | "max_joinpoints_considered") => EXACT,
-        ("mann_kendall" | "hamed_rao" | "yue_wang" | "trend_free_prewhitening", "p")
-            if key.ends_with("@pymannkendall") =>
-        {
-            PYMANNKENDALL_P
-        }
+        (
+            "mann_kendall"
+            | "hamed_rao"
+            | "yue_wang"
+            | "trend_free_prewhitening"
+            | "seasonal_mann_kendall"
+            | "regional_kendall",
+            "p",
+        ) if key.ends_with("@pymannkendall") => PYMANNKENDALL_P,
         (
             "hamed_rao" | "yue_wang",
             "n_over_n_star" | "var_s_corrected" | "lag1_autocorrelation",
@@ -134,7 +138,16 @@ pub fn tolerance_for(method: &str, key: &str) -> Tolerance {
         (_, "z") if method != "two_proportion_z_test" && method != "cochran_armitage" => NORMAL_Z,
         ("cochran_armitage", "z" | "chi_squared") => WEIGHTED_REGRESSION,
         ("cochran_armitage", "p") => NORMAL_P.max(WEIGHTED_REGRESSION),
-        ("mann_kendall" | "pettitt" | "two_proportion_z_test", "p") => NORMAL_P,
+        (
+            "mann_kendall"
+            | "pettitt"
+            | "two_proportion_z_test"
+            | "seasonal_mann_kendall"
+            | "regional_kendall"
+            | "correlated_regional_kendall",
+            "p",
+        ) => NORMAL_P,
+        (_, "blocks_tested" | "periods") => EXACT,
         ("normal_sf", _) => NORMAL_P,
         ("linear_trend" | "annual_percent_change", "ci_lower" | "ci_upper") => T_INTERVAL,
         ("linear_trend" | "annual_percent_change", "p") => T_P.max(OLS),
@@ -142,6 +155,8 @@ pub fn tolerance_for(method: &str, key: &str) -> Tolerance {
         ("t_quantile", _) => T_INTERVAL,
         ("t_two_sided_p", _) => T_P,
         ("joinpoint", _) => JOINPOINT,
+        ("joinpoint_parallelism", "k" | "df1" | "df2") => EXACT,
+        ("joinpoint_parallelism", _) => JOINPOINT,
         ("cross_correlation", _) => CROSS_CORRELATION,
         _ => SAME_FORMULA,
     }

@@ -14,14 +14,16 @@ use crate::analysis::aggregate::{
 };
 use crate::analysis::claims::{check_claim, ClaimRow};
 use crate::analysis::figure::{self, Computed, Drawn};
+use crate::analysis::parallel::{parallel_row, ParallelRow};
+use crate::analysis::regional::regional_rows;
 use crate::analysis::route::{
     heroin_opium_rows, route_rows, transit_destination_ccf, RouteSegments,
 };
 use crate::analysis::series::{series_of, Series, Window};
 use crate::analysis::share::{compute_share, ShareResult};
 use crate::analysis::tables::{
-    aggregates_frame, ccf_frame, claims_frame, route_frame, share_series_frame, shares_frame,
-    trends_frame, FrameBuilder,
+    aggregates_frame, ccf_frame, claims_frame, parallel_frame, regional_frame, route_frame,
+    share_series_frame, shares_frame, trends_frame, FrameBuilder,
 };
 use crate::analysis::trend::{trend_row, trend_rows, TrendOptions, TrendRow};
 use crate::error::{Error, Result};
@@ -43,6 +45,7 @@ impl Definition for Analyze {
             "shares",
             "routes",
             "claims",
+            "parallel",
             "figures[slug,series,window,trend,change_point]",
         ]
     }
@@ -149,6 +152,33 @@ pub fn analyze(
         )
     };
     write(Table::Aggregates, aggregates_frame(&aggregates, reference))?;
+    let mut parallel = Vec::new();
+    for p in &params.parallel {
+        let (a, b) = (
+            sum(&p.a, CoveragePolicy::Flag)?,
+            sum(&p.b, CoveragePolicy::Flag)?,
+        );
+        match (a.first(), b.first()) {
+            (Some(a), Some(b)) => parallel.push(parallel_row(
+                &p.id,
+                &a.series,
+                &b.series,
+                p.window,
+                &params.trends,
+            )),
+            _ => parallel.push(ParallelRow {
+                id: p.id.clone(),
+                notes: "no observations for one of the two series".into(),
+                ..ParallelRow::default()
+            }),
+        }
+    }
+    write(Table::Parallel, parallel_frame(&parallel))?;
+    let regional = regional_rows(&aggregates, &params.trends);
+    write(
+        Table::RegionalTrends,
+        regional_frame(&aggregates, &regional, reference),
+    )?;
 
     let mut shares = Vec::new();
     for s in &params.shares {

@@ -19,7 +19,8 @@ use crate::pipeline::catalog::{self, FigureFile, Table};
 use crate::pipeline::config::Pipeline;
 use crate::report::document::{
     render, CoverageRecord, Declared, DeclaredRoute, DeclaredSeries, MemberGap, MethodParams,
-    Provenance, PublishedFigure, ReportInput, RouteRecord, ShareGap, ShareRecord, TrendRecord,
+    ParallelRecord, Provenance, PublishedFigure, RegionalRecord, ReportInput, RouteRecord,
+    SeriesRef, ShareGap, ShareRecord, TrendRecord,
 };
 use crate::report::figure::FigureSidecar;
 use crate::report::workbook::workbook;
@@ -204,6 +205,8 @@ fn read_input(cx: &Context, reference: &Reference) -> Result<ReportInput> {
         .map(|t| t.lines().count().saturating_sub(1))
         .map_err(|e| Error::reading(&rejects_path, e))?;
     let (trends_frame, trends_path) = table(Table::Trends)?;
+    let (regional_frame, regional_path) = table(Table::RegionalTrends)?;
+    let (parallel_frame, parallel_path) = table(Table::Parallel)?;
     let (shares_frame, shares_path) = table(Table::Shares)?;
     let (route_frame, route_path) = table(Table::Route)?;
     let (claims_frame, claims_path) = table(Table::Claims)?;
@@ -226,12 +229,20 @@ fn read_input(cx: &Context, reference: &Reference) -> Result<ReportInput> {
         methods: MethodParams {
             alpha: options.alpha.get(),
             hamed_rao: options.label_from_hamed_rao,
-            max_joinpoints: options.joinpoint.max_joinpoints,
+            joinpoint_limit: options.joinpoint_limit,
+            permutations: match options.joinpoint.selection {
+                crate::stats::JoinpointSelection::Permutation { permutations, .. } => {
+                    Some(permutations)
+                }
+                crate::stats::JoinpointSelection::Bic => None,
+            },
         },
         declared,
         geo_names: geo_names(reference),
         drug_names: drug_names(reference),
         trends: trends(&trends_frame).map_err(reading(&trends_path))?,
+        regional: regional(&regional_frame).map_err(reading(&regional_path))?,
+        parallel: parallel(&parallel_frame).map_err(reading(&parallel_path))?,
         shares: shares(&shares_frame).map_err(reading(&shares_path))?,
         route: route(&route_frame).map_err(reading(&route_path))?,
         claims: claims(&claims_frame).map_err(reading(&claims_path))?,
@@ -251,11 +262,13 @@ fn declared(p: &Pipeline, reference: &Reference) -> Declared {
     let a = &p.analyze;
     let as_series = |about: &str, s: &Selection| DeclaredSeries {
         about: about.to_string(),
-        geo: s.geo.clone(),
-        drug: s.drug.label().map(str::to_string),
-        indicator: s.indicator.clone(),
-        dimension: s.dimension.clone(),
-        category: s.category.clone(),
+        key: SeriesRef {
+            indicator: s.indicator.clone(),
+            geo: s.geo.clone(),
+            drug: s.drug.label().map(str::to_string),
+            dimension: s.dimension.clone(),
+            category: s.category.clone(),
+        },
     };
     let mut series: Vec<DeclaredSeries> = a
         .aggregates
@@ -273,6 +286,7 @@ fn declared(p: &Pipeline, reference: &Reference) -> Declared {
     }
     selections.extend(a.shares.iter().flat_map(|s| [&s.part, &s.whole]));
     selections.extend(a.claims.iter().flat_map(|c| c.check.selections()));
+    selections.extend(a.parallel.iter().flat_map(|p| [&p.a, &p.b]));
     let mut geos = BTreeSet::new();
     let mut drugs = BTreeSet::new();
     let mut all_drugs = false;
@@ -378,34 +392,43 @@ fn text(frame: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
         .collect())
 }
 
+/// The series columns of each row of a table.
+fn series_refs(frame: &DataFrame) -> PolarsResult<Vec<SeriesRef>> {
+    let [indicator, geo] = ["indicator", "geo"].map(|c| text(frame, c));
+    let (indicator, geo) = (indicator?, geo?);
+    let [drug, dimension, category] = ["drug", "dimension", "category"].map(|c| texts(frame, c));
+    let (drug, dimension, category) = (drug?, dimension?, category?);
+    Ok((0..frame.height())
+        .map(|i| SeriesRef {
+            indicator: indicator[i].clone(),
+            geo: geo[i].clone(),
+            drug: drug[i].clone(),
+            dimension: dimension[i].clone(),
+            category: category[i].clone(),
+        })
+        .collect())
+}
+
+fn count(v: Option<i64>) -> u32 {
+    v.and_then(|n| u32::try_from(n).ok()).unwrap_or(0)
+}
+
 fn trends(frame: &DataFrame) -> PolarsResult<Vec<TrendRecord>> {
-    let [indicator, geo, geo_name, unit, notes] =
-        ["indicator", "geo", "geo_name", "unit", "notes"].map(|c| text(frame, c));
-    let (indicator, geo, geo_name, unit, notes) = (indicator?, geo?, geo_name?, unit?, notes?);
-    let [drug, dimension, category, start, end, trend] = [
-        "drug",
-        "dimension",
-        "category",
-        "window_start",
-        "window_end",
-        "trend",
-    ]
-    .map(|c| texts(frame, c));
-    let (drug, dimension, category, start, end, trend) =
-        (drug?, dimension?, category?, start?, end?, trend?);
+    let keys = series_refs(frame)?;
+    let [geo_name, unit, notes] = ["geo_name", "unit", "notes"].map(|c| text(frame, c));
+    let (geo_name, unit, notes) = (geo_name?, unit?, notes?);
+    let [start, end, trend] = ["window_start", "window_end", "trend"].map(|c| texts(frame, c));
+    let (start, end, trend) = (start?, end?, trend?);
     let [mk_p, hr_p, tau, sen, apc] =
         ["mk_p", "mk_hr_p", "mk_tau", "sen_slope", "apc"].map(|c| floats(frame, c));
     let (mk_p, hr_p, tau, sen, apc) = (mk_p?, hr_p?, tau?, sen?, apc?);
     let (n, n_missing) = (ints(frame, "n")?, ints(frame, "n_missing")?);
-    let count = |v: Option<i64>| v.and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
-    Ok((0..frame.height())
-        .map(|i| TrendRecord {
-            indicator: indicator[i].clone(),
-            geo: geo[i].clone(),
+    Ok(keys
+        .into_iter()
+        .enumerate()
+        .map(|(i, key)| TrendRecord {
+            key,
             geo_name: geo_name[i].clone(),
-            drug: drug[i].clone(),
-            dimension: dimension[i].clone(),
-            category: category[i].clone(),
             unit: unit[i].clone(),
             window_start: start[i].clone(),
             window_end: end[i].clone(),
@@ -418,6 +441,66 @@ fn trends(frame: &DataFrame) -> PolarsResult<Vec<TrendRecord>> {
             sen_slope: sen[i],
             apc: apc[i],
             notes: notes[i].clone(),
+        })
+        .collect())
+}
+
+fn parallel(frame: &DataFrame) -> PolarsResult<Vec<ParallelRecord>> {
+    let [id, indicator, a_geo, b_geo] =
+        ["id", "indicator", "a_geo", "b_geo"].map(|c| text(frame, c));
+    let (id, indicator, a_geo, b_geo) = (id?, indicator?, a_geo?, b_geo?);
+    let [a_drug, b_drug, start, end, verdict] =
+        ["a_drug", "b_drug", "window_start", "window_end", "verdict"].map(|c| texts(frame, c));
+    let (a_drug, b_drug, start, end, verdict) = (a_drug?, b_drug?, start?, end?, verdict?);
+    let [f, p] = ["f", "p"].map(|c| floats(frame, c));
+    let (f, p) = (f?, p?);
+    let [k, df1, df2] = ["k", "df1", "df2"].map(|c| ints(frame, c));
+    let (k, df1, df2) = (k?, df1?, df2?);
+    Ok((0..frame.height())
+        .map(|i| ParallelRecord {
+            id: id[i].clone(),
+            indicator: indicator[i].clone(),
+            a_geo: a_geo[i].clone(),
+            a_drug: a_drug[i].clone(),
+            b_geo: b_geo[i].clone(),
+            b_drug: b_drug[i].clone(),
+            window_start: start[i].clone(),
+            window_end: end[i].clone(),
+            k: k[i],
+            f: f[i],
+            df1: df1[i],
+            df2: df2[i],
+            p: p[i],
+            verdict: verdict[i].clone(),
+        })
+        .collect())
+}
+
+fn regional(frame: &DataFrame) -> PolarsResult<Vec<RegionalRecord>> {
+    let keys = series_refs(frame)?;
+    let unit = text(frame, "unit")?;
+    let [start, end, trend] = ["window_start", "window_end", "trend"].map(|c| texts(frame, c));
+    let (start, end, trend) = (start?, end?, trend?);
+    let [p, slope, cmk_p] = ["p", "slope", "cmk_p"].map(|c| floats(frame, c));
+    let (p, slope, cmk_p) = (p?, slope?, cmk_p?);
+    let [members, tested, periods] =
+        ["members", "members_tested", "cmk_periods"].map(|c| ints(frame, c));
+    let (members, tested, periods) = (members?, tested?, periods?);
+    Ok(keys
+        .into_iter()
+        .enumerate()
+        .map(|(i, key)| RegionalRecord {
+            key,
+            unit: unit[i].clone(),
+            window_start: start[i].clone(),
+            window_end: end[i].clone(),
+            members: count(members[i]),
+            members_tested: count(tested[i]),
+            p: p[i],
+            slope: slope[i],
+            trend: trend[i].clone(),
+            cmk_periods: count(periods[i]),
+            cmk_p: cmk_p[i],
         })
         .collect())
 }
@@ -462,19 +545,15 @@ fn shares(frame: &DataFrame) -> PolarsResult<Vec<ShareRecord>> {
 
 /// The aggregates' periods in which members are missing.
 fn member_gaps(frame: &DataFrame) -> PolarsResult<Vec<MemberGap>> {
-    let [indicator, geo, period, missing] =
-        ["indicator", "geo", "period", "missing_members"].map(|c| text(frame, c));
-    let (indicator, geo, period, missing) = (indicator?, geo?, period?, missing?);
-    let [drug, dimension, category] = ["drug", "dimension", "category"].map(|c| texts(frame, c));
-    let (drug, dimension, category) = (drug?, dimension?, category?);
-    Ok((0..frame.height())
-        .filter(|&i| !missing[i].is_empty())
-        .map(|i| MemberGap {
-            indicator: indicator[i].clone(),
-            geo: geo[i].clone(),
-            drug: drug[i].clone(),
-            dimension: dimension[i].clone(),
-            category: category[i].clone(),
+    let keys = series_refs(frame)?;
+    let [period, missing] = ["period", "missing_members"].map(|c| text(frame, c));
+    let (period, missing) = (period?, missing?);
+    Ok(keys
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !missing[*i].is_empty())
+        .map(|(i, key)| MemberGap {
+            key,
             period: period[i].clone(),
             missing: missing[i].clone(),
         })
