@@ -32,7 +32,8 @@ pub fn is_significant(label: &str) -> bool {
 
 /// The largest K that `JoinpointLimit::Nci` gives: NCI's recommendation reaches 7 from 37
 /// observations, but the exhaustive search grows as n^K/K! (a 40-point series takes about
-/// 100 times longer at K = 7 than at K = 4, BENCHMARKS.md), so the default stops at 4, which
+/// 33 times longer at K = 7 than at K = 4, and K = 4 15 times longer than K = 2:
+/// BENCHMARKS.md), so the default stops at 4, which
 /// is NCI's recommendation up to 26 observations. A number in `max_joinpoints` goes to 9.
 pub const NCI_LIMIT_CAP: usize = 4;
 
