@@ -155,8 +155,8 @@ pub struct ReportParams {
     pub outro: Option<String>,
     /// Which blocks the report shows, in order (`[report] sections`).
     pub sections: Vec<Section>,
-    /// What the findings put first, in this order: ids of shares, routes, claims or
-    /// figures, or the geo of an aggregate (`[report] highlight`).
+    /// What the findings put first, in this order: ids of shares, routes, claims, parallel
+    /// tests or figures, or the geo of an aggregate (`[report] highlight`).
     pub highlight: Vec<String>,
     pub source: String,
     /// Each input's citation (`[[inputs]] source`), by its file as written: a figure's

@@ -22,7 +22,8 @@ use crate::display::{html_escape, markdown_cell, markdown_escape, readable};
 use crate::ingest::output::InputRecord;
 use crate::report::figure::FigureSidecar;
 use crate::report::findings::{
-    distinct_windows, findings, missing_members, p_value, percent, series_name, slope, words,
+    distinct_windows, findings, missing_members, p_value, percent, series_name, slope, window_text,
+    words,
 };
 use crate::stats::{mann_kendall_min_p, CORRECTION_MIN_N};
 
@@ -197,16 +198,9 @@ impl ReportInput {
         }
     }
 
-    /// Whether a trends row is about what the pipeline declares (every row when it
-    /// declares nothing).
+    /// Whether a trends row is about what the pipeline declares.
     fn in_scope(&self, t: &TrendRecord) -> bool {
-        let d = &self.declared;
-        let geo = d.geos.as_ref().is_none_or(|g| g.contains(&t.key.geo));
-        let drug = match (&d.drugs, &t.key.drug) {
-            (Some(drugs), Some(drug)) => drugs.contains(drug),
-            _ => true,
-        };
-        geo && drug
+        self.declared.covers(&t.key.geo, &t.key.drug)
     }
 }
 
@@ -254,6 +248,19 @@ pub struct SeriesRef {
     pub drug: Option<String>,
     pub dimension: Option<String>,
     pub category: Option<String>,
+}
+
+impl Declared {
+    /// Whether a geo and drug are among those the pipeline speaks of (everything when it
+    /// declares nothing; a row without a drug is in scope by its geo).
+    pub fn covers(&self, geo: &str, drug: &Option<String>) -> bool {
+        let geo = self.geos.as_ref().is_none_or(|g| g.contains(geo));
+        let drug = match (&self.drugs, drug) {
+            (Some(drugs), Some(drug)) => drugs.contains(drug),
+            _ => true,
+        };
+        geo && drug
+    }
 }
 
 /// A series the findings speak of.
@@ -390,6 +397,15 @@ pub struct CoverageRecord {
     pub observed: u32,
 }
 
+impl CoverageRecord {
+    /// Years without an observation between the first and the last.
+    pub fn missing_inside(&self) -> u32 {
+        u32::try_from(self.last - self.first + 1)
+            .unwrap_or(0)
+            .saturating_sub(self.observed)
+    }
+}
+
 /// A figure as the plot stage wrote it: its sidecar and its SVG.
 #[derive(Clone, Debug)]
 pub struct PublishedFigure {
@@ -439,10 +455,6 @@ fn num(v: Option<f64>) -> String {
 
 fn text(v: &Option<String>) -> String {
     v.clone().unwrap_or_default()
-}
-
-fn window(start: &Option<String>, end: &Option<String>) -> String {
-    format!("{}-{}", text(start), text(end))
 }
 
 /// The report as Markdown and as self-contained HTML.
@@ -569,41 +581,38 @@ fn tables(input: &ReportInput) -> Vec<Block> {
             .copied()
             .filter(|t| t.trend.as_deref().is_some_and(is_significant)),
     );
-    let mut out = vec![Block::Heading(3, "Significant trends".into())];
-    out.push(table(
-        &[
-            "Series",
-            "Window",
-            "n",
-            "Trend",
-            "p",
-            "Sen slope",
-            "APC (% per year)",
-            "Notes",
-        ],
-        significant
-            .iter()
-            .map(|t| {
-                let (_, p) = input.trend_test(t);
-                vec![
-                    trend_series_name(input, t),
-                    window(&t.window_start, &t.window_end),
-                    t.n.to_string(),
-                    text(&t.trend),
-                    p.map_or_else(String::new, p_value),
-                    t.sen_slope.map_or_else(String::new, |v| slope(v, &t.unit)),
-                    num(t.apc),
-                    // Notes for a reader of this table: the annual rows' empty seasonal
-                    // columns are not shown here.
-                    input.named(&summary_notes(&t.notes)),
-                ]
-            })
-            .collect(),
-    ));
-    if significant.is_empty() {
-        out.pop();
-        out.pop();
-    } else {
+    let mut out = Vec::new();
+    if !significant.is_empty() {
+        out.push(Block::Heading(3, "Significant trends".into()));
+        out.push(table(
+            &[
+                "Series",
+                "Window",
+                "n",
+                "Trend",
+                "p",
+                "Sen slope",
+                "APC (% per year)",
+                "Notes",
+            ],
+            significant
+                .iter()
+                .map(|t| {
+                    let (_, p) = input.trend_test(t);
+                    vec![
+                        trend_series_name(input, t),
+                        window_text(&t.window_start, &t.window_end),
+                        t.n.to_string(),
+                        text(&t.trend),
+                        p.map_or_else(String::new, p_value),
+                        t.sen_slope.map_or_else(String::new, |v| slope(v, &t.unit)),
+                        num(t.apc),
+                        // Without the notes of columns this table does not show.
+                        input.named(&summary_notes(&t.notes)),
+                    ]
+                })
+                .collect(),
+        ));
         out.push(Block::Paragraph(format!(
             "{} of the {} trend rows about the pipeline's series are significant at alpha = {}; every row is in tables/trends.csv.",
             significant.len(),
@@ -738,17 +747,11 @@ fn trend_series_name(input: &ReportInput, t: &TrendRecord) -> String {
 
 /// Countries and years missing among the seizure series of the pipeline's scope.
 fn coverage(input: &ReportInput) -> Vec<Block> {
-    let d = &input.declared;
     let rows: Vec<Vec<String>> = input
         .coverage
         .iter()
-        .filter(|c| d.geos.as_ref().is_none_or(|g| g.contains(&c.geo)))
-        .filter(|c| match (&d.drugs, &c.drug) {
-            (Some(drugs), Some(drug)) => drugs.contains(drug),
-            _ => true,
-        })
+        .filter(|c| input.declared.covers(&c.geo, &c.drug))
         .map(|c| {
-            let span = u32::try_from(c.last - c.first + 1).unwrap_or(0);
             vec![
                 input.geo_name(&c.geo),
                 c.drug
@@ -756,7 +759,7 @@ fn coverage(input: &ReportInput) -> Vec<Block> {
                     .map_or_else(String::new, |k| input.drug_name(k)),
                 format!("{}-{}", c.first, c.last),
                 c.observed.to_string(),
-                span.saturating_sub(c.observed).to_string(),
+                c.missing_inside().to_string(),
             ]
         })
         .collect();

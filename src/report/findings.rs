@@ -4,14 +4,16 @@
 //! places and drugs are named, never coded; each sentence says when its coverage is
 //! incomplete.
 //!
-//! Order: what `[report] highlight` lists, in its order; then series trends, shares, routes
-//! and claims, each group by effect size (|Kendall's tau| of a series' strongest significant
-//! window, the largest |change| in percentage points of a share, the share of years in which
-//! a route's destination seized more than its transit), claims as declared.
+//! Order: what `[report] highlight` lists, in its order; then series trends, comparisons
+//! (`[[parallel]]`), shares, routes and claims, each group by effect size (|Kendall's tau| of
+//! a series' strongest significant window, 1 - p of a comparison, the largest |change| in
+//! percentage points of a share, the share of years in which a route's destination seized
+//! more than its transit), claims as declared.
 
 use std::collections::BTreeMap;
 
 use crate::analysis::claims::Verdict;
+use crate::analysis::series::Window;
 use crate::analysis::trend::{is_significant, TOO_SHORT};
 use crate::display::readable;
 use crate::model::Period;
@@ -21,7 +23,7 @@ use crate::report::document::{RegionalRecord, ReportInput, SeriesRef, TrendRecor
 struct Finding {
     /// Ids of the pipeline this sentence speaks of, for `[report] highlight`.
     about: Vec<String>,
-    /// Which group of findings it belongs to (series, shares, routes, claims).
+    /// Which group of findings it belongs to: an index of [`GROUPS`].
     group: u8,
     effect: f64,
     text: String,
@@ -70,7 +72,7 @@ pub fn p_value(p: f64) -> String {
 }
 
 /// A unit after a number: " kg", nothing for counts.
-pub fn unit_suffix(unit: &str) -> String {
+fn unit_suffix(unit: &str) -> String {
     match unit {
         "" | "count" => String::new(),
         u => format!(" {u}"),
@@ -159,19 +161,15 @@ pub fn missing_members(gaps: &[(&str, &str)], input: &ReportInput) -> String {
     parts.join("; ")
 }
 
-/// Whether a period lies in the window START..END (both inclusive; an unparsable bound
-/// keeps the period).
+/// Whether a period lies in the window START..END of a table row ([`Window::contains`]; an
+/// unparsable bound leaves that side open, an unparsable period is outside).
 fn in_window(period: &str, start: Option<&str>, end: Option<&str>) -> bool {
-    let Ok(p) = Period::parse(period) else {
-        return false;
+    let bound = |b: Option<&str>| b.and_then(|b| Period::parse(b).ok());
+    let window = Window {
+        start: bound(start),
+        end: bound(end),
     };
-    let after = start
-        .and_then(|s| Period::parse(s).ok())
-        .is_none_or(|s| p.x() >= s.x());
-    let before = end
-        .and_then(|e| Period::parse(e).ok())
-        .is_none_or(|e| p.x() <= e.last_x());
-    after && before
+    Period::parse(period).is_ok_and(|p| window.contains(&p))
 }
 
 /// "Central Asia, seizures of heroin" / "Uzbekistan, drug offences (offence type:
@@ -207,6 +205,15 @@ pub fn distinct_windows<'a>(
     kept
 }
 
+/// A window as the report writes it: "2000-2022".
+pub fn window_text(start: &Option<String>, end: &Option<String>) -> String {
+    format!(
+        "{}-{}",
+        start.as_deref().unwrap_or(""),
+        end.as_deref().unwrap_or("")
+    )
+}
+
 /// A code as words: "drug_offences" -> "drug offences".
 pub fn words(code: &str) -> String {
     code.replace('_', " ")
@@ -215,11 +222,7 @@ pub fn words(code: &str) -> String {
 /// The phrase of one window: "decreasing over 2000-2022 (Sen slope -258.49 kg per year;
 /// Mann-Kendall p < 0.001, n = 23)".
 fn window_phrase(t: &TrendRecord, input: &ReportInput) -> String {
-    let window = format!(
-        "{}-{}",
-        t.window_start.as_deref().unwrap_or(""),
-        t.window_end.as_deref().unwrap_or("")
-    );
+    let window = window_text(&t.window_start, &t.window_end);
     let (test, p) = input.trend_test(t);
     match (t.trend.as_deref(), p) {
         (Some(TOO_SHORT), _) => format!(
@@ -286,11 +289,10 @@ fn series_findings(input: &ReportInput) -> Vec<Finding> {
                 .filter(|t| t.n_missing > 0)
                 .map(|t| {
                     format!(
-                        "{} of {} periods missing in {}-{}",
+                        "{} of {} periods missing in {}",
                         t.n_missing,
                         t.n + t.n_missing,
-                        t.window_start.as_deref().unwrap_or(""),
-                        t.window_end.as_deref().unwrap_or("")
+                        window_text(&t.window_start, &t.window_end)
                     )
                 })
                 .collect();
@@ -330,11 +332,7 @@ fn series_findings(input: &ReportInput) -> Vec<Finding> {
 /// per year; allowing for their correlation, p = 0.034 on the 17 periods all 5 report)".
 fn regional_phrase(r: &RegionalRecord) -> Option<String> {
     let (label, p) = (r.trend.as_deref()?, r.p?);
-    let window = format!(
-        "{}-{}",
-        r.window_start.as_deref().unwrap_or(""),
-        r.window_end.as_deref().unwrap_or("")
-    );
+    let window = window_text(&r.window_start, &r.window_end);
     let correlated = r.cmk_p.map_or_else(String::new, |c| {
         format!(
             "; allowing for their correlation, {} on the {} periods all {} report",
@@ -392,11 +390,10 @@ fn parallel_findings(input: &ReportInput) -> Vec<Finding> {
                 group: 1,
                 effect: 1.0 - p,
                 text: format!(
-                    "{} and {}, {what}, {}-{}: the joinpoint trends are {verdict} (approximate F test, F = {} on {} and {} degrees of freedom, {}; {k} joinpoint{}).",
+                    "{} and {}, {what}, {}: the joinpoint trends are {verdict} (approximate F test, F = {} on {} and {} degrees of freedom, {}; {k} joinpoint{}).",
                     input.geo_name(&r.a_geo),
                     input.geo_name(&r.b_geo),
-                    r.window_start.as_deref().unwrap_or(""),
-                    r.window_end.as_deref().unwrap_or(""),
+                    window_text(&r.window_start, &r.window_end),
                     readable(f),
                     r.df1.unwrap_or(0),
                     r.df2.unwrap_or(0),
@@ -436,11 +433,7 @@ fn share_findings(input: &ReportInput) -> Vec<Finding> {
             text.push_str(&changes.join("; "));
         }
         if let (Some(label), Some(p)) = (first.trend.as_deref(), first.mk_p) {
-            let window = format!(
-                "{}-{}",
-                first.window_start.as_deref().unwrap_or(""),
-                first.window_end.as_deref().unwrap_or("")
-            );
+            let window = window_text(&first.window_start, &first.window_end);
             if label == TOO_SHORT {
                 text.push_str(&format!(
                     ". The share series over {window} is too short for a trend test to reach significance"

@@ -156,7 +156,6 @@ fn write_workbook(cx: &Context, input: &ReportInput) -> Result<()> {
         ),
     ));
     for c in &input.coverage {
-        let span = u32::try_from(c.last - c.first + 1).unwrap_or(0);
         notes.push((
             format!(
                 "coverage: {} {}",
@@ -170,7 +169,7 @@ fn write_workbook(cx: &Context, input: &ReportInput) -> Result<()> {
                 c.first,
                 c.last,
                 c.observed,
-                span.saturating_sub(c.observed)
+                c.missing_inside()
             ),
         ));
     }
