@@ -40,6 +40,15 @@ pub fn format_number(value: f64, decimals: usize) -> String {
     out
 }
 
+/// `text` with its first letter in upper case: "heroin" -> "Heroin".
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// A number rounded for reading: thousands separators above 1,000, else 3 significant digits.
 pub fn readable(v: f64) -> String {
     if !v.is_finite() {

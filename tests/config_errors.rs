@@ -209,7 +209,7 @@ fn figures() {
         "figures[0].kind",
         &[
             "'pie'",
-            "expected line, stacked_area, share_area, bars or small_multiples",
+            "expected line, stacked_area, share_area, bars, small_multiples or map",
         ],
     );
     check(

@@ -129,14 +129,14 @@ fn report_is_one_self_contained_file_with_every_figure_and_table() {
             );
         }
     }
-    assert_eq!(html.matches("<svg").count(), 6, "every figure inline");
+    assert_eq!(html.matches("<svg").count(), 8, "every figure inline");
     // Numbered captions under the charts, no repeated title above them, and the alt text in
     // each SVG's <desc> rather than printed in the body.
     assert!(
-        html.contains("<figcaption>Figure 1. Heroin seized (kg)"),
+        html.contains("<figcaption>Figure 3. Heroin seized (kg)"),
         "numbered captions"
     );
-    assert!(html.contains("<figcaption>Figure 6. "));
+    assert!(html.contains("<figcaption>Figure 8. "));
     assert!(!html.contains(
         ">Heroin seizures: Russian Federation and the five Central Asian countries combined</h"
     ));
@@ -147,7 +147,7 @@ fn report_is_one_self_contained_file_with_every_figure_and_table() {
     );
     // Pandoc figures: caption, id and alt text as attributes.
     assert!(md.contains(
-        "![Figure 1. Heroin seized (kg), Russian Federation, Central Asia (5), 2000-2022. Source: "
+        "![Figure 3. Heroin seized (kg), Russian Federation, Central Asia (5), 2000-2022. Source: "
     ));
     assert!(md.contains(
         "](figures/heroin_rus_vs_central_asia.png){#fig-heroin_rus_vs_central_asia alt=\"Line chart of Heroin seizures"
@@ -607,7 +607,7 @@ fn the_writers_words_sections_highlights_and_captions_shape_the_report() {
     assert!(md.find("### Highlights").unwrap() < md.find("### Trends").unwrap());
     // The caption override, numbered and with its source.
     assert!(md.contains(
-        "![Figure 3. Cannabis-type drugs took a growing share of what Central Asia seizes. Source: "
+        "![Figure 5. Cannabis-type drugs took a growing share of what Central Asia seizes. Source: "
     ));
     let html = w.read("out/northern_route/report.html");
     assert!(html.contains("<p class=\"subtitle\">Quarterly update, second quarter</p>"));

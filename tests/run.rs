@@ -142,7 +142,7 @@ fn figure_slugs_cannot_name_paths() {
     let run = w.run(&["run", "pipelines/slug.toml"]);
     run.expect_code(2);
     assert!(
-        run.stderr().contains("figures[3].slug") && run.stderr().contains("a slug is a file name"),
+        run.stderr().contains("figures[5].slug") && run.stderr().contains("a slug is a file name"),
         "{run}"
     );
 }

@@ -13,6 +13,7 @@ mod figures;
 mod fuzz_corpus;
 mod ingest;
 mod interop;
+mod map;
 mod northern_route;
 mod pipeline;
 mod plot_render;

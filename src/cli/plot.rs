@@ -4,6 +4,7 @@
 //! (the same theme, trend lines, notes and sidecars) in a temporary folder; FILE gets the
 //! asked format and, beside it, the points (`.csv`) and the sidecar (`.json`).
 
+use crate::display::capitalised;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -209,6 +210,9 @@ pub fn run(args: PlotArgs, quiet: bool) -> Result<Exit, Error> {
         std::slice::from_ref(&spec),
         &trends,
         &sources,
+        args.reference
+            .as_deref()
+            .or(Some(Path::new("data/reference")).filter(|d| d.is_dir())),
         "plot",
     )?;
 
@@ -230,12 +234,4 @@ pub fn run(args: PlotArgs, quiet: bool) -> Result<Exit, Error> {
         ))?;
     }
     Ok(Exit::Done)
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }

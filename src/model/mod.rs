@@ -1,6 +1,7 @@
 //! The data model: observations, periods, units and reference data (countries, drugs,
-//! regions, routes). No file IO here except reading the reference tables.
+//! regions, routes, country outlines). No file IO here except reading the reference tables.
 
+pub mod boundaries;
 pub mod observation;
 pub mod period;
 pub mod reference;

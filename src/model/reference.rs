@@ -387,6 +387,25 @@ impl Reference {
         self.routes.iter().find(|r| r.id == id)
     }
 
+    /// A drug's or drug group's name for running text: the reference's name without its
+    /// explanation in brackets, lower case unless an abbreviation ("Heroin" -> "heroin",
+    /// "Opiates (opium poppy products: ...)" -> "opiates", "ATS" stays); `None` for an
+    /// unknown key.
+    pub fn running_drug_name(&self, key: &str) -> Option<String> {
+        let name = match self.drug(key) {
+            Some(d) => &d.name,
+            None => &self.group(key)?.name,
+        };
+        let short = name.split(" (").next().unwrap_or(name).trim();
+        let mut chars = short.chars();
+        Some(match (chars.next(), chars.next()) {
+            (Some(first), Some(second)) if !second.is_uppercase() => {
+                first.to_lowercase().chain(short.chars().skip(1)).collect()
+            }
+            _ => short.to_string(),
+        })
+    }
+
     /// The English name of a geo code of the tables, for people reading them: a country
     /// ("Kazakhstan"), a region ("Central Asia"), a route segment (`route:northern:transit`
     /// -> "Northern Route: transit"); empty for anything else (a share's id).

@@ -6,6 +6,7 @@
 //! (`root = ".."` for a file in `pipelines/`). Each stage's parameters are a subtree of the
 //! file (`inputs`, `analyze`, ...), hashed for the up-to-date checks.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -17,14 +18,16 @@ use crate::analysis::figure::{FigureSeries, FigureSource};
 use crate::analysis::series::{SeriesFilter, Window};
 use crate::analysis::share::ShareDef;
 use crate::analysis::trend::{JoinpointLimit, TrendOptions};
+use crate::display::capitalised;
 use crate::error::{Error, InputError};
 use crate::files::parse_toml;
 use crate::ingest::mapping::Mapping;
 use crate::ingest::{Format, IngestOptions, InputFile, LineItems, Missing};
 use crate::model::{Period, Reference};
-use crate::plot::{ChartKind, PanelY, SizePreset};
+use crate::plot::{ChartKind, MapRoute, PanelY, SizePreset};
 use crate::report::document::Section;
 use crate::report::figure::FigureSpec;
+use crate::report::map::{MapPanelSpec, MapSpec, Measure};
 use crate::stats::{Alpha, JoinpointOptions, JoinpointSelection, MAX_JOINPOINTS, NCI_PERMUTATIONS};
 
 #[derive(Debug, Deserialize)]
@@ -80,7 +83,12 @@ struct RawFigure {
     y_label: Option<String>,
     size: Option<String>,
     window: Option<String>,
+    #[serde(default)]
     series: Vec<RawFigureSeries>,
+    /// A map's route (`kind = "map"`).
+    route: Option<String>,
+    /// What a map shades its countries by.
+    measure: Option<RawMeasure>,
     trend: Option<String>,
     #[serde(default)]
     trend_always: bool,
@@ -128,6 +136,22 @@ pub struct ParallelParams {
 struct RawEvent {
     period: String,
     label: String,
+}
+
+/// `measure = { drug = "heroin", period = "2016" }` of a map: one drug (or `drugs`, a map
+/// each) and one of `period`, `periods` (a map each), `window` (with `stat`) or `change`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeasure {
+    drug: Option<String>,
+    drugs: Option<Vec<String>>,
+    indicator: Option<String>,
+    period: Option<toml::Value>,
+    periods: Option<Vec<toml::Value>>,
+    window: Option<String>,
+    /// "total" (default) or "mean" of a window.
+    stat: Option<String>,
+    change: Option<Vec<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -918,6 +942,19 @@ impl Validator<'_> {
                 ),
             ));
         }
+        if raw.kind == "map" {
+            return self.map_figure(i, raw);
+        }
+        if raw.route.is_some() || raw.measure.is_some() {
+            return Err(self.err(
+                key(if raw.route.is_some() {
+                    "route"
+                } else {
+                    "measure"
+                }),
+                format!("route and measure are for kind = \"map\", not {}", raw.kind),
+            ));
+        }
         let kind = match raw.kind.as_str() {
             "line" => ChartKind::Line,
             "stacked_area" => ChartKind::StackedArea,
@@ -928,7 +965,7 @@ impl Validator<'_> {
                 return Err(self.err(
                     key("kind"),
                     format!(
-                    "'{other}': expected line, stacked_area, share_area, bars or small_multiples"
+                    "'{other}': expected line, stacked_area, share_area, bars, small_multiples or map"
                 ),
                 ))
             }
@@ -1116,6 +1153,266 @@ impl Validator<'_> {
             caption: raw.caption,
             columns: raw.columns.unwrap_or(0),
             panel_y,
+            map: None,
+        })
+    }
+
+    /// A route map: one series per route country (and drug), measured as declared.
+    fn map_figure(&self, i: usize, raw: RawFigure) -> Result<FigureSpec, Error> {
+        let key = |k: &str| format!("figures[{i}].{k}");
+        let unused = [
+            ("series", !raw.series.is_empty()),
+            ("window", raw.window.is_some()),
+            ("trend", raw.trend.is_some()),
+            ("change_point", raw.change_point.is_some()),
+            ("index", raw.index.is_some()),
+            ("scale", raw.scale.is_some()),
+            ("y_min", raw.y_min.is_some()),
+            ("y_max", raw.y_max.is_some()),
+            ("panel_y", raw.panel_y.is_some()),
+            ("events", !raw.events.is_empty()),
+        ];
+        if let Some((k, _)) = unused.iter().find(|(_, given)| *given) {
+            return Err(self.err(
+                key(k),
+                "a map takes its countries from `route` and its values from `measure`; drop this key",
+            ));
+        }
+        let id = raw
+            .route
+            .as_deref()
+            .ok_or_else(|| self.err(key("route"), "a map needs `route = \"...\"` (a route id)"))?;
+        let route = self.reference.route(id).ok_or_else(|| {
+            let ids: Vec<&str> = self
+                .reference
+                .routes
+                .iter()
+                .map(|r| r.id.as_str())
+                .collect();
+            self.err(
+                key("route"),
+                format!(
+                    "'{id}': not a route of data/reference/routes.toml (routes: {})",
+                    ids.join(", ")
+                ),
+            )
+        })?;
+        let countries = |codes: &[String]| -> Vec<String> {
+            let mut out: Vec<String> = Vec::new();
+            for code in codes {
+                let members = match self.reference.region(code) {
+                    Some(region) => region.members.clone(),
+                    None => vec![code.clone()],
+                };
+                for m in members {
+                    if !out.contains(&m) {
+                        out.push(m);
+                    }
+                }
+            }
+            out
+        };
+        let map_route = MapRoute {
+            name: route.name.clone(),
+            origin: countries(&route.origin),
+            transit: countries(&route.transit),
+            destination: countries(&route.destination),
+        };
+        let measure = raw.measure.as_ref().ok_or_else(|| {
+            self.err(
+                key("measure"),
+                "a map needs `measure = { drug = \"heroin\", period = \"2016\" }`",
+            )
+        })?;
+        let mk = |k: &str| key(&format!("measure.{k}"));
+        let period = |k: &str, v: &toml::Value| -> Result<Period, Error> {
+            let text = match v {
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::String(t) => t.clone(),
+                other => other.to_string(),
+            };
+            Period::parse(&text).map_err(|why| self.err(mk(k), why))
+        };
+        let drugs: Vec<String> = match (&measure.drug, &measure.drugs) {
+            (Some(d), None) => vec![d.clone()],
+            (None, Some(ds)) if !ds.is_empty() => ds.clone(),
+            _ => {
+                return Err(self.err(
+                    mk("drug"),
+                    "give `drug = \"...\"`, or `drugs = [...]` for a map per drug",
+                ))
+            }
+        };
+        let given = [
+            ("period", measure.period.is_some()),
+            ("periods", measure.periods.is_some()),
+            ("window", measure.window.is_some()),
+            ("change", measure.change.is_some()),
+        ];
+        let named: Vec<&str> = given.iter().filter(|(_, g)| *g).map(|(k, _)| *k).collect();
+        if named.len() != 1 {
+            return Err(self.err(
+                key("measure"),
+                format!(
+                    "gives {}: give exactly one of period, periods (a map each), window (with stat = \"total\" or \"mean\") or change = [FROM, TO]",
+                    if named.is_empty() { "none of them".to_string() } else { named.join(" and ") }
+                ),
+            ));
+        }
+        if measure.stat.is_some() && measure.window.is_none() {
+            return Err(self.err(mk("stat"), "stat is for a window"));
+        }
+        let measures: Vec<Measure> = if let Some(p) = &measure.period {
+            vec![Measure::At(period("period", p)?)]
+        } else if let Some(ps) = &measure.periods {
+            if ps.is_empty() {
+                return Err(self.err(mk("periods"), "give at least one period"));
+            }
+            ps.iter()
+                .enumerate()
+                .map(|(j, p)| period(&format!("periods[{j}]"), p).map(Measure::At))
+                .collect::<Result<_, _>>()?
+        } else if let Some(w) = &measure.window {
+            let window = Window::parse(w).map_err(|e| self.err(mk("window"), e))?;
+            let (Some(a), Some(b)) = (window.start, window.end) else {
+                return Err(self.err(
+                    mk("window"),
+                    format!("'{w}': a map's window needs both ends (2012-2016)"),
+                ));
+            };
+            match measure.stat.as_deref().unwrap_or("total") {
+                "total" => vec![Measure::Total(a, b)],
+                "mean" => vec![Measure::Mean(a, b)],
+                other => {
+                    return Err(self.err(mk("stat"), format!("'{other}': expected total or mean")))
+                }
+            }
+        } else {
+            let change = measure.change.as_deref().unwrap_or_default();
+            let [a, b] = change else {
+                return Err(self.err(
+                    mk("change"),
+                    "give two periods: change = [\"2010\", \"2016\"]",
+                ));
+            };
+            let (a, b) = (period("change[0]", a)?, period("change[1]", b)?);
+            if a.x() >= b.x() {
+                return Err(self.err(mk("change"), format!("{a} is not before {b}")));
+            }
+            vec![Measure::Change(a, b)]
+        };
+        if drugs.len() > 1 && measures.len() > 1 {
+            return Err(self.err(
+                key("measure"),
+                "a map per drug or a map per period, not both",
+            ));
+        }
+        let all: Vec<String> = map_route.countries();
+        let mut names: BTreeMap<String, String> = BTreeMap::new();
+        for (code, name) in &self.reference.country_names {
+            names.insert(code.clone(), name.clone());
+        }
+        let mut series = Vec::new();
+        let mut drug_names = Vec::new();
+        for drug in &drugs {
+            let mut first = None;
+            for code in &all {
+                let selection = self.selection(
+                    &key("measure"),
+                    &RawSelection {
+                        geo: code.clone(),
+                        drug: Some(drug.clone()),
+                        indicator: measure.indicator.clone(),
+                        dimension: None,
+                        category: None,
+                    },
+                )?;
+                let drug_name = selection
+                    .drug
+                    .label()
+                    .and_then(|l| self.reference.running_drug_name(l))
+                    .unwrap_or_default();
+                first.get_or_insert(drug_name.clone());
+                series.push(FigureSeries {
+                    label: format!("{}, {drug_name}", self.reference.geo_name(code)),
+                    source: FigureSource::Selection(selection),
+                });
+            }
+            drug_names.push(first.unwrap_or_default());
+        }
+        let n = all.len();
+        let panels: Vec<MapPanelSpec> = if drugs.len() > 1 {
+            drug_names
+                .iter()
+                .enumerate()
+                .map(|(j, d)| MapPanelSpec {
+                    title: capitalised(d),
+                    drug: d.clone(),
+                    measure: measures[0],
+                    series: (j * n..(j + 1) * n).collect(),
+                })
+                .collect()
+        } else {
+            measures
+                .iter()
+                .map(|m| MapPanelSpec {
+                    title: m.text(),
+                    drug: drug_names[0].clone(),
+                    measure: *m,
+                    series: (0..n).collect(),
+                })
+                .collect()
+        };
+        let window = Window {
+            start: panels
+                .iter()
+                .filter_map(|p| p.measure.window().start)
+                .min_by(|a, b| a.x().total_cmp(&b.x())),
+            end: panels
+                .iter()
+                .filter_map(|p| p.measure.window().end)
+                .max_by(|a, b| a.x().total_cmp(&b.x())),
+        };
+        let size = match raw.size.as_deref().unwrap_or("report") {
+            "report" => SizePreset::Report,
+            "slide" => SizePreset::Slide,
+            "web" => SizePreset::Web,
+            other => {
+                return Err(self.err(
+                    key("size"),
+                    format!("'{other}': expected report, slide or web"),
+                ))
+            }
+        };
+        Ok(FigureSpec {
+            slug: raw.slug,
+            kind: ChartKind::Line,
+            title: raw.title,
+            subtitle: raw.subtitle,
+            y_label: raw.y_label.unwrap_or_else(|| "Seized".into()),
+            size,
+            window,
+            series,
+            trend: None,
+            trend_always: false,
+            trend_band: false,
+            log_scale: false,
+            index: None,
+            events: Vec::new(),
+            y_min: None,
+            y_max: None,
+            change_point: None,
+            notes: raw.notes,
+            source: raw.source,
+            caption: raw.caption,
+            columns: raw.columns.unwrap_or(0),
+            panel_y: PanelY::Shared,
+            map: Some(MapSpec {
+                id: id.to_string(),
+                route: map_route,
+                panels,
+                names,
+            }),
         })
     }
 

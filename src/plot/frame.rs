@@ -10,13 +10,12 @@ use super::scale::{self, TimeTicks};
 use super::theme::Theme;
 use super::Chart;
 
-/// One figure being laid out: its chart, prepared data and theme, and the canvas size in px.
+/// One figure being laid out: its chart, prepared data and theme, and the canvas width in px.
 pub(super) struct Ctx<'a> {
     pub(super) chart: &'a Chart,
     pub(super) p: &'a Prepared,
     pub(super) t: &'a Theme,
     pub(super) w: f64,
-    pub(super) h: f64,
 }
 
 /// A plot rectangle and the data ranges it maps.

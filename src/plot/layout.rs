@@ -30,17 +30,42 @@ pub(crate) fn layout(chart: &Chart, p: &Prepared, t: &Theme) -> Result<Scene, Pl
         p,
         t,
         w: f64::from(t.width),
-        h: f64::from(t.height),
     };
+    let (body_top, body_bottom) = header_footer(
+        &mut scene,
+        t,
+        &chart.title,
+        &chart.subtitle,
+        &chart.source,
+        &chart.notes,
+    )?;
+    match chart.kind {
+        ChartKind::SmallMultiples => small_multiples(&ctx, &mut scene, body_top, body_bottom)?,
+        _ => single_plot(&ctx, &mut scene, body_top, body_bottom)?,
+    }
+    Ok(scene)
+}
+
+/// Places a figure's header (title, subtitle) and footer (source line, then each note)
+/// on `scene`; returns the top and bottom of the body between them. The charts and the maps
+/// share it.
+pub(crate) fn header_footer(
+    scene: &mut Scene,
+    t: &Theme,
+    title: &str,
+    subtitle: &str,
+    source: &str,
+    notes: &[String],
+) -> Result<(f64, f64), PlotError> {
     let m = t.margin;
-    let inner_w = ctx.w - 2.0 * m;
+    let inner_w = f64::from(t.width) - 2.0 * m;
 
     // Header.
-    let title = wrap(&clean(&chart.title), t.title_em, true, inner_w)?;
+    let title = wrap(&clean(title), t.title_em, true, inner_w)?;
     let mut y = m;
     if !title.is_empty() {
         y = text_block(
-            &mut scene,
+            scene,
             &title,
             m,
             y,
@@ -51,10 +76,10 @@ pub(crate) fn layout(chart: &Chart, p: &Prepared, t: &Theme) -> Result<Scene, Pl
         )?;
         y += 0.45 * t.title_em;
     }
-    let subtitle = wrap(&clean(&chart.subtitle), t.subtitle_em, false, inner_w)?;
+    let subtitle = wrap(&clean(subtitle), t.subtitle_em, false, inner_w)?;
     if !subtitle.is_empty() {
         y = text_block(
-            &mut scene,
+            scene,
             &subtitle,
             m,
             y,
@@ -68,7 +93,7 @@ pub(crate) fn layout(chart: &Chart, p: &Prepared, t: &Theme) -> Result<Scene, Pl
 
     // Footer, bottom-up: source, then notes.
     let mut footer: Vec<String> = Vec::new();
-    let source = clean(&chart.source);
+    let source = clean(source);
     if !source.is_empty() {
         footer.extend(wrap(
             &format!("Source: {source}"),
@@ -77,16 +102,16 @@ pub(crate) fn layout(chart: &Chart, p: &Prepared, t: &Theme) -> Result<Scene, Pl
             inner_w,
         )?);
     }
-    for note in &chart.notes {
+    for note in notes {
         let note = clean(note);
         if !note.is_empty() {
             footer.extend(wrap(&format!("Note: {note}"), t.small_em, false, inner_w)?);
         }
     }
     let footer_h = block_height(footer.len(), t.small_em);
-    let footer_top = ctx.h - m - footer_h;
+    let footer_top = f64::from(t.height) - m - footer_h;
     text_block(
-        &mut scene,
+        scene,
         &footer,
         m,
         footer_top,
@@ -96,7 +121,7 @@ pub(crate) fn layout(chart: &Chart, p: &Prepared, t: &Theme) -> Result<Scene, Pl
         Align::Left,
     )?;
     let body_bottom = if footer.is_empty() {
-        ctx.h - m
+        f64::from(t.height) - m
     } else {
         footer_top - 1.0 * t.body_em
     };
@@ -105,15 +130,11 @@ pub(crate) fn layout(chart: &Chart, p: &Prepared, t: &Theme) -> Result<Scene, Pl
         return Err(PlotError::Layout(format!(
             "title, subtitle, source and notes take {:.0} of {} px height; shorten them or use a \
              larger size preset",
-            ctx.h - (body_bottom - body_top),
+            f64::from(t.height) - (body_bottom - body_top),
             t.height
         )));
     }
-    match chart.kind {
-        ChartKind::SmallMultiples => small_multiples(&ctx, &mut scene, body_top, body_bottom)?,
-        _ => single_plot(&ctx, &mut scene, body_top, body_bottom)?,
-    }
-    Ok(scene)
+    Ok((body_top, body_bottom))
 }
 
 #[cfg(test)]

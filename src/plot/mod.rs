@@ -27,12 +27,15 @@
 
 mod axes;
 mod frame;
+mod geometry;
 mod layout;
 mod legend;
+mod map;
 mod marks;
 mod output;
 mod panels;
 mod prepare;
+mod projection;
 mod scale;
 mod scene;
 mod single;
@@ -44,6 +47,10 @@ use std::path::{Path, PathBuf};
 
 pub use crate::display::format_number;
 pub use crate::model::Unit;
+pub use map::{
+    map_scale, render_map, MapChart, MapClass, MapInfo, MapPanel, MapRoute, MapScale,
+    MappedCountry, MAP_DISCLAIMER,
+};
 pub use scale::DisplayUnit;
 pub use theme::DISTINCT_COLOURS;
 
@@ -306,6 +313,8 @@ pub enum PlotError {
     Font(String),
     /// plotters failed while drawing.
     Draw(String),
+    /// A map needs the outline of a country the boundary file does not have.
+    MissingOutline(String),
     /// Writing an output file failed.
     Io {
         path: PathBuf,
@@ -355,6 +364,11 @@ impl fmt::Display for PlotError {
             PlotError::Layout(m) => write!(f, "layout: {m}"),
             PlotError::Font(m) => write!(f, "embedded font: {m}"),
             PlotError::Draw(m) => write!(f, "drawing failed: {m}"),
+            PlotError::MissingOutline(iso3) => write!(
+                f,
+                "{iso3} has no outline in the map's boundary file (data/reference/map/countries.geojson); \
+                 a map can draw the countries it has"
+            ),
             PlotError::Io { path, source } => write!(f, "writing {}: {source}", path.display()),
         }
     }

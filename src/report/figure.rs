@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::map::MapSpec;
 use crate::analysis::figure::{FigureSeries, SourceKind};
 use crate::analysis::series::SeriesKey;
 use crate::analysis::series::Window;
@@ -62,6 +63,9 @@ pub struct FigureSpec {
     pub caption: Option<String>,
     pub columns: usize,
     pub panel_y: PanelY,
+    /// A route map (`kind = "map"`): its route, panels and measures; `kind` and the chart
+    /// fields above then go unused, and `y_label` titles the map's legend.
+    pub map: Option<MapSpec>,
 }
 
 /// The end of an index's unit label: "2010 = 100".
@@ -207,7 +211,7 @@ pub struct SourceLines {
 
 impl SourceLines {
     /// The source line of a figure drawn from `files`: "A; B; routetrend analysis".
-    fn line(&self, files: &BTreeSet<&str>) -> String {
+    pub(crate) fn line(&self, files: &BTreeSet<&str>) -> String {
         let cited: Option<Vec<&str>> = files
             .iter()
             .map(|f| {

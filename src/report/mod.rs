@@ -5,4 +5,5 @@
 pub mod document;
 pub mod figure;
 pub mod findings;
+pub mod map;
 pub mod workbook;

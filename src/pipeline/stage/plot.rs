@@ -15,15 +15,17 @@ use crate::analysis::series::{code, SeriesKey};
 use crate::analysis::trend::TrendOptions;
 use crate::error::{Error, Result};
 use crate::files::{read_parquet, write_text};
+use crate::model::boundaries::{Boundaries, MAP_FILE};
 use crate::model::observation::SERIES_COLUMNS;
 use crate::model::{Freq, Period, Unit};
 use crate::pipeline::catalog::{self, FigureFile, Table};
 use crate::pipeline::config::Pipeline;
-use crate::plot::render;
+use crate::plot::{render, render_map};
 use crate::report::figure::{
     compose, kind_name, points_csv, FigureSidecar, FigureSpec, Plotted, RunFacts, SizeInfo,
     SourceLines, TrendFacts,
 };
+use crate::report::map::{compose_map, map_csv, MapSpec};
 
 pub struct Plot;
 
@@ -37,10 +39,19 @@ impl Definition for Plot {
         if pipeline.figures.is_empty() {
             return Vec::new();
         }
-        vec![
+        let mut inputs = vec![
             produced(dir, catalog::figure_series()),
             produced(dir, Table::Trends.parquet()),
-        ]
+        ];
+        // A map redraws when its project's outlines change.
+        let outlines = pipeline
+            .reference_dir()
+            .map(|d| d.join(MAP_FILE))
+            .filter(|p| p.is_file());
+        if let Some(path) = outlines.filter(|_| pipeline.figures.iter().any(|f| f.map.is_some())) {
+            inputs.push(("data/reference/".to_string() + MAP_FILE, path));
+        }
+        inputs
     }
 
     fn outputs(&self, pipeline: &Pipeline) -> Vec<String> {
@@ -60,7 +71,15 @@ impl Definition for Plot {
                 fallback: report.source.clone(),
             };
             let trends = &cx.pipeline.analyze.trends;
-            let warnings = draw_figures(cx.dir, figures, trends, &sources, cx.run_id)?;
+            let reference = cx.pipeline.reference_dir();
+            let warnings = draw_figures(
+                cx.dir,
+                figures,
+                trends,
+                &sources,
+                reference.as_deref(),
+                cx.run_id,
+            )?;
             cx.warnings.extend(warnings);
         }
         Ok(Rows::from([("figures".into(), figures.len() as u64)]))
@@ -68,13 +87,15 @@ impl Definition for Plot {
 }
 
 /// Draws `figures` from `dir`'s figure series and trends table (the analyze stage's
-/// outputs) into `dir/figures/`, with the trends' alpha and label test; returns a warning
-/// per figure with series without data. The plot stage, and `routetrend plot`.
+/// outputs) into `dir/figures/`, with the trends' alpha and label test, maps with the
+/// country outlines of `reference` (else the built-in ones); returns a warning per figure
+/// with series without data. The plot stage, and `routetrend plot`.
 pub fn draw_figures(
     dir: &Path,
     figures: &[FigureSpec],
     trends_options: &TrendOptions,
     sources: &SourceLines,
+    reference: Option<&Path>,
     run_id: &str,
 ) -> Result<Vec<String>> {
     let missing = "missing (run the analyze stage first)";
@@ -87,15 +108,27 @@ pub fn draw_figures(
     let run = run_facts(&drawn, &trends, sources).map_err(Error::compute(
         "reading the figure series' periods and the trends table's names",
     ))?;
+    let boundaries = if figures.iter().any(|f| f.map.is_some()) {
+        Some(Boundaries::load(reference)?)
+    } else {
+        None
+    };
     let mut warnings = Vec::new();
     for spec in figures {
         let context = || format!("figure {}", spec.slug);
         let plotted = plotted_series(&drawn, spec)
             .map_err(Error::compute(format!("{}: reading its series", context())))?;
-        let facts = trend_facts(&trends, spec, &plotted, hamed_rao).map_err(Error::compute(
-            format!("{}: reading its trends rows", context()),
-        ))?;
-        let without_data = draw(spec, &plotted, &facts, alpha, &run, dir, run_id)?;
+        let without_data = match (&spec.map, &boundaries) {
+            (Some(map), Some(boundaries)) => {
+                draw_map(spec, map, &plotted, &run, boundaries, dir, run_id)?
+            }
+            _ => {
+                let facts = trend_facts(&trends, spec, &plotted, hamed_rao).map_err(
+                    Error::compute(format!("{}: reading its trends rows", context())),
+                )?;
+                draw(spec, &plotted, &facts, alpha, &run, dir, run_id)?
+            }
+        };
         if !without_data.is_empty() {
             let warning = format!(
                 "figure {}: no data in its window for {}; drawn as \"No data\"",
@@ -157,10 +190,66 @@ fn draw(
             .collect(),
         files: [FigureFile::Png, FigureFile::Svg, FigureFile::Csv].map(|f| f.file_name(&spec.slug)),
     };
-    let json = serde_json::to_string_pretty(&sidecar)
-        .map_err(|e| Error::writing(&path(FigureFile::Json), e))?;
-    write_text(&path(FigureFile::Json), &(json + "\n"))?;
+    write_sidecar(&sidecar, &path(FigureFile::Json))?;
     Ok(composed.without_data)
+}
+
+/// Writes a figure's JSON sidecar.
+fn write_sidecar(sidecar: &FigureSidecar, path: &Path) -> Result<()> {
+    let json = serde_json::to_string_pretty(sidecar).map_err(|e| Error::writing(path, e))?;
+    write_text(path, &(json + "\n"))
+}
+
+/// Renders one map and writes its four files; returns its countries without data.
+fn draw_map(
+    spec: &FigureSpec,
+    map: &MapSpec,
+    plotted: &[Plotted],
+    run: &RunFacts,
+    boundaries: &Boundaries,
+    dir: &Path,
+    run_id: &str,
+) -> Result<Vec<String>> {
+    let composed = compose_map(spec, map, plotted, run);
+    let path = |file: FigureFile| dir.join(file.path(&spec.slug));
+    let chart = &composed.chart;
+    let info = render_map(
+        chart,
+        boundaries,
+        &path(FigureFile::Png),
+        &path(FigureFile::Svg),
+    )
+    .map_err(|e| Error::writing(&path(FigureFile::Png), format!("figure {}: {e}", spec.slug)))?;
+    write_text(&path(FigureFile::Csv), &map_csv(&info, chart, map))?;
+    let sidecar = FigureSidecar {
+        slug: spec.slug.clone(),
+        kind: "map".to_string(),
+        title: spec.title.clone(),
+        subtitle: chart.subtitle.clone(),
+        source: chart.source.clone(),
+        notes: chart.notes.clone(),
+        alt_text: chart.alt_text.clone(),
+        caption: spec.caption.clone(),
+        size: SizeInfo {
+            preset: spec.size.name().to_string(),
+            width_px: info.width,
+            height_px: info.height,
+            dpi: info.dpi,
+        },
+        run_id: run_id.to_string(),
+        y_unit: info.unit.clone(),
+        series: spec.series.iter().map(|s| s.label.clone()).collect(),
+        files: [FigureFile::Png, FigureFile::Svg, FigureFile::Csv].map(|f| f.file_name(&spec.slug)),
+    };
+    write_sidecar(&sidecar, &path(FigureFile::Json))?;
+    let mut names: Vec<String> = Vec::new();
+    for (iso3, _) in &composed.without_data {
+        let name = map.names.get(iso3).cloned().unwrap_or_else(|| iso3.clone());
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    Ok(names)
 }
 
 /// Every period of the run's figure series (the time axis of a figure without data), the

@@ -22,7 +22,7 @@ use crate::report::document::{
     ParallelRecord, Provenance, PublishedFigure, RegionalRecord, ReportInput, RouteRecord,
     SeriesRef, ShareGap, ShareRecord, TrendRecord,
 };
-use crate::report::figure::FigureSidecar;
+use crate::report::figure::{FigureSidecar, FigureSpec};
 use crate::report::workbook::workbook;
 
 pub struct Report;
@@ -189,7 +189,10 @@ fn read_input(cx: &Context, reference: &Reference) -> Result<ReportInput> {
     let reading = |path: &Path| Error::compute(format!("reading {}", path.display()));
     let observations_path = dir.join(catalog::observations());
     let mut figures = Vec::new();
-    for f in &cx.pipeline.figures {
+    // Route maps open the figures (a report on a route starts with its map).
+    let (maps, charts): (Vec<&FigureSpec>, Vec<&FigureSpec>) =
+        cx.pipeline.figures.iter().partition(|f| f.map.is_some());
+    for f in maps.into_iter().chain(charts) {
         let json_path = dir.join(FigureFile::Json.path(&f.slug));
         let json =
             std::fs::read_to_string(&json_path).map_err(|e| Error::reading(&json_path, e))?;
@@ -278,7 +281,10 @@ fn declared(p: &Pipeline, reference: &Reference) -> Declared {
     for f in &p.figures {
         for s in &f.series {
             if let FigureSource::Selection(sel) = &s.source {
-                series.push(as_series(&f.slug, sel));
+                // A map's countries are told by its alt text, not a finding each.
+                if f.map.is_none() {
+                    series.push(as_series(&f.slug, sel));
+                }
                 selections.push(sel);
             }
         }
@@ -355,31 +361,16 @@ fn geo_names(reference: &Reference) -> BTreeMap<String, String> {
     names
 }
 
-/// Drug and group names for running text: the reference's name without its explanation in
-/// brackets, lower case unless an abbreviation ("Heroin" -> "heroin", "Opiates (opium
-/// poppy products: ...)" -> "opiates", "ATS" stays).
+/// Drug and group names for running text ([`Reference::running_drug_name`]).
 fn drug_names(reference: &Reference) -> BTreeMap<String, String> {
-    let running = |name: &str| {
-        let short = name.split(" (").next().unwrap_or(name).trim();
-        let mut chars = short.chars();
-        match (chars.next(), chars.next()) {
-            (Some(first), Some(second)) if !second.is_uppercase() => {
-                first.to_lowercase().chain(short.chars().skip(1)).collect()
-            }
-            _ => short.to_string(),
-        }
-    };
-    let mut names: BTreeMap<String, String> = reference
+    let keys = reference
         .drugs
         .iter()
-        .map(|d| (d.key.clone(), running(&d.name)))
+        .map(|d| &d.key)
+        .chain(reference.groups.iter().map(|g| &g.key));
+    let mut names: BTreeMap<String, String> = keys
+        .filter_map(|k| Some((k.clone(), reference.running_drug_name(k)?)))
         .collect();
-    names.extend(
-        reference
-            .groups
-            .iter()
-            .map(|g| (g.key.clone(), running(&g.name))),
-    );
     names.insert("all_drugs".into(), "all drugs".into());
     names
 }
