@@ -233,6 +233,14 @@ route = "balkan"
 title = "Heroin seized along the Balkan route, yearly mean"
 y_label = "Heroin seized"
 measure = { drug = "heroin", window = "2012-2016", stat = "mean" }
+
+[[figures]]
+slug = "balkan_opiates"
+kind = "map"
+route = "balkan"
+title = "Heroin and opium seized along the Balkan route, 2016"
+y_label = "Seized"
+measure = { drugs = ["heroin", "opium"], period = "2016" }
 "#,
     );
     w.run(&["run", "pipelines/balkan.toml", "--quiet"])
@@ -249,6 +257,17 @@ measure = { drug = "heroin", window = "2012-2016", stat = "mean" }
     let mean = csv_rows(&w.read("out/balkan/figures/balkan_heroin_mean.csv"));
     assert_eq!(mean.len(), 7);
     assert!(mean.iter().all(|r| r["measure"] == "mean 2012-2016"));
+    // A map per drug, on one scale.
+    let by_drug = csv_rows(&w.read("out/balkan/figures/balkan_opiates.csv"));
+    let panels: Vec<&str> = by_drug.iter().map(|r| r["panel"].as_str()).collect();
+    assert_eq!(panels, [["Heroin"; 7], ["Opium"; 7]].concat());
+    assert!(by_drug.iter().all(|r| r["measure"] == "2016"));
+    let heroin_irn = &by_drug.iter().find(|r| r["country"] == "IRN").unwrap()["value_in_unit"];
+    let heroin_2016 = rows
+        .iter()
+        .find(|r| r["panel"] == "2016" && r["country"] == "IRN")
+        .unwrap();
+    assert_eq!(heroin_irn, &heroin_2016["value_in_unit"]);
     let png = w.bytes("out/balkan/figures/balkan_heroin.png");
     assert_eq!(&png[1..4], b"PNG");
     let sidecar: serde_json::Value =

@@ -17,8 +17,9 @@
 //!   shortest gap where none do), on the shortest ways from the origin through every transit
 //!   country to the destination (`geometry::route_arrows`); arrows are curved, end in a head,
 //!   stop at the labels they join and bow to the side that crosses fewer labels.
-//! - **Labels.** Every route country is named; other countries where their name fits
-//!   inside them and clear of other labels.
+//! - **Labels.** Every route country is named beside its node, clear of the arrows and of
+//!   other names where a place allows (a name set further out gets a leader line to its
+//!   node); other countries where their name fits inside them and clear of the rest.
 //! - Same input, same bytes, as for charts.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -667,8 +668,14 @@ fn draw_panel(
             inner.1 + h / 2.0,
             (inner.3 - h / 2.0).max(inner.1 + h / 2.0),
         );
+        // A name set further out than the first ring is tied to its node by a leader.
+        let bx = label_box(at, w, route_em);
+        let nearest = (p.0.clamp(bx.0, bx.2), p.1.clamp(bx.1, bx.3));
+        if (nearest.0 - p.0).hypot(nearest.1 - p.1) > 1.5 * off {
+            scene.line(p, nearest, theme::MUTED_INK, t.grid_w);
+        }
         labels.push(Label {
-            bbox: label_box(at, w, route_em),
+            bbox: bx,
             color: theme::TITLE_INK,
             halo: Some(theme::WHITE),
             text,
@@ -934,28 +941,8 @@ pub fn render_map(
     )?;
     let (w, m) = (f64::from(t.width), t.margin);
     let legend_w = (w - 2.0 * m) * 0.2;
+    // The maps take the width left of the legend's column; the legend then sits beside them.
     let legend_x = w - m - legend_w;
-    let any_missing = chart
-        .panels
-        .iter()
-        .any(|p| p.values.iter().any(|v| v.1.is_none()));
-    let legend_bottom = legend(
-        &mut scene,
-        &t,
-        chart,
-        &scale,
-        any_missing,
-        legend_x,
-        top,
-        legend_w,
-    )?;
-    if legend_bottom > bottom {
-        return Err(PlotError::Layout(format!(
-            "the map's legend needs {:.0} px of {:.0}; shorten the notes or use a larger size preset",
-            legend_bottom - top,
-            bottom - top
-        )));
-    }
     let n = chart.panels.len();
     let gap = 1.2 * t.body_em;
     let maps_w = legend_x - gap - m;
@@ -983,6 +970,7 @@ pub fn render_map(
     let (cell_w, cell_h) = cells(columns);
     let mut panels = Vec::new();
     let mut arrows = Vec::new();
+    let mut rights = Vec::new();
     for (i, p) in chart.panels.iter().enumerate() {
         let (col, row) = (i % columns, i / columns);
         let x0 = m + col as f64 * (cell_w + gap);
@@ -1000,6 +988,7 @@ pub fn render_map(
         }
         let rect = (x0, y0 + heading, x0 + cell_w, y0 + cell_h);
         let panel = project(boundaries, extent, rect);
+        rights.push(panel.rect.2);
         let values: BTreeMap<&str, Option<f64>> =
             p.values.iter().map(|(c, v)| (c.as_str(), *v)).collect();
         arrows = draw_panel(
@@ -1016,6 +1005,28 @@ pub fn render_map(
                 })
                 .collect(),
         );
+    }
+    let used_right = rights.iter().copied().fold(m, f64::max);
+    let any_missing = chart
+        .panels
+        .iter()
+        .any(|p| p.values.iter().any(|v| v.1.is_none()));
+    let legend_bottom = legend(
+        &mut scene,
+        &t,
+        chart,
+        &scale,
+        any_missing,
+        used_right + gap,
+        top,
+        legend_w,
+    )?;
+    if legend_bottom > bottom {
+        return Err(PlotError::Layout(format!(
+            "the map's legend needs {:.0} px of {:.0}; shorten the notes or use a larger size preset",
+            legend_bottom - top,
+            bottom - top
+        )));
     }
     let title = clean(&chart.title);
     let alt = clean(&chart.alt_text);

@@ -203,16 +203,27 @@ pub fn compose_map(
     };
     let scale = map_scale(&chart);
     chart.subtitle = spec.subtitle.clone().unwrap_or_else(|| {
-        let measures: Vec<String> = if map.panels.len() == 1 {
-            vec![map.panels[0].measure.text()]
+        let distinct = |texts: Vec<String>| {
+            let mut out: Vec<String> = Vec::new();
+            for t in texts {
+                if !out.contains(&t) {
+                    out.push(t);
+                }
+            }
+            out
+        };
+        let measures = distinct(map.panels.iter().map(|p| p.measure.text()).collect());
+        let drugs = distinct(map.panels.iter().map(|p| p.drug.clone()).collect());
+        let what = if drugs.len() > 1 {
+            format!("{}, ", and_list(&drugs))
         } else {
-            map.panels.iter().map(|p| p.title.clone()).collect()
+            String::new()
         };
         format!(
-            "{} ({}), {}, by country of the {}",
+            "{} ({}), {what}{}, by country of the {}",
             spec.y_label,
             scale.unit.label,
-            measures.join("; "),
+            and_list(&measures),
             map.route.name
         )
     });
@@ -254,15 +265,7 @@ fn alt_text(chart: &MapChart, map: &MapSpec, unit: &str, divisor: f64) -> String
             .filter_map(|(c, v)| v.map(|v| (c, v)))
             .collect();
         known.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
-        let shown = |v: f64| {
-            let d = v / divisor;
-            let decimals = if d.abs() < 10.0 && d != d.round() {
-                1
-            } else {
-                0
-            };
-            format!("{} {unit}", format_number(d, decimals))
-        };
+        let shown = |v: f64| format!("{} {unit}", three_digits(v / divisor));
         let signed = |v: f64| {
             if v > 0.0 {
                 format!("+{}", shown(v))
@@ -327,6 +330,21 @@ fn alt_text(chart: &MapChart, map: &MapSpec, unit: &str, divisor: f64) -> String
     text
 }
 
+/// A value to three significant digits with thousands separators and no exponent, trailing
+/// zeros dropped: 528.93 -> "529", 0.0692 -> "0.0692", 4587.7 -> "4,588", 1e-6 -> "0.000001".
+fn three_digits(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format_number(v, 0);
+    }
+    let decimals = (2 - v.abs().log10().floor() as i64).clamp(0, 6) as usize;
+    let text = format_number(v, decimals);
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
 /// The map's CSV: one row per panel and route country, with its value as drawn (display
 /// unit), its class, and the value in the series' unit.
 pub fn map_csv(info: &MapInfo, chart: &MapChart, map: &MapSpec) -> String {
@@ -380,6 +398,21 @@ mod tests {
 
     fn y(year: i32) -> Period {
         Period::year(year)
+    }
+
+    #[test]
+    fn alt_text_numbers_have_three_significant_digits() {
+        for (v, text) in [
+            (528.93, "529"),
+            (49.66, "49.7"),
+            (0.0692, "0.0692"),
+            (4587.7, "4,588"),
+            (1e-6, "0.000001"),
+            (-1671.286, "-1,671"),
+            (0.95, "0.95"),
+        ] {
+            assert_eq!(three_digits(v), text);
+        }
     }
 
     #[test]
