@@ -785,6 +785,25 @@ impl Validator<'_> {
         })
     }
 
+    fn size(&self, key: String, text: Option<&str>) -> Result<SizePreset, Error> {
+        match text.unwrap_or("report") {
+            "report" => Ok(SizePreset::Report),
+            "slide" => Ok(SizePreset::Slide),
+            "web" => Ok(SizePreset::Web),
+            other => Err(self.err(key, format!("'{other}': expected report, slide or web"))),
+        }
+    }
+
+    /// A period given as a TOML integer (`2016`) or string (`"2017Q1"`).
+    fn period_value(&self, key: String, value: &toml::Value) -> Result<Period, Error> {
+        let text = match value {
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::String(t) => t.clone(),
+            other => other.to_string(),
+        };
+        Period::parse(&text).map_err(|why| self.err(key, why))
+    }
+
     fn period(&self, key: String, text: Option<&str>) -> Result<Period, Error> {
         let t = text.ok_or_else(|| {
             self.err(
@@ -970,17 +989,7 @@ impl Validator<'_> {
                 ))
             }
         };
-        let size = match raw.size.as_deref().unwrap_or("report") {
-            "report" => SizePreset::Report,
-            "slide" => SizePreset::Slide,
-            "web" => SizePreset::Web,
-            other => {
-                return Err(self.err(
-                    key("size"),
-                    format!("'{other}': expected report, slide or web"),
-                ))
-            }
-        };
+        let size = self.size(key("size"), raw.size.as_deref())?;
         let panel_y = match raw.panel_y.as_deref().unwrap_or("shared") {
             "shared" => PanelY::Shared,
             "independent" => PanelY::Independent,
@@ -1080,12 +1089,7 @@ impl Validator<'_> {
         let index_base = match &raw.index {
             None => None,
             Some(value) => {
-                let text = match value {
-                    toml::Value::Integer(i) => i.to_string(),
-                    toml::Value::String(t) => t.clone(),
-                    other => other.to_string(),
-                };
-                let period = Period::parse(&text).map_err(|why| self.err(key("index"), why))?;
+                let period = self.period_value(key("index"), value)?;
                 if !matches!(
                     kind,
                     ChartKind::Line | ChartKind::SmallMultiples | ChartKind::GroupedBars
@@ -1225,14 +1229,7 @@ impl Validator<'_> {
             )
         })?;
         let mk = |k: &str| key(&format!("measure.{k}"));
-        let period = |k: &str, v: &toml::Value| -> Result<Period, Error> {
-            let text = match v {
-                toml::Value::Integer(i) => i.to_string(),
-                toml::Value::String(t) => t.clone(),
-                other => other.to_string(),
-            };
-            Period::parse(&text).map_err(|why| self.err(mk(k), why))
-        };
+        let period = |k: &str, v: &toml::Value| self.period_value(mk(k), v);
         let drugs: Vec<String> = match (&measure.drug, &measure.drugs) {
             (Some(d), None) => vec![d.clone()],
             (None, Some(ds)) if !ds.is_empty() => ds.clone(),
@@ -1373,17 +1370,7 @@ impl Validator<'_> {
                 .filter_map(|p| p.measure.window().end)
                 .max_by(|a, b| a.x().total_cmp(&b.x())),
         };
-        let size = match raw.size.as_deref().unwrap_or("report") {
-            "report" => SizePreset::Report,
-            "slide" => SizePreset::Slide,
-            "web" => SizePreset::Web,
-            other => {
-                return Err(self.err(
-                    key("size"),
-                    format!("'{other}': expected report, slide or web"),
-                ))
-            }
-        };
+        let size = self.size(key("size"), raw.size.as_deref())?;
         Ok(FigureSpec {
             slug: raw.slug,
             kind: ChartKind::Line,
