@@ -169,11 +169,7 @@ fn every_country_of_every_reference_route_has_an_outline() {
             .chain(&route.transit)
             .chain(&route.destination)
         {
-            let members = match reference.region(code) {
-                Some(region) => region.members.clone(),
-                None => vec![code.clone()],
-            };
-            for m in members {
+            for m in reference.countries_of(code) {
                 let country = boundaries.country(&m);
                 assert!(
                     country.is_some_and(|c| !c.polygons.is_empty()),

@@ -110,9 +110,7 @@ impl Selection {
             return Ok((format!("{id}:{segments}"), members));
         }
         let code = reference.resolve_geo(text)?.to_string();
-        let members = reference
-            .region(&code)
-            .map_or_else(|| vec![code.clone()], |r| r.members.clone());
+        let members = reference.countries_of(&code);
         Ok((code, members))
     }
 }

@@ -17,7 +17,7 @@ use super::claims::ClaimRow;
 use super::parallel::ParallelRow;
 use super::regional::RegionalRow;
 use super::route::{CcfRow, RouteRow};
-use super::series::Series;
+use super::series::{Series, SeriesKey};
 use super::share::{SharePoint, ShareResult};
 use super::trend::TrendRow;
 use crate::model::Reference;
@@ -125,6 +125,24 @@ impl<'a, T> FrameBuilder<'a, T> {
         self
     }
 
+    /// The series key's columns of each row: indicator, geo, geo_name (from `reference`),
+    /// drug, dimension, category, freq, unit.
+    pub fn series_key(self, key: impl Fn(&'a T) -> &'a SeriesKey, reference: &Reference) -> Self {
+        let names = self
+            .rows
+            .iter()
+            .map(|r| reference.geo_name(&key(r).geo))
+            .collect();
+        self.text("indicator", |r| Some(key(r).indicator.as_str()))
+            .text("geo", |r| Some(key(r).geo.as_str()))
+            .owned_text("geo_name", names)
+            .text("drug", |r| key(r).drug.as_deref())
+            .text("dimension", |r| key(r).dimension.as_deref())
+            .text("category", |r| key(r).category.as_deref())
+            .text("freq", |r| Some(key(r).freq.code()))
+            .text("unit", |r| Some(key(r).unit.code()))
+    }
+
     pub fn frame(self) -> PolarsResult<DataFrame> {
         DataFrame::new(self.rows.len(), self.columns)
     }
@@ -136,20 +154,8 @@ pub fn trends_frame<'a>(
     rows: &'a [(usize, TrendRow)],
     reference: &Reference,
 ) -> PolarsResult<DataFrame> {
-    let key = |i: &usize| -> &'a super::series::SeriesKey { &series[*i].key };
-    let names = rows
-        .iter()
-        .map(|(i, _)| reference.geo_name(&key(i).geo))
-        .collect();
     FrameBuilder::new(rows)
-        .text("indicator", |(i, _)| Some(key(i).indicator.as_str()))
-        .text("geo", |(i, _)| Some(key(i).geo.as_str()))
-        .owned_text("geo_name", names)
-        .text("drug", |(i, _)| key(i).drug.as_deref())
-        .text("dimension", |(i, _)| key(i).dimension.as_deref())
-        .text("category", |(i, _)| key(i).category.as_deref())
-        .text("freq", |(i, _)| Some(key(i).freq.code()))
-        .text("unit", |(i, _)| Some(key(i).unit.code()))
+        .series_key(|(i, _)| &series[*i].key, reference)
         .text("window_start", |(_, r)| r.window_start.as_deref())
         .text("window_end", |(_, r)| r.window_end.as_deref())
         .count("n", |(_, r)| r.n)
@@ -231,21 +237,8 @@ pub fn regional_frame(
     rows: &[RegionalRow],
     reference: &Reference,
 ) -> PolarsResult<DataFrame> {
-    let key = |r: &RegionalRow| &aggregates[r.aggregate].series.key;
     FrameBuilder::new(rows)
-        .text("indicator", |r| Some(key(r).indicator.as_str()))
-        .text("geo", |r| Some(key(r).geo.as_str()))
-        .owned_text(
-            "geo_name",
-            rows.iter()
-                .map(|r| reference.geo_name(&key(r).geo))
-                .collect(),
-        )
-        .text("drug", |r| key(r).drug.as_deref())
-        .text("dimension", |r| key(r).dimension.as_deref())
-        .text("category", |r| key(r).category.as_deref())
-        .text("freq", |r| Some(key(r).freq.code()))
-        .text("unit", |r| Some(key(r).unit.code()))
+        .series_key(|r| &aggregates[r.aggregate].series.key, reference)
         .text("window_start", |r| r.window_start.as_deref())
         .text("window_end", |r| r.window_end.as_deref())
         .count("members", |r| r.members)
@@ -286,19 +279,7 @@ pub fn aggregates_frame(
     let notes: Vec<String> = rows.iter().map(|(_, _, n)| n.join("; ")).collect();
     let indexed: Vec<usize> = (0..rows.len()).collect();
     FrameBuilder::new(&indexed)
-        .text("indicator", |&j| Some(rows[j].0.key.indicator.as_str()))
-        .text("geo", |&j| Some(rows[j].0.key.geo.as_str()))
-        .owned_text(
-            "geo_name",
-            rows.iter()
-                .map(|r| reference.geo_name(&r.0.key.geo))
-                .collect(),
-        )
-        .text("drug", |&j| rows[j].0.key.drug.as_deref())
-        .text("dimension", |&j| rows[j].0.key.dimension.as_deref())
-        .text("category", |&j| rows[j].0.key.category.as_deref())
-        .text("freq", |&j| Some(rows[j].0.key.freq.code()))
-        .text("unit", |&j| Some(rows[j].0.key.unit.code()))
+        .series_key(|&j| &rows[j].0.key, reference)
         .text("period", |&j| Some(periods[j].as_str()))
         .num("x", |&j| Some(rows[j].0.periods[rows[j].1].x()))
         .num("value", |&j| Some(rows[j].0.values[rows[j].1]))

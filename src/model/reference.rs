@@ -383,6 +383,12 @@ impl Reference {
         self.regions.iter().find(|r| r.code == code)
     }
 
+    /// The countries a geo code stands for: a region's members, else the code itself.
+    pub fn countries_of(&self, code: &str) -> Vec<String> {
+        self.region(code)
+            .map_or_else(|| vec![code.to_string()], |r| r.members.clone())
+    }
+
     pub fn route(&self, id: &str) -> Option<&Route> {
         self.routes.iter().find(|r| r.id == id)
     }

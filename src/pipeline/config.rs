@@ -23,6 +23,7 @@ use crate::error::{Error, InputError};
 use crate::files::parse_toml;
 use crate::ingest::mapping::Mapping;
 use crate::ingest::{Format, IngestOptions, InputFile, LineItems, Missing};
+use crate::model::reference::Route;
 use crate::model::{Period, Reference};
 use crate::plot::{ChartKind, MapRoute, PanelY, SizePreset};
 use crate::report::document::Section;
@@ -785,6 +786,25 @@ impl Validator<'_> {
         })
     }
 
+    /// The reference's route `id`; an error at `key` listing the routes otherwise.
+    fn reference_route(&self, key: String, id: &str) -> Result<&Route, Error> {
+        self.reference.route(id).ok_or_else(|| {
+            let ids: Vec<&str> = self
+                .reference
+                .routes
+                .iter()
+                .map(|r| r.id.as_str())
+                .collect();
+            self.err(
+                key,
+                format!(
+                    "'{id}': not a route of data/reference/routes.toml (routes: {})",
+                    ids.join(", ")
+                ),
+            )
+        })
+    }
+
     fn size(&self, key: String, text: Option<&str>) -> Result<SizePreset, Error> {
         match text.unwrap_or("report") {
             "report" => Ok(SizePreset::Report),
@@ -894,22 +914,7 @@ impl Validator<'_> {
 
     fn route(&self, i: usize, raw: RawRoute) -> Result<RouteParams, Error> {
         let key = |k: &str| format!("routes[{i}].{k}");
-        let route = self.reference.route(&raw.id).ok_or_else(|| {
-            let ids: Vec<&str> = self
-                .reference
-                .routes
-                .iter()
-                .map(|r| r.id.as_str())
-                .collect();
-            self.err(
-                key("id"),
-                format!(
-                    "'{}': not a route of data/reference/routes.toml (routes: {})",
-                    raw.id,
-                    ids.join(", ")
-                ),
-            )
-        })?;
+        let route = self.reference_route(key("id"), &raw.id)?;
         let drugs = raw
             .drugs
             .iter()
@@ -1186,29 +1191,11 @@ impl Validator<'_> {
             .route
             .as_deref()
             .ok_or_else(|| self.err(key("route"), "a map needs `route = \"...\"` (a route id)"))?;
-        let route = self.reference.route(id).ok_or_else(|| {
-            let ids: Vec<&str> = self
-                .reference
-                .routes
-                .iter()
-                .map(|r| r.id.as_str())
-                .collect();
-            self.err(
-                key("route"),
-                format!(
-                    "'{id}': not a route of data/reference/routes.toml (routes: {})",
-                    ids.join(", ")
-                ),
-            )
-        })?;
+        let route = self.reference_route(key("route"), id)?;
         let countries = |codes: &[String]| -> Vec<String> {
             let mut out: Vec<String> = Vec::new();
             for code in codes {
-                let members = match self.reference.region(code) {
-                    Some(region) => region.members.clone(),
-                    None => vec![code.clone()],
-                };
-                for m in members {
+                for m in self.reference.countries_of(code) {
                     if !out.contains(&m) {
                         out.push(m);
                     }

@@ -13,9 +13,8 @@ pub(crate) struct Shape {
 }
 
 impl Shape {
-    /// Area of the exteriors less the holes (rings are even-odd, so |sum| of signed areas
-    /// of outer rings and holes of opposite winding is the same as summing absolutes of
-    /// exteriors minus holes; the maps' data keeps that winding).
+    /// Area of the exteriors less the holes: holes wind against their exterior (as the map's
+    /// GeoJSON writes them, RFC 7946), so the signed areas add up to it.
     pub(crate) fn area(&self) -> f64 {
         self.rings.iter().map(|r| signed_area(r)).sum::<f64>().abs()
     }
