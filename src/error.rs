@@ -40,6 +40,9 @@ pub enum Error {
     /// `--strict` and a rejected input record (exit 2).
     #[error("{0}")]
     Strict(String),
+    /// Inputs give one key different values and nothing says which wins (exit 2).
+    #[error("{0}")]
+    Conflict(String),
     /// Another run holds the output folder's lock (exit 3).
     #[error("{0}")]
     Locked(String),
@@ -102,7 +105,8 @@ impl Error {
             | Error::Usage(_)
             | Error::Input(_)
             | Error::Reference(_)
-            | Error::Strict(_) => 2,
+            | Error::Strict(_)
+            | Error::Conflict(_) => 2,
             Error::Locked(_) => 3,
             Error::Io { .. } | Error::Compute { .. } => 1,
             Error::Context { source, .. } => source.exit_code(),

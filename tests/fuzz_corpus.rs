@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use routetrend::ingest::mapping::Mapping;
+use routetrend::ingest::merge::Merge;
 use routetrend::ingest::{ingest_bytes, IngestOptions, InputFile};
 use routetrend::model::unit::{parse_number, parse_unit, Decimal};
 use routetrend::model::{Period, Reference};
@@ -31,17 +32,14 @@ fn arq_mapping() -> Mapping {
 /// The checks of the ingest fuzz targets.
 fn ingest(name: &str, options: IngestOptions, data: &[u8]) {
     let input = InputFile {
+        id: "input".into(),
         name: name.into(),
         path: name.into(),
         options,
     };
-    if let Ok(ingested) = ingest_bytes(&[(&input, data)], reference()) {
+    if let Ok(ingested) = ingest_bytes(&[(&input, data)], reference(), &Merge::default()) {
         for f in &ingested.files {
-            assert_eq!(
-                f.records,
-                f.kept + f.rejected + f.exact_duplicates + f.missing,
-                "{name}: row accounting"
-            );
+            assert_eq!(f.records, f.accounted(), "{name}: row accounting");
         }
     }
 }

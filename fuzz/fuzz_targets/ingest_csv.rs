@@ -4,6 +4,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
+use routetrend::ingest::merge::Merge;
 use routetrend::ingest::{ingest_bytes, IngestOptions, InputFile};
 use routetrend::model::Reference;
 
@@ -13,10 +14,10 @@ fn reference() -> &'static Reference {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let input = InputFile { name: "fuzz.csv".into(), path: "fuzz.csv".into(), options: IngestOptions::default() };
-    if let Ok(ingested) = ingest_bytes(&[(&input, data)], reference()) {
+    let input = InputFile { id: "input".into(), name: "fuzz.csv".into(), path: "fuzz.csv".into(), options: IngestOptions::default() };
+    if let Ok(ingested) = ingest_bytes(&[(&input, data)], reference(), &Merge::default()) {
         for f in &ingested.files {
-            assert_eq!(f.records, f.kept + f.rejected + f.exact_duplicates + f.missing, "row accounting");
+            assert_eq!(f.records, f.accounted(), "row accounting");
         }
     }
 });

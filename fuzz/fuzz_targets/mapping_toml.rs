@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use routetrend::ingest::mapping::Mapping;
+use routetrend::ingest::merge::Merge;
 use routetrend::ingest::{ingest_bytes, IngestOptions, InputFile};
 use routetrend::model::Reference;
 
@@ -19,6 +20,6 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let Ok(mapping) = Mapping::parse(text, "fuzz.toml") else { return };
     let options = IngestOptions { mapping: Some(mapping), ..IngestOptions::default() };
-    let input = InputFile { name: "fuzz.csv".into(), path: "fuzz.csv".into(), options };
-    let _ = ingest_bytes(&[(&input, CSV)], reference());
+    let input = InputFile { id: "input".into(), name: "fuzz.csv".into(), path: "fuzz.csv".into(), options };
+    let _ = ingest_bytes(&[(&input, CSV)], reference(), &Merge::default());
 });

@@ -9,6 +9,7 @@ use std::io::Write;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
+use routetrend::ingest::merge::Merge;
 use routetrend::ingest::{ingest_bytes, IngestOptions, InputFile};
 use routetrend::model::Reference;
 
@@ -99,11 +100,11 @@ fn workbook(data: &[u8]) -> Vec<u8> {
 
 fuzz_target!(|data: &[u8]| {
     let bytes = workbook(data);
-    let input = InputFile { name: "limits.xlsx".into(), path: "limits.xlsx".into(), options: IngestOptions::default() };
-    match ingest_bytes(&[(&input, &bytes)], reference()) {
+    let input = InputFile { id: "input".into(), name: "limits.xlsx".into(), path: "limits.xlsx".into(), options: IngestOptions::default() };
+    match ingest_bytes(&[(&input, &bytes)], reference(), &Merge::default()) {
         Ok(ingested) => {
             for f in &ingested.files {
-                assert_eq!(f.records, f.kept + f.rejected + f.exact_duplicates + f.missing, "row accounting");
+                assert_eq!(f.records, f.accounted(), "row accounting");
             }
         }
         Err(e) => {

@@ -9,6 +9,8 @@
 pub mod canonical;
 pub mod cts;
 pub mod mapping;
+pub mod merge;
+pub mod observations;
 pub mod output;
 pub mod records;
 pub mod spec;
@@ -17,14 +19,17 @@ pub mod table;
 pub mod unodc_export;
 pub mod wide;
 
-use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 
+use sha2::{Digest, Sha256};
+
+use crate::analysis::series::Window;
 use crate::error::{Error, InputError};
-use crate::model::unit::{decimal_sum, Decimal};
-use crate::model::{Observation, ObservationKey, Reference};
+use crate::model::unit::Decimal;
+use crate::model::{Observation, Reference};
 
 use mapping::Mapping;
+use merge::{resolve_keys, Conflict, InputRule, Merge, Record, Superseded};
 use spec::{Header, RowSpec};
 use table::{read_table, Cell, RawTable};
 
@@ -60,6 +65,8 @@ pub enum Format {
     Wide,
     Mapping,
     Records,
+    /// An observation table (Parquet) written by `ingest` or a run.
+    Observations,
 }
 
 impl Format {
@@ -71,6 +78,7 @@ impl Format {
             Format::Wide => "wide",
             Format::Mapping => "mapping",
             Format::Records => "records",
+            Format::Observations => "observations",
         }
     }
 
@@ -82,6 +90,7 @@ impl Format {
             Format::Wide => "geo (or country) then one column per year (2015, 2016, ...)".into(),
             Format::Mapping => "the columns named in the mapping file".into(),
             Format::Records => records::REQUIRED.join(","),
+            Format::Observations => "a Parquet observation table written by routetrend".into(),
         }
     }
 
@@ -92,7 +101,7 @@ impl Format {
             Format::UnodcExport => &unodc_export::REQUIRED,
             Format::Cts => &cts::REQUIRED_USED,
             Format::Records => &records::REQUIRED,
-            Format::Wide | Format::Mapping => &[],
+            Format::Wide | Format::Mapping | Format::Observations => &[],
         }
     }
 
@@ -104,6 +113,7 @@ impl Format {
             Format::Wide => wide::matches(header),
             Format::Mapping => mapping.is_some_and(|m| header.has_all(&m.columns())),
             Format::Records => header.has_all(&records::REQUIRED),
+            Format::Observations => false,
         }
     }
 }
@@ -123,6 +133,11 @@ pub struct IngestOptions {
     pub unit: Option<String>,
     /// What an empty value cell is.
     pub missing: Missing,
+    /// Only these periods are taken from the input; the others are counted as outside the
+    /// input's periods (default: every period).
+    pub periods: Window,
+    /// What several rows of one key with different values are.
+    pub conflict: Conflict,
 }
 
 /// An input row (or wide-table cell) that did not become an observation, and why.
@@ -164,7 +179,8 @@ impl Missing {
     }
 }
 
-/// Per-file accounting: `records = kept + rejected + exact_duplicates + missing`.
+/// Per-file accounting: `records = kept + rejected + exact_duplicates + missing +
+/// superseded + outside_periods`.
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct FileSummary {
     pub file: String,
@@ -178,11 +194,28 @@ pub struct FileSummary {
     pub exact_duplicates: u64,
     /// Records whose value cell is empty: listed in rejects.csv, not errors.
     pub missing: u64,
+    /// Records that lost to another row of their key (`[merge] prefer`, the tolerance, or
+    /// `conflict = "last"`): listed in superseded.csv.
+    pub superseded: u64,
+    /// Records of periods outside the input's `periods`: counted, not read further.
+    pub outside_periods: u64,
     /// Kept records that were summed into another record's observation.
     pub line_items_summed: u64,
     /// Observations this file contributed.
     pub observations: u64,
     pub warnings: Vec<String>,
+}
+
+impl FileSummary {
+    /// Every record's bucket added up: equals `records` for every file read.
+    pub fn accounted(&self) -> u64 {
+        self.kept
+            + self.rejected
+            + self.exact_duplicates
+            + self.missing
+            + self.superseded
+            + self.outside_periods
+    }
 }
 
 /// The result of ingesting a set of files.
@@ -191,31 +224,32 @@ pub struct Ingested {
     pub observations: Vec<Observation>,
     /// Every record that did not become an observation, missing values included.
     pub rejects: Vec<Reject>,
+    /// Rows whose key kept another row's value.
+    pub superseded: Vec<Superseded>,
     pub files: Vec<FileSummary>,
 }
 
 impl Ingested {
-    /// The rejected records, missing values not counted: what `--strict` refuses.
+    /// The rejected records, missing values not counted.
     pub fn errors(&self) -> impl Iterator<Item = &Reject> {
         self.rejects.iter().filter(|r| !r.missing)
+    }
+
+    /// Whether rows were rejected or superseded: what `--strict` refuses.
+    pub fn lost_rows(&self) -> bool {
+        self.errors().next().is_some() || !self.superseded.is_empty()
     }
 }
 
 /// One input file with how to read it.
 #[derive(Clone, Debug)]
 pub struct InputFile {
+    /// The input's id, named by `[merge] prefer` and in messages (default: the file stem).
+    pub id: String,
     /// The path as given (recorded in lineage and messages).
     pub name: String,
     pub path: std::path::PathBuf,
     pub options: IngestOptions,
-}
-
-/// One parsed record before key checks.
-struct Record {
-    file_index: usize,
-    observation: Observation,
-    line_items: LineItems,
-    sheet: Option<String>,
 }
 
 /// The largest table file (CSV or spreadsheet) read: tables are read whole, so a bigger file
@@ -291,28 +325,51 @@ fn read_table_file(input: &InputFile) -> Result<Vec<u8>, InputError> {
 
 /// Ingests files in order. A whole-file problem stops with an error naming the file; row
 /// problems become rejects.
-pub fn ingest_files(inputs: &[InputFile], reference: &Reference) -> Result<Ingested, Error> {
+pub fn ingest_files(
+    inputs: &[InputFile],
+    reference: &Reference,
+    merge: &Merge,
+) -> Result<Ingested, Error> {
     for input in inputs {
         check_regular(&input.path, &input.name)?;
     }
-    // Seizure records are aggregated by a streaming query, never read whole into memory.
-    let (records, tables): (Vec<&InputFile>, Vec<&InputFile>) = inputs.iter().partition(|i| {
-        i.options.format == Some(Format::Records)
-            || (i.options.format.is_none()
-                && i.options.mapping.is_none()
-                && records::is_records(&i.path))
-    });
-    let mut contents = Vec::with_capacity(tables.len());
-    for input in &tables {
-        contents.push(read_table_file(input)?);
-    }
-    let sources: Vec<(&InputFile, &[u8])> = tables
+    // Observation tables (Parquet) are read as they are; seizure records are aggregated by
+    // a streaming query, never read whole into memory.
+    let detected = |i: &InputFile, format: Format, is: fn(&std::path::Path) -> bool| {
+        i.options.format == Some(format)
+            || (i.options.format.is_none() && i.options.mapping.is_none() && is(&i.path))
+    };
+    let (records, rest): (Vec<&InputFile>, Vec<&InputFile>) = inputs
         .iter()
-        .copied()
-        .zip(contents.iter().map(Vec::as_slice))
-        .collect();
-    let mut ingested = ingest_bytes(&sources, reference)?;
+        .partition(|i| detected(i, Format::Records, records::is_records));
+    // Every other input in the order given (the merge ranks unlisted inputs by it).
+    let mut sources: Vec<(&InputFile, Source)> = Vec::with_capacity(rest.len());
+    for input in rest {
+        let source = if detected(
+            input,
+            Format::Observations,
+            observations::is_observation_table,
+        ) {
+            let sha256 = sha256_file(&input.path).map_err(|e| InputError::Io {
+                file: input.name.clone(),
+                message: e.to_string(),
+            })?;
+            Source::Observations(observations::read_observations(input, reference)?, sha256)
+        } else {
+            Source::Table(Cow::Owned(read_table_file(input)?))
+        };
+        sources.push((input, source));
+    }
+    let mut ingested = ingest_sources(sources, reference, merge)?;
     for input in records {
+        if input.options.periods != Window::default() {
+            // Records are summed into observations: a period filter would leave the
+            // per-record accounting without a home.
+            return Err(Error::Usage(format!(
+                "{}: periods cannot be given for seizure records (format records): filter the observations with the pipeline's windows instead",
+                input.name
+            )));
+        }
         let (observations, rejects, summary) =
             records::ingest_records(&input.path, &input.name, reference, input.options.missing)?;
         ingested.observations.extend(observations);
@@ -346,48 +403,131 @@ pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
 pub fn ingest_bytes(
     sources: &[(&InputFile, &[u8])],
     reference: &Reference,
+    merge: &Merge,
+) -> Result<Ingested, Error> {
+    let sources = sources
+        .iter()
+        .map(|(input, bytes)| (*input, Source::Table(Cow::Borrowed(*bytes))))
+        .collect();
+    ingest_sources(sources, reference, merge)
+}
+
+/// An input ready to ingest: a table file's bytes, or an observation table's rows and hash.
+enum Source<'a> {
+    Table(Cow<'a, [u8]>),
+    Observations(Vec<Result<Observation, Reject>>, String),
+}
+
+/// Table files in memory and observation tables already read, in input order -> one
+/// observation per key.
+fn ingest_sources(
+    sources: Vec<(&InputFile, Source)>,
+    reference: &Reference,
+    merge: &Merge,
 ) -> Result<Ingested, Error> {
     let mut out = Ingested::default();
     let mut records = Vec::new();
-    for (file_index, (input, bytes)) in sources.iter().enumerate() {
-        let (display, options) = (&input.name, &input.options);
-        let sheet = options
-            .sheet
-            .as_deref()
-            .or(options.mapping.as_ref().and_then(|m| m.sheet.as_deref()));
-        let spreadsheet = table::is_spreadsheet(&input.path);
-        let table = read_table(bytes, spreadsheet, display, sheet)?;
-        let mut summary = FileSummary {
-            file: display.clone(),
-            sheet: table.sheet.clone(),
-            sha256: sha256_hex(bytes),
-            ..FileSummary::default()
+    let mut rules: Vec<InputRule> = Vec::new();
+    for (file_index, (input, source)) in sources.into_iter().enumerate() {
+        let summary = match source {
+            Source::Table(bytes) => {
+                read_table_source(file_index, input, &bytes, reference, &mut records, &mut out)?
+            }
+            Source::Observations(rows, sha256) => {
+                read_observation_source(file_index, input, rows, sha256, &mut records, &mut out)
+            }
         };
-        let parsed = parse_table(&table, options, reference, &mut summary)?;
-        for result in parsed {
-            match result {
-                Ok((observation, line_items)) => records.push(Record {
-                    file_index,
-                    observation,
-                    line_items,
-                    sheet: table.sheet.clone(),
-                }),
-                Err(mut reject) => {
-                    reject.missing =
-                        reject.reason == MISSING_VALUE && options.missing == Missing::Count;
-                    if reject.missing {
-                        summary.missing += 1;
-                    } else {
-                        summary.rejected += 1;
-                    }
-                    out.rejects.push(reject);
+        out.files.push(summary);
+        rules.push(InputRule::of(input));
+    }
+    resolve_keys(records, &rules, merge, &mut out)?;
+    Ok(out)
+}
+
+/// One table file's rows: records to merge, rejects and missing values into `out`, rows
+/// outside the input's periods counted. Returns the file's summary so far.
+fn read_table_source(
+    file_index: usize,
+    input: &InputFile,
+    bytes: &[u8],
+    reference: &Reference,
+    records: &mut Vec<Record>,
+    out: &mut Ingested,
+) -> Result<FileSummary, Error> {
+    let (display, options) = (&input.name, &input.options);
+    let sheet = options
+        .sheet
+        .as_deref()
+        .or(options.mapping.as_ref().and_then(|m| m.sheet.as_deref()));
+    let spreadsheet = table::is_spreadsheet(&input.path);
+    let table = read_table(bytes, spreadsheet, display, sheet)?;
+    let mut summary = FileSummary {
+        file: display.clone(),
+        sheet: table.sheet.clone(),
+        sha256: sha256_hex(bytes),
+        ..FileSummary::default()
+    };
+    let parsed = parse_table(&table, options, reference, &mut summary)?;
+    for result in parsed {
+        match result {
+            Ok((observation, _)) if !options.periods.contains(&observation.period) => {
+                summary.outside_periods += 1;
+            }
+            Ok((observation, line_items)) => records.push(Record {
+                file_index,
+                rows: vec![observation.source_row],
+                observation,
+                line_items,
+                sheet: table.sheet.clone(),
+            }),
+            Err(mut reject) => {
+                reject.missing =
+                    reject.reason == MISSING_VALUE && options.missing == Missing::Count;
+                if reject.missing {
+                    summary.missing += 1;
+                } else {
+                    summary.rejected += 1;
                 }
+                out.rejects.push(reject);
             }
         }
-        out.files.push(summary);
     }
-    resolve_keys(records, &mut out);
-    Ok(out)
+    Ok(summary)
+}
+
+/// One observation table's rows, as [`read_table_source`] does for a table file.
+fn read_observation_source(
+    file_index: usize,
+    input: &InputFile,
+    rows: Vec<Result<Observation, Reject>>,
+    sha256: String,
+    records: &mut Vec<Record>,
+    out: &mut Ingested,
+) -> FileSummary {
+    let mut summary = FileSummary {
+        file: input.name.clone(),
+        format: Format::Observations.name().into(),
+        sha256,
+        records: rows.len() as u64,
+        ..FileSummary::default()
+    };
+    for (i, row) in rows.into_iter().enumerate() {
+        match row {
+            Ok(o) if !input.options.periods.contains(&o.period) => summary.outside_periods += 1,
+            Ok(observation) => records.push(Record {
+                file_index,
+                rows: vec![u32::try_from(i + 1).unwrap_or(u32::MAX)],
+                observation,
+                line_items: LineItems::Reject,
+                sheet: None,
+            }),
+            Err(reject) => {
+                summary.rejected += 1;
+                out.rejects.push(reject);
+            }
+        }
+    }
+    summary
 }
 
 /// Finds the header row and format, then turns every data row into an observation or reject.
@@ -449,11 +589,11 @@ fn parse_table(
                 })
             }
         },
-        Format::Records => {
+        Format::Records | Format::Observations => {
             return Err(Error::Config {
                 file: table.file.clone(),
-                key: "--format records".into(),
-                message: "seizure records are aggregated from a file on disk, not from memory"
+                key: format!("--format {}", format.name()),
+                message: "seizure records and observation tables are read from a file on disk, not from memory"
                     .into(),
             })
         }
@@ -597,105 +737,6 @@ fn find_header(table: &RawTable, options: &IngestOptions) -> Result<(usize, Form
         expected,
     }
     .into())
-}
-
-/// Key checks across all records, in input order: line items of one file are summed where
-/// their format says so; otherwise equal values are exact duplicates and different values
-/// reject every row of the key, each reject naming the others.
-fn resolve_keys(records: Vec<Record>, out: &mut Ingested) {
-    let mut groups: BTreeMap<ObservationKey, Vec<Record>> = BTreeMap::new();
-    for record in records {
-        groups
-            .entry(record.observation.key())
-            .or_default()
-            .push(record);
-    }
-    for (_, group) in groups {
-        let mut merged: Vec<Record> = Vec::new();
-        for record in group {
-            let line_item_of = merged
-                .iter_mut()
-                .find(|m| m.file_index == record.file_index && record.line_items == LineItems::Sum);
-            match line_item_of {
-                Some(m) => {
-                    m.observation.value =
-                        decimal_sum(&[m.observation.value, record.observation.value]);
-                    m.observation.source_rows.push(';');
-                    m.observation
-                        .source_rows
-                        .push_str(&record.observation.source_row.to_string());
-                }
-                None => merged.push(record),
-            }
-        }
-        let rows = |r: &Record| r.observation.source_rows.split(';').count() as u64;
-        let first_value = merged[0].observation.value;
-        if merged.iter().all(|r| r.observation.value == first_value) {
-            let mut rest = merged.into_iter();
-            if let Some(mut keep) = rest.next() {
-                let summary = &mut out.files[keep.file_index];
-                summary.kept += rows(&keep);
-                summary.line_items_summed += rows(&keep) - 1;
-                summary.observations += 1;
-                // A duplicate that cites another source keeps its citation in the lineage.
-                let mut cited = vec![keep.observation.source.clone()];
-                for dup in rest {
-                    out.files[dup.file_index].exact_duplicates += rows(&dup);
-                    let o = &dup.observation;
-                    if !cited.contains(&o.source) {
-                        keep.observation.source.push_str(&format!(
-                            " | also {} row {}: {}",
-                            o.source_file, o.source_rows, o.source
-                        ));
-                        cited.push(o.source.clone());
-                    }
-                }
-                out.observations.push(keep.observation);
-            }
-            continue;
-        }
-        let places: Vec<String> = merged
-            .iter()
-            .map(|r| {
-                format!(
-                    "{} row {} ({})",
-                    r.observation.source_file, r.observation.source_rows, r.observation.value
-                )
-            })
-            .collect();
-        for record in merged {
-            let o = &record.observation;
-            let others: Vec<&String> = places
-                .iter()
-                .filter(|p| !p.starts_with(&format!("{} row {} ", o.source_file, o.source_rows)))
-                .collect();
-            let reason = format!(
-                "duplicate key ({} {} {} {}) with a different value in {}",
-                o.indicator,
-                o.geo,
-                o.drug.as_deref().unwrap_or("-"),
-                o.period,
-                others
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            let summary = &mut out.files[record.file_index];
-            for row in o.source_rows.split(';') {
-                summary.rejected += 1;
-                out.rejects.push(Reject {
-                    file: o.source_file.clone(),
-                    sheet: record.sheet.clone(),
-                    row: row.parse().unwrap_or(o.source_row),
-                    column: "value".into(),
-                    value: o.value.to_string(),
-                    reason: reason.clone(),
-                    missing: false,
-                });
-            }
-        }
-    }
 }
 
 /// Hex SHA-256 of a file's bytes, for lineage and up-to-date checks.

@@ -7,20 +7,17 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::merge::Superseded;
 use super::{FileSummary, Ingested, Reject};
 use crate::error::{Error, Result};
 use crate::files::{neutralise, provenance_keys, write_parquet, write_partitioned};
 use crate::model::observation::to_frame;
+use crate::pipeline::catalog::IngestFiles;
 
-/// Writes the observation table to `observations`, the rejects to `rejects` and, when
-/// `dataset` is given, the Hive-partitioned copy by indicator into that folder.
-pub fn write_ingested(
-    ingested: &Ingested,
-    observations: &Path,
-    rejects: &Path,
-    dataset: Option<&Path>,
-) -> Result<()> {
-    for dir in [observations.parent(), rejects.parent()]
+/// Writes the observation table, the rejects, the superseded rows and, when `partitioned`,
+/// the Hive-partitioned copy by indicator, where `files` says.
+pub fn write_ingested(ingested: &Ingested, files: &IngestFiles, partitioned: bool) -> Result<()> {
+    for dir in [files.observations.parent(), files.rejects.parent()]
         .into_iter()
         .flatten()
     {
@@ -29,11 +26,12 @@ pub fn write_ingested(
     let mut frame = to_frame(&ingested.observations)
         .map_err(Error::compute("building the observation table"))?;
     let metadata = provenance(&ingested.files);
-    write_parquet(&mut frame, observations, &metadata)?;
-    if let Some(dir) = dataset {
-        write_partitioned(&frame, dir, &metadata)?;
+    write_parquet(&mut frame, &files.observations, &metadata)?;
+    if partitioned {
+        write_partitioned(&frame, &files.dataset, &metadata)?;
     }
-    write_rejects(&ingested.rejects, rejects)
+    write_rejects(&ingested.rejects, &files.rejects)?;
+    write_superseded(&ingested.superseded, &files.superseded)
 }
 
 /// One input file as ingest read it: recorded in the observation table's metadata and in
@@ -50,6 +48,12 @@ pub struct InputRecord {
     /// Empty value cells (absent in files written before it was counted).
     #[serde(default)]
     pub missing: u64,
+    /// Rows that lost to another row of their key (superseded.csv).
+    #[serde(default)]
+    pub superseded: u64,
+    /// Rows of periods outside the input's `periods`.
+    #[serde(default)]
+    pub outside_periods: u64,
 }
 
 impl From<&FileSummary> for InputRecord {
@@ -63,6 +67,8 @@ impl From<&FileSummary> for InputRecord {
             rejected: f.rejected,
             exact_duplicates: f.exact_duplicates,
             missing: f.missing,
+            superseded: f.superseded,
+            outside_periods: f.outside_periods,
         }
     }
 }
@@ -76,6 +82,7 @@ pub fn provenance(files: &[FileSummary]) -> Vec<(String, String)> {
                 "file": f.file, "sha256": f.sha256, "format": f.format,
                 "records": f.records, "kept": f.kept, "rejected": f.rejected,
                 "exact_duplicates": f.exact_duplicates, "missing": f.missing,
+                "superseded": f.superseded, "outside_periods": f.outside_periods,
             })
         })
         .collect();
@@ -114,14 +121,51 @@ pub fn write_rejects(rejects: &[Reject], path: &Path) -> Result<()> {
     std::fs::rename(&tmp, path).map_err(|e| Error::writing(path, e))
 }
 
+/// Writes `superseded.csv`: file, sheet, row, key, value, kept_value, kept_source, why
+/// (header always present).
+pub fn write_superseded(rows: &[Superseded], path: &Path) -> Result<()> {
+    let tmp = path.with_extension("csv.tmp");
+    let mut writer = csv::Writer::from_path(&tmp).map_err(|e| Error::writing(&tmp, e))?;
+    let fail = |e: csv::Error| Error::writing(&tmp, e);
+    writer
+        .write_record([
+            "file",
+            "sheet",
+            "row",
+            "key",
+            "value",
+            "kept_value",
+            "kept_source",
+            "why",
+        ])
+        .map_err(fail)?;
+    for r in rows {
+        writer
+            .write_record([
+                neutralise(&r.file),
+                neutralise(r.sheet.as_deref().unwrap_or("")),
+                r.row.to_string(),
+                neutralise(&r.key),
+                r.value.to_string(),
+                r.kept_value.to_string(),
+                neutralise(&r.kept_source),
+                neutralise(&r.why),
+            ])
+            .map_err(fail)?;
+    }
+    writer.flush().map_err(|e| Error::writing(&tmp, e))?;
+    drop(writer);
+    std::fs::rename(&tmp, path).map_err(|e| Error::writing(path, e))
+}
+
 /// The per-file summary as a text table for the terminal.
 pub fn summary_text(ingested: &Ingested) -> String {
     let mut out = String::from(
-        "file\tformat\trecords\tkept\trejected\tduplicates\tmissing\tline_items_summed\tobservations\n",
+        "file\tformat\trecords\tkept\trejected\tduplicates\tmissing\tsuperseded\toutside_periods\tline_items_summed\tobservations\n",
     );
     for f in &ingested.files {
         out.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
             f.file,
             f.format,
             f.records,
@@ -129,6 +173,8 @@ pub fn summary_text(ingested: &Ingested) -> String {
             f.rejected,
             f.exact_duplicates,
             f.missing,
+            f.superseded,
+            f.outside_periods,
             f.line_items_summed,
             f.observations
         ));
@@ -138,9 +184,10 @@ pub fn summary_text(ingested: &Ingested) -> String {
     }
     let rejected = ingested.errors().count();
     out.push_str(&format!(
-        "total: {} observations, {rejected} rejected records, {} missing values\n",
+        "total: {} observations, {rejected} rejected records, {} missing values, {} superseded rows\n",
         ingested.observations.len(),
-        ingested.rejects.len() - rejected
+        ingested.rejects.len() - rejected,
+        ingested.superseded.len()
     ));
     out
 }
@@ -152,5 +199,6 @@ pub fn summary_json(ingested: &Ingested) -> serde_json::Value {
         "observations": ingested.observations.len(),
         "rejected": ingested.errors().count(),
         "missing": ingested.rejects.len() - ingested.errors().count(),
+        "superseded": ingested.superseded.len(),
     })
 }

@@ -490,6 +490,7 @@ pub fn ingest_records(
         observations: observations.len() as u64,
         warnings: Vec::new(),
         missing: missing_values,
+        ..FileSummary::default()
     };
     Ok((observations, rejects, summary))
 }

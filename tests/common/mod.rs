@@ -151,6 +151,25 @@ pub fn rejects(text: &str) -> Vec<(u32, String, String, String)> {
         .collect()
 }
 
+/// Every input's rows add up, for each entry of an ingest `--json` summary's `files` or a
+/// manifest's `inputs`: records = kept + rejected + exact_duplicates + missing +
+/// superseded + outside_periods.
+pub fn assert_accounted(files: &serde_json::Value) {
+    for f in files.as_array().expect("a list of files") {
+        let n = |k: &str| f[k].as_u64().unwrap_or_else(|| panic!("no count {k}: {f}"));
+        assert_eq!(
+            n("records"),
+            n("kept")
+                + n("rejected")
+                + n("exact_duplicates")
+                + n("missing")
+                + n("superseded")
+                + n("outside_periods"),
+            "{f}"
+        );
+    }
+}
+
 /// Every file under `dir` (recursively, hidden ones included) with its bytes.
 pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
