@@ -169,11 +169,11 @@ fn aggregates_shares_and_routes() {
         &["start after end"],
     );
     check(
-        &with("[[routes]]\nid = \"southern\"\ndrugs = [\"heroin\"]\n"),
+        &with("[[routes]]\nid = \"western\"\ndrugs = [\"heroin\"]\n"),
         "routes[0].id",
         &[
-            "'southern'",
-            "not a route of data/reference/routes.toml (routes: northern",
+            "'western'",
+            "not a route of data/reference/routes.toml or of this pipeline (routes: northern, balkan, southern)",
         ],
     );
     check(
@@ -379,4 +379,102 @@ fn figure_axis_bounds_are_checked() {
         "figures[0].y_min",
         &["bars and areas start at zero"],
     );
+}
+
+#[test]
+fn inputs_merge_regions_and_routes_of_the_pipeline_are_checked() {
+    let second = "[[inputs]]\nfile = \"data/raw/other.csv\"\n";
+    check(
+        &with(&format!("{second}id = \"seizures\"\n")),
+        "inputs[1].id",
+        &["'seizures' is already the id of inputs[0]"],
+    );
+    check(
+        &with("id = \"a b\"\n"),
+        "inputs[0].id",
+        &["'a b': an id is letters, digits"],
+    );
+    check(
+        &with("periods = \"2018-2010\"\n"),
+        "inputs[0].periods",
+        &["2018-2010"],
+    );
+    check(
+        &with("conflict = \"first\"\n"),
+        "inputs[0].conflict",
+        &["'first': expected \"reject\" or \"last\""],
+    );
+    check(
+        &with("conflict = \"last\"\nline_items = \"sum\"\n"),
+        "inputs[0].conflict",
+        &["give one of the two"],
+    );
+    check(
+        &with(&format!(
+            "{second}[merge]\nprefer = [\"other\", \"unodc\"]\n"
+        )),
+        "merge.prefer[1]",
+        &["'unodc' is not the id of an input; the inputs are seizures, other"],
+    );
+    check(
+        &with("[merge]\nprefer = [\"seizures\", \"seizures\"]\n"),
+        "merge.prefer[1]",
+        &["'seizures' is listed twice"],
+    );
+    check(
+        &with("[merge]\ntolerance = 1.5\n"),
+        "merge.tolerance",
+        &["1.5: expected a relative difference from 0"],
+    );
+    let region = |code: &str, members: &str| {
+        with(&format!(
+            "[[regions]]\ncode = \"{code}\"\nname = \"Region {code}\"\nmembers = [{members}]\n"
+        ))
+    };
+    check(
+        &region("CA5", "\"KAZ\""),
+        "regions[0]",
+        &["'CA5' is already a code of the reference tables"],
+    );
+    check(
+        &region("BLK", "\"TUR\", \"XXX\""),
+        "regions[0]",
+        &["member 'XXX' is not a country code of countries.csv"],
+    );
+    check(&region("BLK", ""), "regions[0]", &["at least one member"]);
+    let route = "[[routes]]\nid = \"own\"\nname = \"Own route\"\ndrugs = [\"heroin\"]\norigin = [\"AFG\"]\n";
+    check(
+        &with(&format!("{route}transit = []\n")),
+        "routes[0]",
+        &["needs name, origin, transit and destination; missing: destination"],
+    );
+    check(
+        &with(&format!(
+            "{route}transit = [\"IRN\", \"QQQ\"]\ndestination = [\"TUR\"]\n"
+        )),
+        "routes[0]",
+        &["'QQQ' is not a country code of countries.csv"],
+    );
+    check(
+        &with(&format!(
+            "{}transit = []\ndestination = [\"TUR\"]\n",
+            route.replace("\"own\"", "\"balkan\"")
+        )),
+        "routes[0]",
+        &["'balkan' is already a route of the reference tables"],
+    );
+    check(
+        &with("[[routes]]\nid = \"balkan\"\ndrugs = [\"heroin\"]\nnotes = \"mine\"\n"),
+        "routes[0].notes",
+        &["notes belong to a route defined here"],
+    );
+    // A pipeline's own route and region are found like the shipped ones.
+    let own = format!(
+        "[[regions]]\ncode = \"BLK\"\nname = \"Balkan transit\"\nmembers = [\"IRN\", \"TUR\"]\n\
+         {route}transit = [\"IRN\", \"TUR\"]\ndestination = [\"DEU\"]\n"
+    );
+    let pipeline = Pipeline::parse(&with(&own), Path::new(FILE), Confinement::Project).unwrap();
+    let reference = pipeline.reference().unwrap();
+    assert_eq!(reference.route("own").unwrap().destination, ["DEU"]);
+    assert_eq!(reference.region("BLK").unwrap().members, ["IRN", "TUR"]);
 }

@@ -285,15 +285,23 @@ fn concurrent_runs_never_interleave_their_outputs() {
 #[test]
 fn diff_of_an_as_of_run_and_a_full_run_lists_later_observations_as_new() {
     let w = project();
+    w.run(&["run", "--quiet"]).expect_code(0);
+    let current = snapshot(&w.path(OUT));
+    // --as-of writes <output>@P and leaves the current outputs byte-identical.
     let run = w.run(&["run", "--quiet", "--as-of", "2015"]);
     run.expect_code(0);
-    let m = manifest(&w);
-    assert_eq!(m["as_of"], "2015");
-    std::fs::rename(w.path(OUT), w.path("out/as_of_2015")).unwrap();
-    w.run(&["run", "--quiet"]).expect_code(0);
+    assert_eq!(snapshot(&w.path(OUT)), current, "--as-of touched {OUT}");
+    let as_of: serde_json::Value =
+        serde_json::from_str(&w.read(&format!("{OUT}@2015/manifest.json"))).unwrap();
+    assert_eq!(as_of["as_of"], "2015");
+    let report = w.read(&format!("{OUT}@2015/report.md"));
+    assert!(
+        report.contains("data as of 2015: observations from 2000 to 2015"),
+        "{report}"
+    );
     let run = w.run(&[
         "diff",
-        "out/as_of_2015",
+        &format!("{OUT}@2015"),
         &format!("{OUT}/manifest.json"),
         "--json",
     ]);
@@ -329,7 +337,7 @@ fn diff_of_an_as_of_run_and_a_full_run_lists_later_observations_as_new() {
         .unwrap()
         .iter()
         .any(|s| s == "seizures AFG cannabis_herb"));
-    let markdown = w.run(&["diff", "out/as_of_2015", OUT]);
+    let markdown = w.run(&["diff", &format!("{OUT}@2015"), OUT]);
     assert!(
         markdown.stdout().contains("## New observations"),
         "{markdown}"

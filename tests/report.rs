@@ -287,8 +287,9 @@ fn every_number_of_the_findings_is_a_table_cell() {
 
 #[test]
 fn a_report_of_another_route_region_and_windows_names_only_what_it_declares() {
-    // A Balkan-route pipeline over the real ARQ world file: its own region, route and
-    // windows. Its report speaks of them and of nothing the shipped pipeline declares.
+    // A Balkan-route pipeline over the real ARQ world file: its own region, route (both
+    // defined in the pipeline file) and windows. Its report speaks of them and of nothing
+    // the shipped pipeline declares.
     let w = Workdir::new();
     w.copy_from_root("data/reference");
     w.copy_from_root("data/mappings");
@@ -298,20 +299,6 @@ fn a_report_of_another_route_region_and_windows_names_only_what_it_declares() {
         w.path("data/public/arq.csv"),
     )
     .unwrap();
-    let routes = w.read("data/reference/routes.toml");
-    w.write(
-        "data/reference/routes.toml",
-        format!(
-            "{routes}\n[[route]]\nid = \"balkan\"\nname = \"Balkan route\"\norigin = [\"AFG\"]\n\
-             transit = [\"IRN\", \"TUR\", \"BGR\", \"SRB\"]\ndestination = [\"DEU\", \"NLD\"]\n\
-             notes = \"Afghan opiates through Iran, Turkey and the Balkans to Western Europe (World Drug Report).\"\n"
-        ),
-    );
-    let regions = w.read("data/reference/regions.csv");
-    w.write(
-        "data/reference/regions.csv",
-        format!("{regions}BLK,Balkan transit,IRN TUR BGR SRB,Balkan transit countries\n"),
-    );
     w.write(
         "pipelines/balkan.toml",
         r#"name = "balkan"
@@ -338,8 +325,18 @@ part = { geo = "TUR", drug = "heroin" }
 whole = { geo = "BLK", drug = "heroin" }
 compare = [["1995", "2016"]]
 
+[[regions]]
+code = "BLK"
+name = "Balkan transit"
+members = ["IRN", "TUR", "BGR", "SRB"]
+
 [[routes]]
-id = "balkan"
+id = "balkan_core"
+name = "Balkan route"
+origin = ["AFG"]
+transit = ["IRN", "TUR", "BGR", "SRB"]
+destination = ["DEU", "NLD"]
+notes = "Afghan opiates through Iran, Turkey and the Balkans to Western Europe (World Drug Report 2015)."
 drugs = ["heroin"]
 max_lag = 2
 

@@ -1,5 +1,5 @@
-//! `routetrend diff RUN_A RUN_B`: what changed between two runs (output folders or their
-//! manifest.json), as Markdown or `--json`.
+//! `routetrend diff A B`: what changed between two observation tables (run folders, ingest
+//! folders, their manifest.json or the Parquet files themselves), as Markdown or `--json`.
 
 use std::path::PathBuf;
 
@@ -11,7 +11,7 @@ use crate::pipeline::diff::{diff_runs, markdown};
 
 #[derive(Args, Debug)]
 pub struct DiffArgs {
-    /// The earlier run (output folder or its manifest.json).
+    /// The earlier run: a run or ingest folder, its manifest.json or an observations.parquet.
     pub run_a: PathBuf,
     /// The later run.
     pub run_b: PathBuf,

@@ -26,14 +26,19 @@ pub struct IngestArgs {
 
 pub fn run(args: IngestArgs, quiet: bool) -> Result<Exit, Error> {
     let reference = args.read.reference()?;
-    let ingested = ingest_files(&args.read.inputs()?, &reference)?;
+    let ingested = {
+        let inputs = args.read.inputs()?;
+        ingest_files(&inputs, &reference, &args.read.merge(&inputs)?)?
+    };
     report(&ingested, args.read.json, quiet)?;
-    if args.read.strict && ingested.errors().next().is_some() {
+    if args.read.strict && ingested.lost_rows() {
         return Err(strict_failure(&ingested, "nothing written"));
     }
-    let files = IngestFiles::in_folder(&args.out);
-    let dataset = args.partitioned.then_some(files.dataset.as_path());
-    write_ingested(&ingested, &files.observations, &files.rejects, dataset)?;
+    write_ingested(
+        &ingested,
+        &IngestFiles::in_folder(&args.out),
+        args.partitioned,
+    )?;
     Ok(Exit::Done)
 }
 

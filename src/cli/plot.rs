@@ -14,7 +14,7 @@ use crate::analysis::series::{SeriesFilter, Window};
 use crate::analysis::trend::TrendOptions;
 use crate::error::Error;
 use crate::model::Reference;
-use crate::pipeline::catalog::{self, FigureFile, IngestFiles};
+use crate::pipeline::catalog::{self, FigureFile};
 use crate::pipeline::config::{figure_from_table, AnalyzeParams};
 use crate::pipeline::stage::analyze::analyze;
 use crate::pipeline::stage::plot::draw_figures;
@@ -57,20 +57,6 @@ pub struct PlotArgs {
     /// The chart file: FILE.png or FILE.svg (FILE.csv and FILE.json are written beside it).
     #[arg(long, short)]
     pub out: PathBuf,
-}
-
-/// The observation table named by `path`: the file itself, or the one in an ingest or run
-/// folder.
-fn observation_table(path: &Path) -> PathBuf {
-    if !path.is_dir() {
-        return path.to_path_buf();
-    }
-    let run = IngestFiles::in_run(path).observations;
-    if run.is_file() {
-        run
-    } else {
-        IngestFiles::in_folder(path).observations
-    }
 }
 
 pub fn run(args: PlotArgs, quiet: bool) -> Result<Exit, Error> {
@@ -192,7 +178,7 @@ pub fn run(args: PlotArgs, quiet: bool) -> Result<Exit, Error> {
         claims: Vec::new(),
         parallel: Vec::new(),
     };
-    let observations = observation_table(&args.observations);
+    let observations = catalog::observation_table(&args.observations);
     analyze(
         &observations,
         &tables,

@@ -35,9 +35,14 @@ pub struct RunArgs {
     /// Print what would run and why, and do nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Use the observations up to this period only (`2017Q2`, `2015`): reproduces a past quarter.
+    /// Use the observations up to this period only (`2017Q2`, `2015`): reproduces a past
+    /// quarter, into `<output>@P` unless `--out` says where (the current outputs are kept).
     #[arg(long)]
     pub as_of: Option<String>,
+    /// Write this run's outputs into DIR instead of the pipeline's `output` (its lock and
+    /// staging folder beside it).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     /// Seconds to wait for another run holding the lock before giving up (exit 3).
     #[arg(long, default_value_t = 0)]
     pub wait: u64,
@@ -67,8 +72,17 @@ pub fn options(args: &RunArgs) -> Result<RunOptions, Error> {
 }
 
 pub fn run(args: RunArgs, quiet: bool) -> Result<Exit, Error> {
-    let pipeline = Pipeline::load(&args.pipeline, confinement(args.allow_outside))?;
+    let confinement = confinement(args.allow_outside);
+    let mut pipeline = Pipeline::load(&args.pipeline, confinement)?;
     let options = options(&args)?;
+    let output = match (&args.out, options.as_of) {
+        (Some(dir), _) => Some(dir.clone()),
+        (None, Some(as_of)) => Some(pipeline.as_of_output(as_of)),
+        (None, None) => None,
+    };
+    if let Some(dir) = output {
+        pipeline = pipeline.at(&dir, confinement)?;
+    }
     if args.dry_run {
         // Exits as `run` would: 4 when nothing would run.
         let checks = plan(&pipeline, &options);

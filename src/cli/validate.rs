@@ -16,7 +16,10 @@ pub struct ValidateArgs {
 
 pub fn run(args: ValidateArgs, quiet: bool) -> Result<Exit, Error> {
     let reference = args.read.reference()?;
-    let ingested = ingest_files(&args.read.inputs()?, &reference)?;
+    let ingested = {
+        let inputs = args.read.inputs()?;
+        ingest_files(&inputs, &reference, &args.read.merge(&inputs)?)?
+    };
     report(&ingested, args.read.json, quiet)?;
     if !args.read.json && !quiet {
         for r in &ingested.rejects {

@@ -316,20 +316,81 @@ impl Reference {
 
     fn check_routes(&self, file: &str) -> Result<(), ReferenceError> {
         for route in &self.routes {
-            let codes = route
-                .origin
-                .iter()
-                .chain(&route.transit)
-                .chain(&route.destination);
-            for code in codes {
-                if !self.country_names.contains_key(code) {
-                    return Err(ReferenceError {
-                        file: file.to_string(),
-                        message: format!("route '{}': '{code}' is not a country code", route.id),
-                    });
-                }
+            if let Some(problem) = self.route_problem(route) {
+                return Err(ReferenceError {
+                    file: file.to_string(),
+                    message: format!("route '{}': {problem}", route.id),
+                });
             }
         }
+        Ok(())
+    }
+
+    /// What is wrong with a route's definition, if anything: every code a country of
+    /// countries.csv, an origin and a destination.
+    fn route_problem(&self, route: &Route) -> Option<String> {
+        let codes = route
+            .origin
+            .iter()
+            .chain(&route.transit)
+            .chain(&route.destination);
+        for code in codes {
+            if !self.country_names.contains_key(code) {
+                return Some(format!("'{code}' is not a country code of countries.csv"));
+            }
+        }
+        if route.origin.is_empty() || route.destination.is_empty() {
+            return Some("a route needs at least one origin and one destination country".into());
+        }
+        None
+    }
+
+    /// Adds a region a pipeline declares (`[[regions]]`): its code and name become geo names
+    /// like those of regions.csv. The error says what clashes or is unknown.
+    pub fn add_region(&mut self, region: Region) -> Result<(), String> {
+        if self.country_names.contains_key(&region.code) || self.region(&region.code).is_some() {
+            return Err(format!(
+                "'{}' is already a code of the reference tables ({}): give the region a code of its own",
+                region.code, self.origin
+            ));
+        }
+        if region.code.is_empty() || region.members.is_empty() {
+            return Err("a region needs a code and at least one member".into());
+        }
+        if let Some(m) = region
+            .members
+            .iter()
+            .find(|m| !self.country_names.contains_key(*m))
+        {
+            return Err(format!(
+                "member '{m}' is not a country code of countries.csv"
+            ));
+        }
+        for name in [&region.code, &region.name] {
+            if let Some(other) = self.geo_index.get(&match_key(name)) {
+                return Err(format!("'{name}' already names {other}"));
+            }
+        }
+        for name in [&region.code, &region.name] {
+            self.geo_index.insert(match_key(name), region.code.clone());
+        }
+        self.regions.push(region);
+        Ok(())
+    }
+
+    /// Adds a route a pipeline defines (`[[routes]]` with `origin`, `transit` and
+    /// `destination`), checked as those of routes.toml.
+    pub fn add_route(&mut self, route: Route) -> Result<(), String> {
+        if self.route(&route.id).is_some() {
+            return Err(format!(
+                "'{}' is already a route of the reference tables ({}): give the route an id of its own, or leave out its definition to use that one",
+                route.id, self.origin
+            ));
+        }
+        if let Some(problem) = self.route_problem(&route) {
+            return Err(problem);
+        }
+        self.routes.push(route);
         Ok(())
     }
 

@@ -28,6 +28,8 @@ const FIGURES: &str = "figures";
 pub struct IngestFiles {
     pub observations: PathBuf,
     pub rejects: PathBuf,
+    /// Rows whose key kept another row's value (`[merge]`, `conflict = "last"`).
+    pub superseded: PathBuf,
     /// The optional Hive-partitioned copy (`--partitioned`), a folder.
     pub dataset: PathBuf,
 }
@@ -37,12 +39,27 @@ impl IngestFiles {
         IngestFiles {
             observations: dir.join("observations.parquet"),
             rejects: dir.join("rejects.csv"),
+            superseded: dir.join("superseded.csv"),
             dataset: dir.join("observations"),
         }
     }
 
     pub fn in_run(run: &Path) -> IngestFiles {
         IngestFiles::in_folder(&run.join(DATA))
+    }
+}
+
+/// The observation table named by `path`: the file itself, or the one in a run folder
+/// (`data/observations.parquet`) or an ingest folder (`observations.parquet`).
+pub fn observation_table(path: &Path) -> PathBuf {
+    if !path.is_dir() {
+        return path.to_path_buf();
+    }
+    let run = IngestFiles::in_run(path).observations;
+    if run.is_file() {
+        run
+    } else {
+        IngestFiles::in_folder(path).observations
     }
 }
 
@@ -54,6 +71,11 @@ pub fn observations() -> String {
 /// The rejects of a run, relative to the run folder.
 pub fn rejects() -> String {
     relative(&IngestFiles::in_run(Path::new("")).rejects)
+}
+
+/// The superseded rows of a run, relative to the run folder.
+pub fn superseded() -> String {
+    relative(&IngestFiles::in_run(Path::new("")).superseded)
 }
 
 fn relative(path: &Path) -> String {

@@ -22,8 +22,9 @@ use crate::display::capitalised;
 use crate::error::{Error, InputError};
 use crate::files::parse_toml;
 use crate::ingest::mapping::Mapping;
+use crate::ingest::merge::{Conflict, Merge};
 use crate::ingest::{Format, IngestOptions, InputFile, LineItems, Missing};
-use crate::model::reference::Route;
+use crate::model::reference::{Region, Route};
 use crate::model::{Period, Reference};
 use crate::plot::{ChartKind, MapRoute, PanelY, SizePreset};
 use crate::report::document::Section;
@@ -41,8 +42,12 @@ struct RawPipeline {
     output: String,
     #[serde(default)]
     inputs: Vec<RawInput>,
+    merge: Option<RawMerge>,
     #[serde(default)]
     analyze: RawAnalyze,
+    /// Regions of this pipeline only, beside those of data/reference/regions.csv.
+    #[serde(default)]
+    regions: Vec<RawRegion>,
     #[serde(default)]
     aggregates: Vec<RawAggregate>,
     #[serde(default)]
@@ -229,6 +234,14 @@ struct RawShare {
 #[serde(deny_unknown_fields)]
 struct RawRoute {
     id: String,
+    /// A route of this pipeline only: `name`, `origin`, `transit` and `destination` define
+    /// it; without them `id` names a route of data/reference/routes.toml.
+    name: Option<String>,
+    origin: Option<Vec<String>>,
+    transit: Option<Vec<String>>,
+    destination: Option<Vec<String>>,
+    /// Where the definition comes from.
+    notes: Option<String>,
     drugs: Vec<String>,
     max_lag: Option<usize>,
     policy: Option<String>,
@@ -289,7 +302,13 @@ pub struct RouteParams {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawInput {
+    /// Named by `[merge] prefer` (default: the file's stem).
+    id: Option<String>,
     file: String,
+    /// `"-2017"`, `"2018-"`, `"2010-2016"`: only these periods are taken from the file.
+    periods: Option<String>,
+    /// Several rows of one key with different values: "reject" (default) or "last".
+    conflict: Option<String>,
     format: Option<String>,
     mapping: Option<String>,
     sheet: Option<String>,
@@ -300,6 +319,24 @@ struct RawInput {
     description: String,
     /// A short citation of the file, for the source lines of the figures drawn from it.
     source: Option<String>,
+}
+
+/// `[[regions]]`: a region of this pipeline, summed like those of regions.csv.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRegion {
+    code: String,
+    name: String,
+    members: Vec<String>,
+}
+
+/// `[merge]`: which input wins where two give one key different values.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMerge {
+    #[serde(default)]
+    prefer: Vec<String>,
+    tolerance: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -347,6 +384,11 @@ pub struct Pipeline {
     pub root: PathBuf,
     pub output: PathBuf,
     pub inputs: Vec<InputFile>,
+    pub merge: Merge,
+    /// The regions and routes this pipeline defines itself (`[[regions]]`, `[[routes]]`
+    /// with a definition), added to the reference tables for this pipeline only.
+    pub regions: Vec<Region>,
+    pub routes: Vec<Route>,
     pub analyze: AnalyzeParams,
     pub figures: Vec<FigureSpec>,
     pub report: ReportParams,
@@ -406,27 +448,28 @@ impl Pipeline {
             if let Some(source) = &input.source {
                 input_sources.push((input.file.clone(), source.clone()));
             }
-            inputs.push(validate_input(&project, path, &root, i, input)?);
+            let input = validate_input(&project, path, &root, i, input)?;
+            if let Some(j) = inputs.iter().position(|o: &InputFile| o.id == input.id) {
+                return Err(config_error(
+                    path,
+                    &format!("inputs[{i}].id"),
+                    format!(
+                        "'{}' is already the id of inputs[{j}]: give each input its own `id`",
+                        input.id
+                    ),
+                ));
+            }
+            inputs.push(input);
         }
+        let merge = validate_merge(path, raw.merge, &inputs)?;
         let reference_dir = reference_dir(&root);
         if let Some(dir) = &reference_dir {
             project.check("root (its data/reference)", dir)?;
         }
         let output = lexical_normal(&root.join(&raw.output));
-        let mut read: Vec<(String, PathBuf)> = Vec::new();
-        for (i, input) in inputs.iter().enumerate() {
-            read.push((format!("inputs[{i}].file"), input.path.clone()));
-            if let Some(m) = &input.options.mapping {
-                read.push((format!("inputs[{i}].mapping"), PathBuf::from(&m.file)));
-            }
-        }
-        read.extend(
-            reference_dir
-                .iter()
-                .map(|d| ("data/reference".to_string(), d.clone())),
-        );
-        project.check_output(&output, &read)?;
-        let reference = Reference::load_default(reference_dir.as_deref())?;
+        project.check_output(&output, &read_paths(&inputs, reference_dir.as_deref()))?;
+        let mut reference = Reference::load_default(reference_dir.as_deref())?;
+        let (regions, routes) = own_definitions(path, &raw.regions, &raw.routes, &mut reference)?;
         let mut analyze = validate_analyze(path, raw.analyze)?;
         let v = Validator {
             file: path,
@@ -549,9 +592,47 @@ impl Pipeline {
             output,
             root,
             inputs,
+            merge,
+            regions,
+            routes,
             analyze,
             document,
         })
+    }
+
+    /// The reference tables of this pipeline: its project's (or the built-in ones) with the
+    /// regions and routes the pipeline defines.
+    pub fn reference(&self) -> Result<Reference, Error> {
+        let mut reference = Reference::load_default(self.reference_dir().as_deref())?;
+        for region in &self.regions {
+            reference
+                .add_region(region.clone())
+                .map_err(|e| config_error(&self.file, "regions", e))?;
+        }
+        for route in &self.routes {
+            reference
+                .add_route(route.clone())
+                .map_err(|e| config_error(&self.file, "routes", e))?;
+        }
+        Ok(reference)
+    }
+
+    /// The pipeline writing into `output` instead of its own folder (`run --out`), checked
+    /// like the pipeline's `output`.
+    pub fn at(mut self, output: &Path, confinement: Confinement) -> Result<Pipeline, Error> {
+        let output = lexical_normal(output);
+        let read = read_paths(&self.inputs, self.reference_dir().as_deref());
+        Project::of(&self.file, confinement).check_output(&output, &read)?;
+        self.output = output;
+        Ok(self)
+    }
+
+    /// `<output>@P`, where a run `--as-of P` writes unless told `--out`: the current outputs
+    /// are never replaced by a past quarter's.
+    pub fn as_of_output(&self, as_of: Period) -> PathBuf {
+        let mut name = self.output.file_name().unwrap_or_default().to_os_string();
+        name.push(format!("@{as_of}"));
+        self.output.with_file_name(name)
     }
 
     /// The parameter subtree of a stage, as JSON (stable key order), for hashing.
@@ -581,6 +662,89 @@ impl Pipeline {
         }
         serde_json::Value::Object(out)
     }
+}
+
+/// The regions and routes a pipeline defines, checked against `reference` and added to it.
+fn own_definitions(
+    path: &Path,
+    raw_regions: &[RawRegion],
+    raw_routes: &[RawRoute],
+    reference: &mut Reference,
+) -> Result<(Vec<Region>, Vec<Route>), Error> {
+    let mut regions = Vec::new();
+    for (i, r) in raw_regions.iter().enumerate() {
+        let region = Region {
+            code: r.code.trim().to_string(),
+            name: r.name.trim().to_string(),
+            members: r.members.iter().map(|m| m.trim().to_string()).collect(),
+        };
+        reference
+            .add_region(region.clone())
+            .map_err(|e| config_error(path, &format!("regions[{i}]"), e))?;
+        regions.push(region);
+    }
+    let mut routes = Vec::new();
+    for (i, r) in raw_routes.iter().enumerate() {
+        let key = |k: &str| format!("routes[{i}].{k}");
+        let route = match (&r.name, &r.origin, &r.transit, &r.destination) {
+            (None, None, None, None) => {
+                if r.notes.is_some() {
+                    return Err(config_error(
+                        path,
+                        &key("notes"),
+                        "notes belong to a route defined here (with name, origin, transit and destination)",
+                    ));
+                }
+                continue;
+            }
+            (Some(name), Some(origin), Some(transit), Some(destination)) => Route {
+                id: r.id.clone(),
+                name: name.clone(),
+                origin: origin.clone(),
+                transit: transit.clone(),
+                destination: destination.clone(),
+                notes: r.notes.clone().unwrap_or_default(),
+            },
+            _ => {
+                let missing: Vec<&str> = [
+                    ("name", r.name.is_none()),
+                    ("origin", r.origin.is_none()),
+                    ("transit", r.transit.is_none()),
+                    ("destination", r.destination.is_none()),
+                ]
+                .into_iter()
+                .filter(|(_, m)| *m)
+                .map(|(k, _)| k)
+                .collect();
+                return Err(config_error(
+                    path,
+                    &format!("routes[{i}]"),
+                    format!(
+                        "a route defined here needs name, origin, transit and destination; missing: {} (transit may be [])",
+                        missing.join(", ")
+                    ),
+                ));
+            }
+        };
+        reference
+            .add_route(route.clone())
+            .map_err(|e| config_error(path, &format!("routes[{i}]"), e))?;
+        routes.push(route);
+    }
+    Ok((regions, routes))
+}
+
+/// What a pipeline reads, by key: its output must not overlap any of them.
+fn read_paths(inputs: &[InputFile], reference_dir: Option<&Path>) -> Vec<(String, PathBuf)> {
+    let mut read: Vec<(String, PathBuf)> = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        read.push((format!("inputs[{i}].file"), input.path.clone()));
+        if let Some(m) = &input.options.mapping {
+            read.push((format!("inputs[{i}].mapping"), PathBuf::from(&m.file)));
+        }
+    }
+    read.extend(reference_dir.map(|d| ("data/reference".to_string(), d.to_path_buf())));
+    read
 }
 
 fn validate_input(
@@ -635,8 +799,38 @@ fn validate_input(
         .transpose()
         .map_err(|e| config_error(path, &key("missing"), e))?
         .unwrap_or_default();
+    let periods = match input.periods.as_deref() {
+        None => Window::default(),
+        Some(text) => Window::parse(text).map_err(|e| config_error(path, &key("periods"), e))?,
+    };
+    let conflict = input
+        .conflict
+        .as_deref()
+        .map(Conflict::parse)
+        .transpose()
+        .map_err(|e| config_error(path, &key("conflict"), e))?
+        .unwrap_or_default();
+    if conflict == Conflict::Last && line_items == Some(LineItems::Sum) {
+        return Err(config_error(
+            path,
+            &key("conflict"),
+            "\"last\" keeps one row of a key, line_items = \"sum\" adds them up: give one of the two",
+        ));
+    }
+    let id = match input.id {
+        Some(id) => id,
+        None => input_id(&file),
+    };
+    if !valid_id(&id) {
+        return Err(config_error(
+            path,
+            &key("id"),
+            format!("'{id}': an id is letters, digits, '_', '-' and '.' (give `id` for this file)"),
+        ));
+    }
     let _ = input.description; // documentation for the reader of the pipeline file
     Ok(InputFile {
+        id,
         path: file,
         name: input.file,
         options: IngestOptions {
@@ -645,8 +839,43 @@ fn validate_input(
             line_items,
             sheet: input.sheet,
             missing,
+            periods,
+            conflict,
             ..IngestOptions::default()
         },
+    })
+}
+
+/// An input's default id: its file stem (`data/raw/seizures.csv` -> `seizures`).
+pub fn input_id(file: &Path) -> String {
+    file.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
+}
+
+fn validate_merge(
+    path: &Path,
+    raw: Option<RawMerge>,
+    inputs: &[InputFile],
+) -> Result<Merge, Error> {
+    let Some(raw) = raw else {
+        return Ok(Merge::default());
+    };
+    let ids: Vec<&str> = inputs.iter().map(|input| input.id.as_str()).collect();
+    Merge::check_prefer(&raw.prefer, &ids)
+        .map_err(|(i, e)| config_error(path, &format!("merge.prefer[{i}]"), e))?;
+    let tolerance = Merge::check_tolerance(raw.tolerance)
+        .map_err(|e| config_error(path, "merge.tolerance", e))?;
+    Ok(Merge {
+        prefer: raw.prefer,
+        tolerance,
     })
 }
 
@@ -798,7 +1027,7 @@ impl Validator<'_> {
             self.err(
                 key,
                 format!(
-                    "'{id}': not a route of data/reference/routes.toml (routes: {})",
+                    "'{id}': not a route of data/reference/routes.toml or of this pipeline (routes: {}); to define one here give name, origin, transit and destination",
                     ids.join(", ")
                 ),
             )

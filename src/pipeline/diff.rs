@@ -1,4 +1,4 @@
-//! What changed between two runs (two output folders, or their manifests): new and removed
+//! What changed between two runs (two output folders, ingest folders or manifests): new and removed
 //! observations, revised values (old -> new), series added or gone, and trends whose
 //! direction or significance changed or whose Sen slope left the earlier confidence
 //! interval. This is what a scheduled job mails to the team after a quarterly refresh.
@@ -49,7 +49,7 @@ pub struct RunDiff {
     pub trend_changes: Vec<TrendChange>,
 }
 
-/// A run folder from a folder or its manifest.json.
+/// A run or ingest folder from a folder or its manifest.json.
 pub fn run_folder(path: &Path) -> PathBuf {
     if path.file_name().is_some_and(|n| n == catalog::MANIFEST) {
         path.parent()
@@ -115,10 +115,10 @@ pub fn diff_runs(a: &Path, b: &Path) -> Result<RunDiff> {
     let observations = |dir: &Path| -> Result<LazyFrame> {
         let mut keep: Vec<Expr> = SERIES_COLUMNS.iter().map(|c| col(*c)).collect();
         keep.extend([col("period"), col("x"), col("value")]);
-        let path = dir.join(catalog::observations());
+        let path = catalog::observation_table(dir);
         Ok(scan_parquet(
             &path,
-            "no such observation table (run the ingest stage first)",
+            "no observation table: expected a run folder (data/observations.parquet), an ingest folder (observations.parquet) or the file itself",
         )?
         .select(keep))
     };

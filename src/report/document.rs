@@ -110,6 +110,8 @@ pub struct ReportInput {
     pub share_gaps: Vec<ShareGap>,
     /// Seizure series with annual data, by geo and drug.
     pub coverage: Vec<CoverageRecord>,
+    /// The first and last period of the observation table.
+    pub span: Option<(String, String)>,
     pub figures: Vec<PublishedFigure>,
     pub provenance: Provenance,
 }
@@ -140,6 +142,7 @@ impl Default for ReportInput {
             member_gaps: Vec::new(),
             share_gaps: Vec::new(),
             coverage: Vec::new(),
+            span: None,
             figures: Vec::new(),
             provenance: Provenance::default(),
         }
@@ -465,10 +468,13 @@ pub fn render(input: &ReportInput) -> (String, String) {
 
 /// Builds the report's blocks from the run's tables, figures and metadata.
 fn blocks(input: &ReportInput) -> Vec<Block> {
-    let as_of = input
+    let mut as_of = input
         .as_of
         .clone()
         .map_or_else(|| "all data".to_string(), |a| format!("data as of {a}"));
+    if let Some((first, last)) = &input.span {
+        as_of.push_str(&format!(": observations from {first} to {last}"));
+    }
     let mut out = vec![Block::Paragraph(format!(
         "Run {} of pipeline {} ({as_of}), routetrend {}. {}",
         input.run_id,

@@ -205,13 +205,14 @@ pub fn distinct_windows<'a>(
     kept
 }
 
-/// A window as the report writes it: "2000-2022".
+/// A window as the report writes it: "2000-2022"; "2015" for a window of one period.
 pub fn window_text(start: &Option<String>, end: &Option<String>) -> String {
-    format!(
-        "{}-{}",
-        start.as_deref().unwrap_or(""),
-        end.as_deref().unwrap_or("")
-    )
+    let (start, end) = (start.as_deref().unwrap_or(""), end.as_deref().unwrap_or(""));
+    if start == end {
+        start.to_string()
+    } else {
+        format!("{start}-{end}")
+    }
 }
 
 /// A code as words: "drug_offences" -> "drug offences".
@@ -300,12 +301,27 @@ fn series_findings(input: &ReportInput) -> Vec<Finding> {
                 coverage = format!(" Incomplete coverage: {}.", missing.join("; "));
             }
         }
-        let regional: Vec<String> = input
-            .regional
-            .iter()
-            .filter(|r| r.key == d.key)
-            .filter_map(regional_phrase)
-            .collect();
+        // Windows whose tests read alike (the data's span and a declared window that
+        // covers it) are said once, as for the series' own trends.
+        let mut tested: Vec<&RegionalRecord> = Vec::new();
+        for r in input.regional.iter().filter(|r| r.key == d.key) {
+            let same = |k: &&RegionalRecord| {
+                (
+                    k.members_tested,
+                    k.p.map(f64::to_bits),
+                    k.slope.map(f64::to_bits),
+                ) == (
+                    r.members_tested,
+                    r.p.map(f64::to_bits),
+                    r.slope.map(f64::to_bits),
+                ) && (k.cmk_periods, k.cmk_p.map(f64::to_bits))
+                    == (r.cmk_periods, r.cmk_p.map(f64::to_bits))
+            };
+            if !tested.iter().any(same) {
+                tested.push(r);
+            }
+        }
+        let regional: Vec<String> = tested.into_iter().filter_map(regional_phrase).collect();
         let regional = if regional.is_empty() {
             String::new()
         } else {

@@ -41,6 +41,7 @@ impl Definition for Analyze {
     fn params(&self) -> &'static [&'static str] {
         &[
             "analyze",
+            "regions",
             "aggregates",
             "shares",
             "routes",
@@ -73,7 +74,7 @@ impl Definition for Analyze {
             &catalog::tables_dir(cx.dir),
             &cx.pipeline.analyze,
             &cx.pipeline.figures,
-            &Reference::load_default(cx.pipeline.reference_dir().as_deref())?,
+            &cx.pipeline.reference()?,
         )?;
         Ok(Rows::from([
             ("series".into(), summary.series as u64),

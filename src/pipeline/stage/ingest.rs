@@ -8,7 +8,6 @@ use super::{reference_inputs, Context, Definition, Rows};
 use crate::error::{Error, Result};
 use crate::ingest::output::write_ingested;
 use crate::ingest::{ingest_files, Ingested};
-use crate::model::Reference;
 use crate::pipeline::catalog::{self, IngestFiles};
 use crate::pipeline::config::Pipeline;
 
@@ -16,7 +15,7 @@ pub struct Ingest;
 
 impl Definition for Ingest {
     fn params(&self) -> &'static [&'static str] {
-        &["inputs"]
+        &["inputs", "merge", "regions"]
     }
 
     /// The input files, then the reference tables that ingest reads (an edited alias
@@ -32,13 +31,17 @@ impl Definition for Ingest {
     }
 
     fn outputs(&self, _pipeline: &Pipeline) -> Vec<String> {
-        vec![catalog::observations(), catalog::rejects()]
+        vec![
+            catalog::observations(),
+            catalog::rejects(),
+            catalog::superseded(),
+        ]
     }
 
     fn run(&self, cx: &mut Context) -> Result<Rows> {
-        let reference = Reference::load_default(cx.pipeline.reference_dir().as_deref())?;
-        let mut result = ingest_files(&cx.pipeline.inputs, &reference)?;
-        if cx.strict && result.errors().next().is_some() {
+        let reference = cx.pipeline.reference()?;
+        let mut result = ingest_files(&cx.pipeline.inputs, &reference, &cx.pipeline.merge)?;
+        if cx.strict && result.lost_rows() {
             return Err(strict_failure(&result, "nothing published"));
         }
         let mut rows = Rows::new();
@@ -55,12 +58,27 @@ impl Definition for Ingest {
                 ));
             }
         }
-        let files = IngestFiles::in_run(cx.dir);
-        write_ingested(&result, &files.observations, &files.rejects, None)?;
+        write_ingested(&result, &IngestFiles::in_run(cx.dir), false)?;
         rows.insert("observations".into(), result.observations.len() as u64);
         let rejected = result.errors().count();
         rows.insert("rejected".into(), rejected as u64);
         rows.insert("missing".into(), (result.rejects.len() - rejected) as u64);
+        rows.insert("superseded".into(), result.superseded.len() as u64);
+        let outside: u64 = result.files.iter().map(|f| f.outside_periods).sum();
+        rows.insert("outside_periods".into(), outside);
+        if rejected > 0 {
+            cx.warnings.push(format!(
+                "{rejected} input row(s) rejected: {} lists each with its reason",
+                catalog::rejects()
+            ));
+        }
+        if !result.superseded.is_empty() {
+            cx.warnings.push(format!(
+                "{} input row(s) superseded by another row of their key: {} lists each with the value kept",
+                result.superseded.len(),
+                catalog::superseded()
+            ));
+        }
         for f in &result.files {
             cx.warnings
                 .extend(f.warnings.iter().map(|w| format!("{}: {w}", f.file)));
@@ -70,8 +88,8 @@ impl Definition for Ingest {
     }
 }
 
-/// `--strict` with rejects: the error naming the first five rejects (`outcome` says what
-/// was not written).
+/// `--strict` with rejected or superseded rows: the error naming the first five of each
+/// (`outcome` says what was not written).
 pub fn strict_failure(ingested: &Ingested, outcome: &str) -> Error {
     let first: Vec<String> = ingested
         .errors()
@@ -82,9 +100,19 @@ pub fn strict_failure(ingested: &Ingested, outcome: &str) -> Error {
                 r.file, r.row, r.column, r.value, r.reason
             )
         })
+        .chain(ingested.superseded.iter().take(5).map(|s| {
+            format!(
+                "{} row {} ({} {}) superseded by {} ({}): {}",
+                s.file, s.row, s.key, s.value, s.kept_source, s.kept_value, s.why
+            )
+        }))
         .collect();
+    let superseded = match ingested.superseded.len() {
+        0 => String::new(),
+        n => format!(" and {n} superseded"),
+    };
     Error::Strict(format!(
-        "--strict: {} rejected record(s), {outcome}; first: {}",
+        "--strict: {} rejected{superseded} record(s), {outcome}; first: {}",
         ingested.errors().count(),
         first.join("; ")
     ))

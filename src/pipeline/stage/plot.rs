@@ -32,7 +32,7 @@ pub struct Plot;
 impl Definition for Plot {
     /// Figures use `[analyze]` alpha for their change points; `[report]` gives the source.
     fn params(&self) -> &'static [&'static str] {
-        &["figures", "report", "analyze"]
+        &["figures", "report", "analyze", "regions", "routes"]
     }
 
     fn inputs(&self, pipeline: &Pipeline, dir: &Path) -> Vec<(String, PathBuf)> {

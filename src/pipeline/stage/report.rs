@@ -33,7 +33,15 @@ const DOCX_EPOCH: &str = "315532800";
 
 impl Definition for Report {
     fn params(&self) -> &'static [&'static str] {
-        &["report", "figures", "name", "description", "analyze"]
+        &[
+            "report",
+            "figures",
+            "name",
+            "description",
+            "analyze",
+            "regions",
+            "routes",
+        ]
     }
 
     fn inputs(&self, pipeline: &Pipeline, dir: &Path) -> Vec<(String, PathBuf)> {
@@ -63,8 +71,11 @@ impl Definition for Report {
     }
 
     fn run(&self, cx: &mut Context) -> Result<Rows> {
-        let reference = Reference::load_default(cx.pipeline.reference_dir().as_deref())?;
+        let reference = cx.pipeline.reference()?;
         let input = read_input(cx, &reference)?;
+        if let Some((_, last)) = &input.span {
+            cx.warnings.extend(years_after_the_data(cx.pipeline, last));
+        }
         let (md, html) = render(&input);
         write_text(&cx.dir.join(catalog::REPORT_MD), &md)?;
         write_text(&cx.dir.join(catalog::REPORT_HTML), &html)?;
@@ -251,6 +262,7 @@ fn read_input(cx: &Context, reference: &Reference) -> Result<ReportInput> {
         member_gaps: member_gaps(&aggregates_frame).map_err(reading(&aggregates_path))?,
         share_gaps: share_gaps(&share_series_frame).map_err(reading(&share_series_path))?,
         coverage: coverage(&observations_path)?,
+        span: span(&observations_path)?,
         figures,
         provenance: Provenance {
             rejected,
@@ -674,6 +686,82 @@ fn coverage(observations: &Path) -> Result<Vec<CoverageRecord>> {
     )))
 }
 
+/// The pipeline's own texts (description, report title and subtitle, figure titles and
+/// subtitles) that name a year after the data's last period `last`: a warning each. The
+/// texts are the writer's, and a run `--as-of` an earlier period keeps them.
+fn years_after_the_data(p: &Pipeline, last: &str) -> Vec<String> {
+    let Ok(last_year) = last[..last.len().min(4)].parse::<u32>() else {
+        return Vec::new();
+    };
+    let mut texts: Vec<(String, &str)> = vec![("report.title".into(), p.report.title.as_str())];
+    texts.extend(
+        p.report
+            .subtitle
+            .as_deref()
+            .map(|t| ("report.subtitle".into(), t)),
+    );
+    texts.push(("description".into(), p.description.as_str()));
+    for (i, f) in p.figures.iter().enumerate() {
+        texts.push((format!("figures[{i}].title"), f.title.as_str()));
+        texts.extend(
+            f.subtitle
+                .as_deref()
+                .map(|t| (format!("figures[{i}].subtitle"), t)),
+        );
+    }
+    texts
+        .into_iter()
+        .filter_map(|(key, text)| {
+            let later: Vec<u32> = years(text).into_iter().filter(|y| *y > last_year).collect();
+            let year = later.iter().max()?;
+            Some(format!(
+                "{key} names {year}, after the data's last period ({last}): \"{text}\""
+            ))
+        })
+        .collect()
+}
+
+/// The four-digit years 1900-2199 in a text ("2000-2022" -> 2000, 2022; not 12016).
+fn years(text: &str) -> Vec<u32> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .filter(|t| t.len() == 4)
+        .filter_map(|t| t.parse::<u32>().ok())
+        .filter(|y| (1900..2200).contains(y))
+        .collect()
+}
+
+/// The first and last period of the observation table (by time).
+fn span(observations: &Path) -> Result<Option<(String, String)>> {
+    let frame = scan_parquet(observations, MISSING)?
+        .select([
+            col("period")
+                .sort_by([col("x")], SortMultipleOptions::default())
+                .first()
+                .alias("first"),
+            col("period")
+                .sort_by([col("x")], SortMultipleOptions::default())
+                .last()
+                .alias("last"),
+        ])
+        .collect()
+        .map_err(Error::compute(format!(
+            "reading {}",
+            observations.display()
+        )))?;
+    let read = || -> PolarsResult<Option<(String, String)>> {
+        let (first, last) = (texts(&frame, "first")?, texts(&frame, "last")?);
+        Ok(first
+            .first()
+            .cloned()
+            .flatten()
+            .zip(last.first().cloned().flatten()))
+    };
+    read().map_err(Error::compute(format!(
+        "reading {}",
+        observations.display()
+    )))
+}
+
 /// The inputs and tool recorded in the observation table's key-value metadata.
 fn provenance(observations: &Path) -> Result<Provenance> {
     let mut provenance = Provenance::default();
@@ -687,4 +775,15 @@ fn provenance(observations: &Path) -> Result<Provenance> {
         }
     }
     Ok(provenance)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::years;
+
+    #[test]
+    fn years_are_four_digit_numbers_of_a_text() {
+        assert_eq!(years("Seizures, 2000-2022 (2017Q2)"), [2000, 2022, 2017]);
+        assert_eq!(years("12016 tonnes, 250 kg, 1850"), Vec::<u32>::new());
+    }
 }
