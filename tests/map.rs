@@ -183,7 +183,8 @@ fn every_country_of_every_reference_route_has_an_outline() {
 
 #[test]
 fn a_route_of_the_project_is_mapped_from_the_arq_world_file() {
-    // A Balkan route declared in the project's own reference; small multiples per period.
+    // A Balkan route defined in the pipeline file, and the shipped Southern route; small
+    // multiples per period.
     let w = Workdir::new();
     w.copy_from_root("data/reference");
     w.copy_from_root("data/mappings");
@@ -193,14 +194,6 @@ fn a_route_of_the_project_is_mapped_from_the_arq_world_file() {
         w.path("data/public/arq.csv"),
     )
     .unwrap();
-    let routes = w.read("data/reference/routes.toml");
-    w.write(
-        "data/reference/routes.toml",
-        format!(
-            "{routes}\n[[route]]\nid = \"balkan\"\nname = \"Balkan route\"\norigin = [\"AFG\"]\n\
-             transit = [\"IRN\", \"TUR\", \"BGR\", \"SRB\"]\ndestination = [\"DEU\", \"NLD\"]\n"
-        ),
-    );
     w.write(
         "pipelines/balkan.toml",
         r#"name = "balkan"
@@ -212,12 +205,20 @@ file = "data/public/arq.csv"
 mapping = "data/mappings/arq_seizures.toml"
 
 [analyze]
-geos = ["AFG", "IRN", "TUR", "BGR", "SRB", "DEU", "NLD"]
+geos = ["AFG", "IRN", "TUR", "BGR", "SRB", "DEU", "NLD", "PAK", "ARE", "OMN", "KEN", "TZA", "MOZ", "ZAF", "IND", "LKA"]
+
+[[routes]]
+id = "balkan_core"
+name = "Balkan route"
+origin = ["AFG"]
+transit = ["IRN", "TUR", "BGR", "SRB"]
+destination = ["DEU", "NLD"]
+drugs = ["heroin"]
 
 [[figures]]
 slug = "balkan_heroin"
 kind = "map"
-route = "balkan"
+route = "balkan_core"
 title = "Heroin seizures along the Balkan route"
 y_label = "Heroin seized"
 measure = { drug = "heroin", periods = ["2008", "2016"] }
@@ -225,7 +226,7 @@ measure = { drug = "heroin", periods = ["2008", "2016"] }
 [[figures]]
 slug = "balkan_heroin_mean"
 kind = "map"
-route = "balkan"
+route = "balkan_core"
 title = "Heroin seized along the Balkan route, yearly mean"
 y_label = "Heroin seized"
 measure = { drug = "heroin", window = "2012-2016", stat = "mean" }
@@ -233,10 +234,18 @@ measure = { drug = "heroin", window = "2012-2016", stat = "mean" }
 [[figures]]
 slug = "balkan_opiates"
 kind = "map"
-route = "balkan"
+route = "balkan_core"
 title = "Heroin and opium seized along the Balkan route, 2016"
 y_label = "Seized"
 measure = { drugs = ["heroin", "opium"], period = "2016" }
+
+[[figures]]
+slug = "southern_heroin"
+kind = "map"
+route = "southern"
+title = "Heroin seized along the southern route, 2016"
+y_label = "Heroin seized"
+measure = { drug = "heroin", period = "2016" }
 "#,
     );
     w.run(&["run", "pipelines/balkan.toml", "--quiet"])
@@ -258,6 +267,18 @@ measure = { drugs = ["heroin", "opium"], period = "2016" }
     let panels: Vec<&str> = by_drug.iter().map(|r| r["panel"].as_str()).collect();
     assert_eq!(panels, [["Heroin"; 7], ["Opium"; 7]].concat());
     assert!(by_drug.iter().all(|r| r["measure"] == "2016"));
+    // The shipped Southern route: origin, transit, destination in its order of routes.toml.
+    let southern = csv_rows(&w.read("out/balkan/figures/southern_heroin.csv"));
+    let countries: Vec<&str> = southern.iter().map(|r| r["country"].as_str()).collect();
+    assert_eq!(
+        countries,
+        ["AFG", "PAK", "IRN", "ARE", "OMN", "KEN", "TZA", "MOZ", "ZAF", "IND", "LKA"]
+    );
+    let pakistan = southern.iter().find(|r| r["country"] == "PAK").unwrap();
+    assert!(
+        pakistan["value_in_unit"].parse::<f64>().unwrap() > 1000.0,
+        "{pakistan:?}"
+    );
     let heroin_irn = &by_drug.iter().find(|r| r["country"] == "IRN").unwrap()["value_in_unit"];
     let heroin_2016 = rows
         .iter()
