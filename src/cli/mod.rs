@@ -4,6 +4,7 @@
 pub mod analyze;
 pub mod diff;
 pub mod ingest;
+pub mod init;
 pub mod plot;
 pub mod run;
 pub mod status;
@@ -16,9 +17,11 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::error::Error;
 use crate::ingest::mapping::Mapping;
+use crate::ingest::merge::Merge;
 use crate::ingest::{Format, IngestOptions, InputFile, LineItems, Missing};
 use crate::model::unit::Decimal;
 use crate::model::Reference;
+use crate::pipeline::config::input_id;
 use crate::pipeline::project::Confinement;
 
 /// Exit codes for people and schedulers (README "Exit codes").
@@ -59,6 +62,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the pipeline (default pipelines/northern_route.toml).
     Run(run::RunArgs),
+    /// Start a project on your own files: inputs copied, a pipeline that runs at once.
+    Init(init::InitArgs),
     /// Ingest input files into DIR/observations.parquet and DIR/rejects.csv.
     Ingest(ingest::IngestArgs),
     /// Check input files like ingest does, writing nothing.
@@ -110,7 +115,14 @@ pub struct ReadArgs {
     /// `reject` (a rejected record).
     #[arg(long)]
     pub missing: Option<String>,
-    /// Any rejected row is an error (exit 2); missing values are not.
+    /// Where two files give one key different values, the file that wins, by id (its file
+    /// stem), first listed first: `--prefer unodc_drug_seizures_2018_2022,arq_seizures_1970_2020`.
+    #[arg(long, value_delimiter = ',')]
+    pub prefer: Vec<String>,
+    /// Relative difference under which two files' values are one figure (default 0.005).
+    #[arg(long)]
+    pub tolerance: Option<f64>,
+    /// Any rejected or superseded row is an error (exit 2); missing values are not.
     #[arg(long)]
     pub strict: bool,
     /// Print the summary as JSON on stdout.
@@ -156,6 +168,7 @@ impl ReadArgs {
             indicator: self.indicator.clone(),
             unit: self.unit.clone(),
             missing,
+            ..IngestOptions::default()
         })
     }
 
@@ -163,18 +176,40 @@ impl ReadArgs {
         Ok(Reference::load_default(self.reference.as_deref())?)
     }
 
-    /// The input files, named as given, all read with these options.
+    /// The input files, named as given, all read with these options; each one's id is its
+    /// file stem (`-2`, `-3`, ... after a stem seen before).
     pub fn inputs(&self) -> Result<Vec<InputFile>, Error> {
         let options = self.options()?;
-        Ok(self
-            .files
-            .iter()
-            .map(|p| InputFile {
+        let mut inputs: Vec<InputFile> = Vec::new();
+        for p in &self.files {
+            let stem = input_id(p);
+            let mut id = stem.clone();
+            let mut n = 1;
+            while inputs.iter().any(|i| i.id == id) {
+                n += 1;
+                id = format!("{stem}-{n}");
+            }
+            inputs.push(InputFile {
+                id,
                 name: display_path(p),
                 path: p.clone(),
                 options: options.clone(),
-            })
-            .collect())
+            });
+        }
+        Ok(inputs)
+    }
+
+    /// `--prefer` and `--tolerance` as the merge rule of these inputs.
+    pub fn merge(&self, inputs: &[InputFile]) -> Result<Merge, Error> {
+        let ids: Vec<&str> = inputs.iter().map(|i| i.id.as_str()).collect();
+        Merge::check_prefer(&self.prefer, &ids)
+            .map_err(|(_, e)| Error::Usage(format!("--prefer {e} (ids: file stems)")))?;
+        let tolerance = Merge::check_tolerance(self.tolerance)
+            .map_err(|e| Error::Usage(format!("--tolerance {e}")))?;
+        Ok(Merge {
+            prefer: self.prefer.clone(),
+            tolerance,
+        })
     }
 }
 
@@ -242,6 +277,7 @@ pub fn main(cli: Cli) -> u8 {
     init_logging(cli.log_format, cli.quiet);
     let result = match cli.command {
         Command::Run(args) => run::run(args, cli.quiet),
+        Command::Init(args) => init::run(args, cli.quiet),
         Command::Ingest(args) => ingest::run(args, cli.quiet),
         Command::Validate(args) => validate::run(args, cli.quiet),
         Command::Analyze(args) => analyze::run(args, cli.quiet),

@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod config;
 pub mod diff;
+pub mod init;
 pub mod lock;
 pub mod manifest;
 pub mod project;
