@@ -21,6 +21,7 @@ mod records;
 mod report;
 mod run;
 mod safety;
+mod sources;
 mod stats_properties;
 mod stats_reference;
 mod trends;
