@@ -533,3 +533,23 @@ fn ingest_merges_its_files_by_the_prefer_and_tolerance_flags() {
         .iter()
         .any(|r| r["key"] == "seizures KAZ heroin 2018 kg"));
 }
+
+#[test]
+fn a_copied_pipeline_that_keeps_the_originals_output_says_so() {
+    let w = Workdir::new();
+    w.copy_from_root("data");
+    w.copy_from_root("pipelines");
+    w.run(&["run", "--stage", "ingest"]).expect_code(0);
+    let shipped = w.read("pipelines/northern_route.toml");
+    w.write(
+        "pipelines/mine.toml",
+        shipped.replace("alpha = 0.05", "alpha = 0.1"),
+    );
+    let run = w.run(&["run", "pipelines/mine.toml", "--stage", "ingest", "--force"]);
+    run.expect_code(0);
+    let last = run.stderr().lines().last().unwrap().to_string();
+    assert!(
+        last.contains("out/northern_route was written by pipelines/northern_route.toml (pipeline 'northern_route'); this run of pipelines/mine.toml replaced it: give each pipeline its own `output`"),
+        "{run}"
+    );
+}

@@ -335,6 +335,16 @@ fn run_stages(
         notes: Vec::new(),
         ingested: None,
     };
+    let file = pipeline.file.to_string_lossy().replace('\\', "/");
+    if let Some(other) = previous.filter(|m| !m.pipeline.file.is_empty() && m.pipeline.file != file)
+    {
+        cx.warnings.push(format!(
+            "{} was written by {} (pipeline '{}'); this run of {file} replaced it: give each pipeline its own `output`",
+            pipeline.output.display(),
+            other.pipeline.file,
+            other.pipeline.name
+        ));
+    }
     for stage in STAGES {
         let check = check_stage(stage, pipeline, staging, previous, options);
         let carried = previous.and_then(|m| m.stage(stage.name())).cloned();
@@ -405,7 +415,7 @@ fn run_stages(
         run_id,
         tool_version: TOOL_VERSION.into(),
         pipeline: PipelineRef {
-            file: pipeline.file.to_string_lossy().replace('\\', "/"),
+            file,
             name: pipeline.name.clone(),
             sha256: pipeline_sha,
         },
