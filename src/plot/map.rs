@@ -447,6 +447,17 @@ fn pad(b: BBox, d: f64) -> BBox {
 }
 
 /// The box of a line of text centred on `p` (its ink, centred vertically).
+/// A route name further from its node than this many label offsets is tied to it by a
+/// leader line.
+const LEADER: f64 = 1.5;
+
+/// How far a point lies outside a box (0 inside it).
+fn box_distance(b: BBox, p: Pt) -> f64 {
+    let dx = (b.0 - p.0).max(p.0 - b.2).max(0.0);
+    let dy = (b.1 - p.1).max(p.1 - b.3).max(0.0);
+    dx.hypot(dy)
+}
+
 fn label_box(p: Pt, w: f64, em: f64) -> BBox {
     let h = (ASCENT_EM + DESCENT_EM) * em;
     (p.0 - w / 2.0, p.1 - h / 2.0, p.0 + w / 2.0, p.1 + h / 2.0)
@@ -606,9 +617,9 @@ fn draw_panel(
         ink.push(*p);
     }
 
-    // Labels: each route country's beside its node, where it crosses no arrow and no
-    // other label (below, above, right, left, then further out); others where they fit
-    // inside their country.
+    // Labels: each route country's beside its node, where it crosses no arrow, no other
+    // label and is nearer its own node than any other (below, above, right, left, then
+    // further out, with a leader); others where they fit inside their country.
     let route_em = t.body_em * 0.95;
     let other_em = t.small_em * 0.95;
     let mut labels: Vec<Label> = Vec::new();
@@ -618,16 +629,22 @@ fn draw_panel(
             .filter(|p| inside_box(**p, pad(bx, 0.15 * route_em)))
             .count()
     };
+    // The longest names first: they have the fewest places to go.
+    let mut route_names = Vec::new();
     for iso3 in chart.route.countries() {
+        let text = names(&iso3);
+        let w = theme::text_width(&text, route_em, true)?;
+        route_names.push((iso3, text, w));
+    }
+    route_names.sort_by(|a, b| b.2.total_cmp(&a.2));
+    for (iso3, text, w) in route_names {
         let Some(&p) = points.get(&iso3) else {
             continue;
         };
-        let text = names(&iso3);
-        let w = theme::text_width(&text, route_em, true)?;
         let h = (ASCENT_EM + DESCENT_EM) * route_em;
         let off = gap + 0.1 * route_em;
         let mut candidates = Vec::new();
-        for k in [1.0, 2.0, 3.0] {
+        for k in [1.0, 2.0, 3.0, 4.5, 6.0, 8.0] {
             let d = off * k;
             candidates.extend([
                 (p.0, p.1 + d + h / 2.0),
@@ -652,7 +669,18 @@ fn draw_panel(
                 .iter()
                 .filter(|q| !shape.contains(**q))
                 .count();
-            (!on_frame as usize, clashes + ink_in(bx), outside)
+            // A name without a leader, nearer another country's node than its own, would be
+            // read as that country's.
+            let own = box_distance(bx, p);
+            let misleading = if own > LEADER * off {
+                0
+            } else {
+                points
+                    .iter()
+                    .filter(|(c, q)| **c != iso3 && box_distance(bx, **q) < own)
+                    .count()
+            };
+            (!on_frame as usize, clashes, misleading, ink_in(bx), outside)
         };
         let mut at = candidates
             .iter()
@@ -671,8 +699,8 @@ fn draw_panel(
         // A name set further out than the first ring is tied to its node by a leader.
         let bx = label_box(at, w, route_em);
         let nearest = (p.0.clamp(bx.0, bx.2), p.1.clamp(bx.1, bx.3));
-        if (nearest.0 - p.0).hypot(nearest.1 - p.1) > 1.5 * off {
-            scene.line(p, nearest, theme::MUTED_INK, t.grid_w);
+        if box_distance(bx, p) > LEADER * off {
+            scene.line(p, nearest, theme::MUTED_INK, t.axis_w);
         }
         labels.push(Label {
             bbox: bx,
@@ -901,6 +929,19 @@ pub fn render_map(
     png: &Path,
     svg: &Path,
 ) -> Result<MapInfo, PlotError> {
+    let (scene, t, info) = map_scene(chart, boundaries)?;
+    let title = clean(&chart.title);
+    let alt = clean(&chart.alt_text);
+    output::write_png(&scene, &t, png, &title, &alt)?;
+    output::write_svg(&scene, &t, svg, &title, &alt)?;
+    Ok(info)
+}
+
+/// The map drawn as a scene, with its theme and what it shows.
+fn map_scene(
+    chart: &MapChart,
+    boundaries: &Boundaries,
+) -> Result<(Scene, Theme, MapInfo), PlotError> {
     theme::ensure_fonts()?;
     let t = Theme::new(chart.size);
     if chart.panels.is_empty() {
@@ -1028,11 +1069,7 @@ pub fn render_map(
             bottom - top
         )));
     }
-    let title = clean(&chart.title);
-    let alt = clean(&chart.alt_text);
-    output::write_png(&scene, &t, png, &title, &alt)?;
-    output::write_svg(&scene, &t, svg, &title, &alt)?;
-    Ok(MapInfo {
+    let info = MapInfo {
         width: t.width,
         height: t.height,
         dpi: t.dpi,
@@ -1041,5 +1078,87 @@ pub fn render_map(
         classes: scale.classes,
         panels,
         arrows,
-    })
+    };
+    Ok((scene, t, info))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::reference::Reference;
+
+    #[test]
+    fn no_text_overlaps_on_the_maps_of_the_shipped_routes() {
+        let reference = Reference::load(None).unwrap();
+        let boundaries = Boundaries::load(None).unwrap();
+        for route in &reference.routes {
+            let map_route = MapRoute {
+                name: route.name.clone(),
+                origin: route.origin.clone(),
+                transit: route.transit.clone(),
+                destination: route.destination.clone(),
+            };
+            let countries = map_route.countries();
+            let chart = MapChart {
+                title: format!("Heroin seized along the {}, 2016", route.name),
+                subtitle: format!("Heroin seized (kg), 2016, by country of the {}", route.name),
+                source: "routetrend test".into(),
+                notes: vec![MAP_DISCLAIMER.into()],
+                legend_title: "Heroin seized".into(),
+                unit: Unit::Kg,
+                change: false,
+                panels: vec![MapPanel {
+                    title: "2016".into(),
+                    values: countries
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| (c.clone(), Some(10f64.powi(i as i32 % 5))))
+                        .collect(),
+                }],
+                names: countries
+                    .iter()
+                    .map(|c| (c.clone(), reference.geo_name(c)))
+                    .collect(),
+                route: map_route,
+                columns: 0,
+                size: SizePreset::Report,
+                alt_text: String::new(),
+            };
+            let (scene, t, _) = map_scene(&chart, &boundaries).unwrap();
+            // Every text but the white halos drawn around route names.
+            let boxes: Vec<(String, BBox)> = scene
+                .prims
+                .iter()
+                .filter(|q| !matches!(q, Prim::Text { color, .. } if *color == theme::WHITE))
+                .filter_map(|q| match q {
+                    Prim::Text { text, .. } => Some((text.clone(), q.text_box()?)),
+                    _ => None,
+                })
+                .collect();
+            for name in countries.iter().map(|c| reference.geo_name(c)) {
+                assert!(
+                    boxes.iter().any(|(s, _)| *s == name),
+                    "{}: {name} unlabelled",
+                    route.id
+                );
+            }
+            for (s, b) in &boxes {
+                assert!(
+                    b.0 >= 0.0
+                        && b.1 >= 0.0
+                        && b.2 <= f64::from(t.width)
+                        && b.3 <= f64::from(t.height),
+                    "{}: {s:?} at {b:?} leaves the canvas",
+                    route.id
+                );
+            }
+            for (i, (s1, a)) in boxes.iter().enumerate() {
+                for (s2, b) in &boxes[i + 1..] {
+                    let overlap =
+                        a.0 < b.2 - 0.5 && b.0 < a.2 - 0.5 && a.1 < b.3 - 0.5 && b.1 < a.3 - 0.5;
+                    assert!(!overlap, "{}: {s1:?} {a:?} overlaps {s2:?} {b:?}", route.id);
+                }
+            }
+        }
+    }
 }
