@@ -128,15 +128,17 @@ fn two_sources() -> Workdir {
     w
 }
 
-/// `routetrend ingest` of the UNODC export alone, into single/unodc/.
-fn ingest_unodc_alone(w: &Workdir) {
-    w.run(&[
-        "ingest",
-        &format!("data/raw/{UNODC}"),
-        "--out",
-        "single/unodc",
-    ])
-    .expect_code(0);
+/// `routetrend ingest` of one public file alone (the ARQ file through its mapping), into
+/// single/arq/ or single/unodc/.
+fn ingest_alone(w: &Workdir, name: &str) {
+    let file = format!("data/raw/{name}");
+    let mut args = vec!["ingest", file.as_str(), "--out"];
+    if name == ARQ {
+        args.extend(["single/arq", "--mapping", "data/mappings/arq_seizures.toml"]);
+    } else {
+        args.push("single/unodc");
+    }
+    w.run(&args).expect_code(0);
 }
 
 const MERGED: &str = r#"name = "merged"
@@ -217,16 +219,8 @@ fn init_on_the_two_public_files_writes_a_project_that_runs() {
 fn two_sources_with_periods_and_prefer_lose_no_key() {
     let w = two_sources();
     // Each file alone, through `ingest`: what the merged run must account for.
-    w.run(&[
-        "ingest",
-        &format!("data/raw/{ARQ}"),
-        "--mapping",
-        "data/mappings/arq_seizures.toml",
-        "--out",
-        "single/arq",
-    ])
-    .expect_code(0);
-    ingest_unodc_alone(&w);
+    ingest_alone(&w, ARQ);
+    ingest_alone(&w, UNODC);
     let arq = observations(&w.path("single/arq/observations.parquet"));
     let unodc = observations(&w.path("single/unodc/observations.parquet"));
 
@@ -331,7 +325,7 @@ fn two_sources_with_periods_and_prefer_lose_no_key() {
 #[test]
 fn an_observation_table_is_an_input_with_its_lineage() {
     let w = two_sources();
-    ingest_unodc_alone(&w);
+    ingest_alone(&w, UNODC);
     w.write(
         "pipelines/again.toml",
         "name = \"again\"\nroot = \"..\"\noutput = \"out/again\"\n\n\
@@ -464,15 +458,7 @@ fn a_pipelines_own_region_and_route_leave_other_pipelines_up_to_date() {
 #[test]
 fn ingest_merges_its_files_by_the_prefer_and_tolerance_flags() {
     let w = two_sources();
-    w.run(&[
-        "ingest",
-        &format!("data/raw/{ARQ}"),
-        "--mapping",
-        "data/mappings/arq_seizures.toml",
-        "--out",
-        "single/arq",
-    ])
-    .expect_code(0);
+    ingest_alone(&w, ARQ);
     // The ARQ observations (an observation table) and the UNODC export, ids their stems.
     let unodc = format!("data/raw/{UNODC}");
     let ingest = |flags: &[&str]| {
