@@ -166,6 +166,8 @@ pub fn resolve_keys(
             .push(record);
     }
     let mut conflicts: BTreeMap<(usize, usize), (u64, Vec<String>)> = BTreeMap::new();
+    let mut conflicting_keys: std::collections::BTreeSet<String> =
+        std::collections::BTreeSet::new();
     for (key, group) in groups {
         let key_text = key_text(&key);
         // One candidate per input: its line items summed, its own duplicates and
@@ -213,19 +215,25 @@ pub fn resolve_keys(
                 continue;
             }
             let (kept_id, other_id) = (&rules[keep.file_index].id, &rules[other.file_index].id);
+            let first = if kept_rank.is_some() {
+                "first in [merge] prefer"
+            } else {
+                "first in input order"
+            };
             let why = if (a - b).abs() <= merge.tolerance * a.abs().max(b.abs()) {
                 format!(
-                    "the same figure within the tolerance ({}%) as input '{kept_id}', ranked first",
-                    merge.tolerance * 100.0
+                    "the same figure within the tolerance ({}%) as input '{kept_id}', {first}",
+                    percent(merge.tolerance)
                 )
             } else if same_when_rounded(a, b) {
-                format!("the same figure, rounded to fewer decimals, as input '{kept_id}', ranked first")
+                format!("the same figure, rounded to fewer decimals, as input '{kept_id}', {first}")
             } else if kept_rank.is_some() {
                 format!("[merge] prefer puts input '{kept_id}' before '{other_id}'")
             } else {
                 let pair = (keep.file_index, other.file_index);
                 let entry = conflicts.entry(pair).or_default();
                 entry.0 += 1;
+                conflicting_keys.insert(key_text.clone());
                 if entry.1.len() < CONFLICT_EXAMPLES {
                     entry.1.push(format!(
                         "{key_text}: {kept_source} {a}, {} row {} {b}",
@@ -241,7 +249,7 @@ pub fn resolve_keys(
     if conflicts.is_empty() {
         return Ok(());
     }
-    let total: u64 = conflicts.values().map(|(n, _)| n).sum();
+    let total = conflicting_keys.len();
     let pairs: Vec<String> = conflicts
         .iter()
         .map(|((a, b), (n, examples))| {
@@ -258,23 +266,35 @@ pub fn resolve_keys(
     let ids: Vec<String> = rules.iter().map(|r| format!("\"{}\"", r.id)).collect();
     Err(Error::Conflict(format!(
         "{total} key(s) have different values in two inputs, beyond the tolerance ({}%): {}. Say which input wins with [merge] prefer = [{}] (first listed wins; reorder as needed; `routetrend ingest --prefer {}`), or widen [merge] tolerance",
-        merge.tolerance * 100.0,
+        percent(merge.tolerance),
         pairs.join(" | "),
         ids.join(", "),
         rules.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(",")
     )))
 }
 
-/// Whether one value is the other rounded to its own decimals: 59 and 58.61 (58.61 to 0
-/// decimals is 59), 58.6 and 58.61; not 58 and 58.61. Decimals are those of each value's
-/// shortest decimal form, the form the source printed.
+/// A relative tolerance in percent, as people write it: 0.005 -> "0.5", 0.007 -> "0.7".
+fn percent(tolerance: f64) -> String {
+    let text = format!("{:.6}", tolerance * 100.0);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Whether one value is the other rounded (half away from zero) to its own decimals, with
+/// at least two significant digits: 59 and 58.61 (58.61 to 0 decimals is 59), 58.6 and
+/// 58.61; not 58 and 58.61, nor 1 and 0.6 (one significant digit says too little).
+/// Decimals are those of each value's shortest decimal form, the form the source printed.
 fn same_when_rounded(a: f64, b: f64) -> bool {
     let decimals = |x: f64| {
         let text = x.to_string();
         text.split_once('.').map_or(0, |(_, d)| d.len())
     };
     let places = decimals(a).min(decimals(b));
-    format!("{a:.places$}") == format!("{b:.places$}")
+    let Ok(exponent) = i32::try_from(places) else {
+        return false;
+    };
+    let scale = 10f64.powi(exponent);
+    let (ra, rb) = ((a * scale).round(), (b * scale).round());
+    ra == rb && ra.abs() >= 10.0
 }
 
 /// `other` has the kept value: an exact duplicate. A duplicate that cites another source
@@ -297,7 +317,7 @@ fn rows(record: &Record) -> u64 {
 }
 
 /// "seizures KAZ heroin 2018 kg" (dimension and category when present).
-fn key_text(key: &ObservationKey) -> String {
+pub(super) fn key_text(key: &ObservationKey) -> String {
     let mut parts = vec![key.indicator.as_str(), key.geo.as_str()];
     parts.extend(
         [&key.drug, &key.dimension, &key.category]
@@ -345,7 +365,7 @@ fn within_file(
 ) -> Option<Record> {
     let mut merged: Vec<Record> = Vec::new();
     for record in rows_of_key {
-        let sums = record.line_items == LineItems::Sum && rule.conflict == Conflict::Reject;
+        let sums = record.line_items == LineItems::Sum;
         match merged.first_mut().filter(|_| sums) {
             Some(m) => {
                 m.observation.value = decimal_sum(&[m.observation.value, record.observation.value]);
@@ -427,7 +447,15 @@ fn within_file(
 
 #[cfg(test)]
 mod tests {
-    use super::same_when_rounded;
+    use super::{percent, same_when_rounded};
+
+    #[test]
+    fn tolerances_read_as_people_write_them() {
+        assert_eq!(percent(0.005), "0.5");
+        assert_eq!(percent(0.007), "0.7");
+        assert_eq!(percent(0.0), "0");
+        assert_eq!(percent(0.1), "10");
+    }
 
     #[test]
     fn a_value_rounded_to_the_others_decimals_is_the_same_figure() {
@@ -438,5 +466,11 @@ mod tests {
         assert!(!same_when_rounded(58.0, 58.61));
         assert!(!same_when_rounded(58.7, 58.61));
         assert!(!same_when_rounded(1200.0, 1234.0));
+        // Half away from zero, as a spreadsheet prints it.
+        assert!(same_when_rounded(59.0, 58.5));
+        // One significant digit is not enough to call two values one figure.
+        assert!(!same_when_rounded(1.0, 0.6));
+        assert!(!same_when_rounded(0.0, 0.4));
+        assert!(same_when_rounded(1.2, 1.24));
     }
 }

@@ -20,13 +20,14 @@ pub mod unodc_export;
 pub mod wide;
 
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 
 use sha2::{Digest, Sha256};
 
 use crate::analysis::series::Window;
 use crate::error::{Error, InputError};
 use crate::model::unit::Decimal;
-use crate::model::{Observation, Reference};
+use crate::model::{Observation, ObservationKey, Reference};
 
 use mapping::Mapping;
 use merge::{resolve_keys, Conflict, InputRule, Merge, Record, Superseded};
@@ -361,21 +362,51 @@ pub fn ingest_files(
         sources.push((input, source));
     }
     let mut ingested = ingest_sources(sources, reference, merge)?;
+    // Seizure records are summed into observations on their own: their keys must be new.
+    let mut seen: BTreeSet<ObservationKey> =
+        ingested.observations.iter().map(Observation::key).collect();
     for input in records {
-        if input.options.periods != Window::default() {
-            // Records are summed into observations: a period filter would leave the
-            // per-record accounting without a home.
+        // A period filter, a conflict rule or a rank would leave the per-record accounting
+        // without a home.
+        let refused = if input.options.periods != Window::default() {
+            Some("periods")
+        } else if input.options.conflict != Conflict::Reject {
+            Some("conflict")
+        } else if merge.prefer.contains(&input.id) {
+            Some("[merge] prefer")
+        } else {
+            None
+        };
+        if let Some(what) = refused {
             return Err(Error::Usage(format!(
-                "{}: periods cannot be given for seizure records (format records): filter the observations with the pipeline's windows instead",
+                "{}: {what} cannot be given for seizure records (format records), which are aggregated on their own: filter the observations with the pipeline's windows instead",
                 input.name
             )));
         }
         let (observations, rejects, summary) =
             records::ingest_records(&input.path, &input.name, reference, input.options.missing)?;
+        let shared: Vec<String> = observations
+            .iter()
+            .map(Observation::key)
+            .filter(|k| seen.contains(k))
+            .map(|k| merge::key_text(&k))
+            .collect();
+        if let Some(first) = shared.first() {
+            return Err(Error::Conflict(format!(
+                "{}: {} key(s) of these seizure records are also given by another input (first: {first}): records are aggregated on their own, not merged with other inputs; take those places and periods from one input only",
+                input.name,
+                shared.len()
+            )));
+        }
+        seen.extend(observations.iter().map(Observation::key));
         ingested.observations.extend(observations);
         ingested.rejects.extend(rejects);
         ingested.files.push(summary);
     }
+    // The summaries in the order the inputs were given.
+    ingested
+        .files
+        .sort_by_key(|f| inputs.iter().position(|i| i.name == f.file));
     Ok(ingested)
 }
 
@@ -468,6 +499,13 @@ fn read_table_source(
         ..FileSummary::default()
     };
     let parsed = parse_table(&table, options, reference, &mut summary)?;
+    let sums = |r: &Result<(Observation, LineItems), Reject>| matches!(r, Ok((_, LineItems::Sum)));
+    if options.conflict == Conflict::Last && parsed.iter().any(sums) {
+        return Err(Error::Usage(format!(
+            "{display}: conflict = \"last\" keeps one row of a key, but this file's format ({}) sums the line items of a key: give the input line_items = \"reject\" as well",
+            summary.format
+        )));
+    }
     for result in parsed {
         match result {
             Ok((observation, _)) if !options.periods.contains(&observation.period) => {
