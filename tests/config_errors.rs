@@ -474,7 +474,7 @@ fn inputs_merge_regions_and_routes_of_the_pipeline_are_checked() {
          {route}transit = [\"IRN\", \"TUR\"]\ndestination = [\"DEU\"]\n"
     );
     let pipeline = Pipeline::parse(&with(&own), Path::new(FILE), Confinement::Project).unwrap();
-    let reference = pipeline.reference().unwrap();
+    let reference = &pipeline.reference;
     assert_eq!(reference.route("own").unwrap().destination, ["DEU"]);
     assert_eq!(reference.region("BLK").unwrap().members, ["IRN", "TUR"]);
 }

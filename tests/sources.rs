@@ -531,6 +531,20 @@ fn a_copied_pipeline_that_keeps_the_originals_output_says_so() {
         "pipelines/mine.toml",
         shipped.replace("alpha = 0.05", "alpha = 0.1"),
     );
+    // --out is checked like `output`, and its errors name the flag.
+    let run = w.run(&["run", "--out", "data", "--stage", "ingest"]);
+    run.expect_code(2);
+    assert!(run.stderr().contains("--out data: "), "{run}");
+    // The same pipeline named another way replaces nothing of another's.
+    let run = w.run(&[
+        "run",
+        "./pipelines/northern_route.toml",
+        "--stage",
+        "ingest",
+        "--force",
+    ]);
+    run.expect_code(0);
+    assert!(!run.stderr().contains("was written by"), "{run}");
     let run = w.run(&["run", "pipelines/mine.toml", "--stage", "ingest", "--force"]);
     run.expect_code(0);
     let last = run.stderr().lines().last().unwrap().to_string();
@@ -538,4 +552,101 @@ fn a_copied_pipeline_that_keeps_the_originals_output_says_so() {
         last.contains("out/northern_route was written by pipelines/northern_route.toml (pipeline 'northern_route'); this run of pipelines/mine.toml replaced it: give each pipeline its own `output`"),
         "{run}"
     );
+}
+
+#[test]
+fn what_cannot_be_merged_is_refused_naming_the_input() {
+    let w = Workdir::new();
+    std::fs::copy(
+        crate::common::fixture("records_small.csv"),
+        w.path("records.csv"),
+    )
+    .unwrap();
+    w.write(
+        "kaz.csv",
+        "indicator,geo,drug,period,value,unit,source\nseizures,KAZ,heroin,2016,4.5,kg,statement\n",
+    );
+    // Seizure records are summed on their own: a key another input gives is a conflict.
+    let run = w.run(&["ingest", "records.csv", "kaz.csv", "--out", "out"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr().contains("records.csv: 1 key(s) of these seizure records are also given by another input (first: seizures KAZ heroin 2016 kg)"),
+        "{run}"
+    );
+    let run = w.run(&[
+        "ingest",
+        "records.csv",
+        "--prefer",
+        "records",
+        "--out",
+        "out",
+    ]);
+    run.expect_code(2);
+    assert!(
+        run.stderr()
+            .contains("records.csv: [merge] prefer cannot be given for seizure records"),
+        "{run}"
+    );
+    assert!(!w.path("out").exists());
+    // conflict = "last" keeps one row of a key; the UNODC export sums its line items.
+    std::fs::create_dir_all(w.path("data/raw")).unwrap();
+    std::fs::copy(
+        crate::common::fixture("unodc_line_items.csv"),
+        w.path("data/raw/unodc.csv"),
+    )
+    .unwrap();
+    w.write(
+        "pipelines/last.toml",
+        "name = \"last\"\nroot = \"..\"\noutput = \"out/last\"\n\n\
+         [[inputs]]\nfile = \"data/raw/unodc.csv\"\nconflict = \"last\"\n",
+    );
+    let run = w.run(&["run", "pipelines/last.toml", "--stage", "ingest"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr().contains("data/raw/unodc.csv: conflict = \"last\" keeps one row of a key, but this file's format (unodc_export) sums the line items of a key: give the input line_items = \"reject\" as well"),
+        "{run}"
+    );
+    let fixed = w.read("pipelines/last.toml") + "line_items = \"reject\"\n";
+    w.write("pipelines/last.toml", fixed);
+    w.run(&["run", "pipelines/last.toml", "--stage", "ingest"])
+        .expect_code(0);
+}
+
+#[test]
+fn init_names_inputs_by_their_files_and_leaves_nothing_when_it_fails() {
+    let w = Workdir::new();
+    std::fs::copy(
+        crate::common::fixture("canonical_basic.csv"),
+        w.path("Drug seizures (2022).csv"),
+    )
+    .unwrap();
+    w.run(&["init", "my.project", "--input", "Drug seizures (2022).csv"])
+        .expect_code(0);
+    let pipeline = w.read("my.project/pipelines/my.project.toml");
+    assert!(
+        pipeline.contains("id = \"Drug_seizures__2022_\""),
+        "{pipeline}"
+    );
+    w.run(&[
+        "run",
+        "my.project/pipelines/my.project.toml",
+        "--stage",
+        "ingest",
+    ])
+    .expect_code(0);
+    // A file with no observation: an error, and no half-made project to stop a retry.
+    w.write(
+        "atlantis.csv",
+        "indicator,geo,period,value,unit\nseizures,Atlantis,2016,1,kg\n",
+    );
+    for _ in 0..2 {
+        let run = w.run(&["init", "empty", "--input", "atlantis.csv"]);
+        run.expect_code(2);
+        assert!(
+            run.stderr()
+                .contains("no observations in atlantis.csv: 1 rows rejected"),
+            "{run}"
+        );
+        assert!(!w.path("empty/data").exists() && !w.path("empty/pipelines").exists());
+    }
 }

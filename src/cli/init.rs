@@ -38,6 +38,9 @@ pub fn run(args: InitArgs, quiet: bool) -> Result<Exit, Error> {
                 i.id
             ))?;
         }
+        for note in &outcome.notes {
+            outln(&format!("note: {note}"))?;
+        }
         outln(&format!(
             "wrote {} and {}: {} observations, {} superseded rows",
             outcome.pipeline.display(),

@@ -21,7 +21,7 @@ use crate::ingest::merge::Merge;
 use crate::ingest::{Format, IngestOptions, InputFile, LineItems, Missing};
 use crate::model::unit::Decimal;
 use crate::model::Reference;
-use crate::pipeline::config::input_id;
+use crate::pipeline::config::{input_id, unique_id};
 use crate::pipeline::project::Confinement;
 
 /// Exit codes for people and schedulers (README "Exit codes").
@@ -182,13 +182,8 @@ impl ReadArgs {
         let options = self.options()?;
         let mut inputs: Vec<InputFile> = Vec::new();
         for p in &self.files {
-            let stem = input_id(p);
-            let mut id = stem.clone();
-            let mut n = 1;
-            while inputs.iter().any(|i| i.id == id) {
-                n += 1;
-                id = format!("{stem}-{n}");
-            }
+            let taken: Vec<&str> = inputs.iter().map(|i| i.id.as_str()).collect();
+            let id = unique_id(&input_id(p), &taken);
             inputs.push(InputFile {
                 id,
                 name: display_path(p),

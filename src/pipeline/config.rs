@@ -376,7 +376,7 @@ pub struct AnalyzeParams {
 pub const PERMUTATION_SEED: u64 = 7160;
 
 /// A validated pipeline.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Pipeline {
     pub file: PathBuf,
     pub name: String,
@@ -389,6 +389,9 @@ pub struct Pipeline {
     /// with a definition), added to the reference tables for this pipeline only.
     pub regions: Vec<Region>,
     pub routes: Vec<Route>,
+    /// The reference tables of this pipeline: its project's (or the built-in ones) with
+    /// the regions and routes it defines.
+    pub reference: Reference,
     pub analyze: AnalyzeParams,
     pub figures: Vec<FigureSpec>,
     pub report: ReportParams,
@@ -595,26 +598,10 @@ impl Pipeline {
             merge,
             regions,
             routes,
+            reference,
             analyze,
             document,
         })
-    }
-
-    /// The reference tables of this pipeline: its project's (or the built-in ones) with the
-    /// regions and routes the pipeline defines.
-    pub fn reference(&self) -> Result<Reference, Error> {
-        let mut reference = Reference::load_default(self.reference_dir().as_deref())?;
-        for region in &self.regions {
-            reference
-                .add_region(region.clone())
-                .map_err(|e| config_error(&self.file, "regions", e))?;
-        }
-        for route in &self.routes {
-            reference
-                .add_route(route.clone())
-                .map_err(|e| config_error(&self.file, "routes", e))?;
-        }
-        Ok(reference)
     }
 
     /// The pipeline writing into `output` instead of its own folder (`run --out`), checked
@@ -622,7 +609,15 @@ impl Pipeline {
     pub fn at(mut self, output: &Path, confinement: Confinement) -> Result<Pipeline, Error> {
         let output = lexical_normal(output);
         let read = read_paths(&self.inputs, self.reference_dir().as_deref());
-        Project::of(&self.file, confinement).check_output(&output, &read)?;
+        Project::of(&self.file, confinement)
+            .check_output(&output, &read)
+            .map_err(|e| match e {
+                // The folder came from the command line, not the file's `output` key.
+                Error::Config { message, .. } => {
+                    Error::Usage(format!("--out {}: {message}", output.display()))
+                }
+                other => other,
+            })?;
         self.output = output;
         Ok(self)
     }
@@ -846,14 +841,35 @@ fn validate_input(
     })
 }
 
-/// An input's default id: its file stem (`data/raw/seizures.csv` -> `seizures`).
+/// An input's default id: its file stem, with every character an id cannot hold as `_`
+/// (`data/raw/seizures.csv` -> `seizures`, `Drug seizures (2022).xlsx` ->
+/// `Drug_seizures__2022_`).
 pub fn input_id(file: &Path) -> String {
     file.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
+        .map(|s| as_id(&s.to_string_lossy()))
         .unwrap_or_default()
 }
 
-fn valid_id(id: &str) -> bool {
+/// `text` with every character an id cannot hold as `_`.
+pub fn as_id(text: &str) -> String {
+    text.chars()
+        .map(|c| if valid_id(&c.to_string()) { c } else { '_' })
+        .collect()
+}
+
+/// `id`, or `id-2`, `id-3`, ... the first that `taken` does not hold.
+pub fn unique_id(id: &str, taken: &[&str]) -> String {
+    let mut candidate = id.to_string();
+    let mut n = 1;
+    while taken.contains(&candidate.as_str()) {
+        n += 1;
+        candidate = format!("{id}-{n}");
+    }
+    candidate
+}
+
+/// Whether `id` can name an input or a pipeline: letters, digits, `_`, `-` and `.`.
+pub fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id
             .chars()

@@ -2,8 +2,8 @@
 //!
 //! The inputs are copied into `data/raw/` (a project holds what it reads), each one's format
 //! is found as ingest finds it, and a file no header matches is tried against the known
-//! column mappings (the project's `data/mappings/` and the built-in ones), which are then
-//! copied beside it. The files are ingested together once: where two of them give one key
+//! column mappings (those of `data/mappings/` in the current folder, then the built-in
+//! ones), which are then copied beside it. The files are ingested together once: where two of them give one key
 //! different values, the pipeline prefers the input whose data reaches furthest in time
 //! (later editions revise earlier figures) and says so in a comment to review. What the data
 //! holds then writes the rest: the windows (every series' span and the last ten years), and
@@ -25,7 +25,7 @@ use crate::ingest::{ingest_files, Format, IngestOptions, Ingested, InputFile};
 use crate::model::reference::DrugKind;
 use crate::model::unit::Unit;
 use crate::model::Reference;
-use crate::pipeline::config::input_id;
+use crate::pipeline::config::{as_id, input_id, unique_id, valid_id};
 
 /// The column mappings routetrend ships, by file name.
 const BUILT_IN_MAPPINGS: [(&str, &str); 1] = [(
@@ -73,22 +73,23 @@ pub struct InitOutcome {
     /// Observations of all inputs merged.
     pub observations: usize,
     pub superseded: usize,
+    /// What init passed over: mappings of data/mappings/ that do not parse.
+    pub notes: Vec<String>,
 }
 
 /// Writes the project folder `dir` for `files`: inputs copied, pipeline and README written.
-/// Refuses a folder that already has a pipelines/ or data/ folder.
+/// Refuses a folder that already has a pipelines/ or data/ folder; on an error, removes the
+/// ones it made, so that init can run again.
 pub fn init(dir: &Path, files: &[PathBuf], name: Option<&str>) -> Result<InitOutcome> {
     let name = match name {
         Some(n) => n.to_string(),
-        None => input_id(dir),
+        None => std::path::absolute(dir)
+            .map(|d| as_id(&d.file_name().unwrap_or_default().to_string_lossy()))
+            .unwrap_or_default(),
     };
-    if name.is_empty()
-        || !name
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-    {
+    if !valid_id(&name) {
         return Err(Error::Usage(format!(
-            "--name '{name}': a pipeline name is letters, digits, '_' and '-'"
+            "--name '{name}': a pipeline name is letters, digits, '_', '-' and '.'"
         )));
     }
     for taken in ["pipelines", "data"] {
@@ -99,12 +100,23 @@ pub fn init(dir: &Path, files: &[PathBuf], name: Option<&str>) -> Result<InitOut
             )));
         }
     }
+    let outcome = write_project(dir, files, &name);
+    if outcome.is_err() {
+        for made in ["pipelines", "data"] {
+            let _ = std::fs::remove_dir_all(dir.join(made));
+        }
+    }
+    outcome
+}
+
+fn write_project(dir: &Path, files: &[PathBuf], name: &str) -> Result<InitOutcome> {
     let reference = Reference::load_default(None)?;
     let raw_dir = dir.join("data/raw");
     let mappings_dir = dir.join("data/mappings");
     std::fs::create_dir_all(&raw_dir).map_err(|e| Error::writing(&raw_dir, e))?;
     let mut inputs: Vec<InitInput> = Vec::new();
     let mut files_read: Vec<InputFile> = Vec::new();
+    let mut notes = Vec::new();
     for original in files {
         let file_name = original
             .file_name()
@@ -126,7 +138,7 @@ pub fn init(dir: &Path, files: &[PathBuf], name: Option<&str>) -> Result<InitOut
             path: copy,
             options: IngestOptions::default(),
         };
-        let (format, mapping) = detect(&mut input, &reference)?;
+        let (format, mapping) = detect(&mut input, &reference, &mut notes)?;
         let mapping = match mapping {
             Some((mapping_name, text)) => {
                 std::fs::create_dir_all(&mappings_dir)
@@ -137,12 +149,8 @@ pub fn init(dir: &Path, files: &[PathBuf], name: Option<&str>) -> Result<InitOut
             }
             None => None,
         };
-        let mut id = input.id.clone();
-        let mut n = 1;
-        while inputs.iter().any(|i| i.id == id) {
-            n += 1;
-            id = format!("{}-{n}", input.id);
-        }
+        let taken: Vec<&str> = inputs.iter().map(|i| i.id.as_str()).collect();
+        let id = unique_id(&input.id, &taken);
         input.id.clone_from(&id);
         inputs.push(InitInput {
             id,
@@ -167,19 +175,27 @@ pub fn init(dir: &Path, files: &[PathBuf], name: Option<&str>) -> Result<InitOut
         }
         Err(e) => return Err(e),
     };
-    let text = pipeline_text(&name, &inputs, &ingested, &merge, overlaps, &reference);
+    if ingested.observations.is_empty() {
+        return Err(Error::Usage(format!(
+            "no observations in {}: {} rows rejected; run `routetrend validate` on the files to see why",
+            inputs.iter().map(|i| i.original.as_str()).collect::<Vec<_>>().join(", "),
+            ingested.errors().count()
+        )));
+    }
+    let text = pipeline_text(name, &inputs, &ingested, &merge, overlaps, &reference);
     let pipelines = dir.join("pipelines");
     std::fs::create_dir_all(&pipelines).map_err(|e| Error::writing(&pipelines, e))?;
     let pipeline = pipelines.join(format!("{name}.toml"));
     write_text(&pipeline, &text)?;
     let readme = dir.join("README.md");
-    write_text(&readme, &readme_text(&name, &inputs))?;
+    write_text(&readme, &readme_text(name, &inputs))?;
     Ok(InitOutcome {
         pipeline,
         readme,
         observations: ingested.observations.len(),
         superseded: ingested.superseded.len(),
         inputs,
+        notes,
     })
 }
 
@@ -188,6 +204,7 @@ pub fn init(dir: &Path, files: &[PathBuf], name: Option<&str>) -> Result<InitOut
 fn detect(
     input: &mut InputFile,
     reference: &Reference,
+    notes: &mut Vec<String>,
 ) -> Result<(Format, Option<(String, String)>)> {
     let format_of = |ingested: &Ingested| {
         let name = ingested
@@ -208,8 +225,15 @@ fn detect(
         Err(e) => return Err(e),
     };
     for (name, text) in known_mappings() {
-        let Ok(mapping) = Mapping::parse(&text, &name) else {
-            continue;
+        let mapping = match Mapping::parse(&text, &name) {
+            Ok(mapping) => mapping,
+            Err(e) => {
+                let note = format!("data/mappings/{name} not tried: {e}");
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
+                continue;
+            }
         };
         input.options.mapping = Some(mapping);
         if ingest_files(std::slice::from_ref(input), reference, &Merge::default()).is_ok() {

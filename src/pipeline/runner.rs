@@ -335,7 +335,13 @@ fn run_stages(
         notes: Vec::new(),
         ingested: None,
     };
-    let file = pipeline.file.to_string_lossy().replace('\\', "/");
+    // The pipeline file relative to its project folder, however the command named it.
+    let absolute = |p: &Path| std::path::absolute(p).map(|p| super::project::lexical_normal(&p));
+    let file = match (absolute(&pipeline.file), absolute(&pipeline.root)) {
+        (Ok(f), Ok(root)) => f.strip_prefix(&root).map(Path::to_path_buf).unwrap_or(f),
+        _ => pipeline.file.clone(),
+    };
+    let file = file.to_string_lossy().replace('\\', "/");
     if let Some(other) = previous.filter(|m| !m.pipeline.file.is_empty() && m.pipeline.file != file)
     {
         cx.warnings.push(format!(

@@ -446,7 +446,6 @@ fn pad(b: BBox, d: f64) -> BBox {
     (b.0 - d, b.1 - d, b.2 + d, b.3 + d)
 }
 
-/// The box of a line of text centred on `p` (its ink, centred vertically).
 /// A route name further from its node than this many label offsets is tied to it by a
 /// leader line.
 const LEADER: f64 = 1.5;
@@ -458,6 +457,7 @@ fn box_distance(b: BBox, p: Pt) -> f64 {
     dx.hypot(dy)
 }
 
+/// The box of a line of text centred on `p` (its ink, centred vertically).
 fn label_box(p: Pt, w: f64, em: f64) -> BBox {
     let h = (ASCENT_EM + DESCENT_EM) * em;
     (p.0 - w / 2.0, p.1 - h / 2.0, p.0 + w / 2.0, p.1 + h / 2.0)

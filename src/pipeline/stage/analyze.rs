@@ -74,7 +74,7 @@ impl Definition for Analyze {
             &catalog::tables_dir(cx.dir),
             &cx.pipeline.analyze,
             &cx.pipeline.figures,
-            &cx.pipeline.reference()?,
+            &cx.pipeline.reference,
         )?;
         Ok(Rows::from([
             ("series".into(), summary.series as u64),

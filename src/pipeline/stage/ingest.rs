@@ -39,8 +39,8 @@ impl Definition for Ingest {
     }
 
     fn run(&self, cx: &mut Context) -> Result<Rows> {
-        let reference = cx.pipeline.reference()?;
-        let mut result = ingest_files(&cx.pipeline.inputs, &reference, &cx.pipeline.merge)?;
+        let reference = &cx.pipeline.reference;
+        let mut result = ingest_files(&cx.pipeline.inputs, reference, &cx.pipeline.merge)?;
         if cx.strict && result.lost_rows() {
             return Err(strict_failure(&result, "nothing published"));
         }

@@ -71,8 +71,8 @@ impl Definition for Report {
     }
 
     fn run(&self, cx: &mut Context) -> Result<Rows> {
-        let reference = cx.pipeline.reference()?;
-        let input = read_input(cx, &reference)?;
+        let reference = &cx.pipeline.reference;
+        let input = read_input(cx, reference)?;
         if let Some((_, last)) = &input.span {
             cx.warnings.extend(years_after_the_data(cx.pipeline, last));
         }
@@ -690,9 +690,10 @@ fn coverage(observations: &Path) -> Result<Vec<CoverageRecord>> {
 /// subtitles) that name a year after the data's last period `last`: a warning each. The
 /// texts are the writer's, and a run `--as-of` an earlier period keeps them.
 fn years_after_the_data(p: &Pipeline, last: &str) -> Vec<String> {
-    let Ok(last_year) = last[..last.len().min(4)].parse::<u32>() else {
+    let Ok(last_period) = crate::model::Period::parse(last) else {
         return Vec::new();
     };
+    let last_year = u32::try_from(last_period.year).unwrap_or(0);
     let mut texts: Vec<(String, &str)> = vec![("report.title".into(), p.report.title.as_str())];
     texts.extend(
         p.report
