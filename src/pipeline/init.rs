@@ -117,6 +117,8 @@ fn write_project(dir: &Path, files: &[PathBuf], name: &str) -> Result<InitOutcom
     let mut inputs: Vec<InitInput> = Vec::new();
     let mut files_read: Vec<InputFile> = Vec::new();
     let mut notes = Vec::new();
+    // Each input's latest period (its `x`), for the merge rule where inputs overlap.
+    let mut reaches: Vec<(String, f64)> = Vec::new();
     for original in files {
         let file_name = original
             .file_name()
@@ -138,7 +140,7 @@ fn write_project(dir: &Path, files: &[PathBuf], name: &str) -> Result<InitOutcom
             path: copy,
             options: IngestOptions::default(),
         };
-        let (format, mapping) = detect(&mut input, &reference, &mut notes)?;
+        let (format, mapping, reach) = detect(&mut input, &reference, &mut notes)?;
         let mapping = match mapping {
             Some((mapping_name, text)) => {
                 std::fs::create_dir_all(&mappings_dir)
@@ -152,6 +154,7 @@ fn write_project(dir: &Path, files: &[PathBuf], name: &str) -> Result<InitOutcom
         let taken: Vec<&str> = inputs.iter().map(|i| i.id.as_str()).collect();
         let id = unique_id(&input.id, &taken);
         input.id.clone_from(&id);
+        reaches.push((id.clone(), reach));
         inputs.push(InitInput {
             id,
             file,
@@ -166,7 +169,7 @@ fn write_project(dir: &Path, files: &[PathBuf], name: &str) -> Result<InitOutcom
         Ok(ingested) => (ingested, Merge::default(), 0),
         Err(Error::Conflict(_)) => {
             let merge = Merge {
-                prefer: recent_first(&files_read, &reference)?,
+                prefer: recent_first(reaches),
                 ..Merge::default()
             };
             let ingested = ingest_files(&files_read, &reference, &merge)?;
@@ -205,7 +208,15 @@ fn detect(
     input: &mut InputFile,
     reference: &Reference,
     notes: &mut Vec<String>,
-) -> Result<(Format, Option<(String, String)>)> {
+) -> Result<(Format, Option<(String, String)>, f64)> {
+    // The latest period the file reaches.
+    let reach = |ingested: &Ingested| {
+        ingested
+            .observations
+            .iter()
+            .map(|o| o.period.last_x())
+            .fold(f64::NEG_INFINITY, f64::max)
+    };
     let format_of = |ingested: &Ingested| {
         let name = ingested
             .files
@@ -220,7 +231,7 @@ fn detect(
     };
     let first_error = match ingest_files(std::slice::from_ref(input), reference, &Merge::default())
     {
-        Ok(ingested) => return Ok((format_of(&ingested), None)),
+        Ok(ingested) => return Ok((format_of(&ingested), None, reach(&ingested))),
         Err(e @ Error::Input(InputError::UnknownFormat { .. })) => e,
         Err(e) => return Err(e),
     };
@@ -236,8 +247,10 @@ fn detect(
             }
         };
         input.options.mapping = Some(mapping);
-        if ingest_files(std::slice::from_ref(input), reference, &Merge::default()).is_ok() {
-            return Ok((Format::Mapping, Some((name, text))));
+        if let Ok(ingested) =
+            ingest_files(std::slice::from_ref(input), reference, &Merge::default())
+        {
+            return Ok((Format::Mapping, Some((name, text)), reach(&ingested)));
         }
         input.options.mapping = None;
     }
@@ -269,19 +282,9 @@ fn known_mappings() -> Vec<(String, String)> {
 }
 
 /// Input ids, the one whose data reaches the latest period first (input order among equals).
-fn recent_first(inputs: &[InputFile], reference: &Reference) -> Result<Vec<String>> {
-    let mut last: Vec<(String, f64)> = Vec::new();
-    for input in inputs {
-        let ingested = ingest_files(std::slice::from_ref(input), reference, &Merge::default())?;
-        let reach = ingested
-            .observations
-            .iter()
-            .map(|o| o.period.last_x())
-            .fold(f64::NEG_INFINITY, f64::max);
-        last.push((input.id.clone(), reach));
-    }
-    last.sort_by(|a, b| b.1.total_cmp(&a.1));
-    Ok(last.into_iter().map(|(id, _)| id).collect())
+fn recent_first(mut reaches: Vec<(String, f64)>) -> Vec<String> {
+    reaches.sort_by(|a, b| b.1.total_cmp(&a.1));
+    reaches.into_iter().map(|(id, _)| id).collect()
 }
 
 /// A TOML string literal.
@@ -514,9 +517,9 @@ fn figures(t: &mut String, ingested: &Ingested, reference: &Reference, start: i3
     let label = |(geo, drug): &(String, String)| {
         format!("{}: {}", reference.geo_name(geo), drug_name(drug))
     };
-    figure_head(
+    write_figure(
         t,
-        &Head {
+        &DefaultFigure {
             comment: format!(
                 "The {} largest seizure series (kg, {start}-{end}).",
                 ranked.len().min(TOP)
@@ -529,20 +532,21 @@ fn figures(t: &mut String, ingested: &Ingested, reference: &Reference, start: i3
             ),
             y_label: "Seized",
             window: format!("{start}-{end}"),
+            scale: Some("log"),
+            series: ranked
+                .iter()
+                .take(TOP)
+                .map(|(key, _)| {
+                    format!(
+                        "{{ label = {}, geo = {}, drug = {} }}",
+                        quoted(&label(key)),
+                        quoted(&key.0),
+                        quoted(&key.1)
+                    )
+                })
+                .collect(),
         },
     );
-    let _ = writeln!(t, "scale = \"log\"");
-    let _ = writeln!(t, "series = [");
-    for (key, _) in ranked.iter().take(TOP) {
-        let _ = writeln!(
-            t,
-            "  {{ label = {}, geo = {}, drug = {} }},",
-            quoted(&label(key)),
-            quoted(&key.0),
-            quoted(&key.1)
-        );
-    }
-    let _ = writeln!(t, "]");
 
     // The country that seized the most, and what it seized; a country that reports plant
     // material in the window is passed over (its weight swamps every share of "all").
@@ -573,9 +577,9 @@ fn figures(t: &mut String, ingested: &Ingested, reference: &Reference, start: i3
         .map(|((_, drug), _)| drug)
         .take(TOP)
         .collect();
-    figure_head(
+    write_figure(
         t,
-        &Head {
+        &DefaultFigure {
             comment: format!(
                 "What {geo_name} seized most, {start}-{end}: the composition of its seizures."
             ),
@@ -585,19 +589,20 @@ fn figures(t: &mut String, ingested: &Ingested, reference: &Reference, start: i3
             subtitle: format!("The drugs {geo_name} seized most of, {start}-{end}"),
             y_label: "Seized",
             window: format!("{start}-{end}"),
+            scale: None,
+            series: drugs
+                .iter()
+                .map(|drug| {
+                    format!(
+                        "{{ label = {}, geo = {}, drug = {} }}",
+                        quoted(&drug_name(drug)),
+                        quoted(&top_geo),
+                        quoted(drug)
+                    )
+                })
+                .collect(),
         },
     );
-    let _ = writeln!(t, "series = [");
-    for drug in &drugs {
-        let _ = writeln!(
-            t,
-            "  {{ label = {}, geo = {}, drug = {} }},",
-            quoted(&drug_name(drug)),
-            quoted(&top_geo),
-            quoted(drug)
-        );
-    }
-    let _ = writeln!(t, "]");
 
     // The largest changes in the composition: share of each drug in the country's total of
     // every substance, first and last year of the window, where both are reported.
@@ -656,9 +661,9 @@ fn figures(t: &mut String, ingested: &Ingested, reference: &Reference, start: i3
         );
         let _ = writeln!(t, "compare = [[\"{start}\", \"{end}\"]]");
     }
-    figure_head(
+    write_figure(
         t,
-        &Head {
+        &DefaultFigure {
             comment: format!("The drugs whose share of {geo_name}'s seizures changed most from {start} to {end}."),
             slug: "largest_share_changes",
             kind: "line",
@@ -666,18 +671,19 @@ fn figures(t: &mut String, ingested: &Ingested, reference: &Reference, start: i3
             subtitle: format!("Share in every substance seized by weight, {start}-{end}"),
             y_label: "Share of seizures by weight",
             window: format!("{start}-{end}"),
+            scale: None,
+            series: changes
+                .iter()
+                .map(|(drug, _)| {
+                    format!(
+                        "{{ label = {}, share = {} }}",
+                        quoted(&crate::display::capitalised(&drug_name(drug))),
+                        quoted(&share_id(drug))
+                    )
+                })
+                .collect(),
         },
     );
-    let _ = writeln!(t, "series = [");
-    for (drug, _) in &changes {
-        let _ = writeln!(
-            t,
-            "  {{ label = {}, share = {} }},",
-            quoted(&crate::display::capitalised(&drug_name(drug))),
-            quoted(&share_id(drug))
-        );
-    }
-    let _ = writeln!(t, "]");
 }
 
 fn readme_text(name: &str, inputs: &[InitInput]) -> String {
@@ -722,8 +728,8 @@ fn readme_text(name: &str, inputs: &[InitInput]) -> String {
     t
 }
 
-/// The opening keys of a default figure.
-struct Head {
+/// A default figure: its comment line, keys and series (each an inline table).
+struct DefaultFigure {
     comment: String,
     slug: &'static str,
     kind: &'static str,
@@ -731,17 +737,27 @@ struct Head {
     subtitle: String,
     y_label: &'static str,
     window: String,
+    scale: Option<&'static str>,
+    series: Vec<String>,
 }
 
-/// Writes a figure's comment line and opening keys, up to its series.
-fn figure_head(t: &mut String, h: &Head) {
+/// Writes a default figure's `[[figures]]` table.
+fn write_figure(t: &mut String, f: &DefaultFigure) {
     let _ = writeln!(t);
-    let _ = writeln!(t, "# {}", h.comment);
+    let _ = writeln!(t, "# {}", f.comment);
     let _ = writeln!(t, "[[figures]]");
-    let _ = writeln!(t, "slug = \"{}\"", h.slug);
-    let _ = writeln!(t, "kind = \"{}\"", h.kind);
-    let _ = writeln!(t, "title = {}", quoted(&h.title));
-    let _ = writeln!(t, "subtitle = {}", quoted(&h.subtitle));
-    let _ = writeln!(t, "y_label = {}", quoted(h.y_label));
-    let _ = writeln!(t, "window = {}", quoted(&h.window));
+    let _ = writeln!(t, "slug = \"{}\"", f.slug);
+    let _ = writeln!(t, "kind = \"{}\"", f.kind);
+    let _ = writeln!(t, "title = {}", quoted(&f.title));
+    let _ = writeln!(t, "subtitle = {}", quoted(&f.subtitle));
+    let _ = writeln!(t, "y_label = {}", quoted(f.y_label));
+    let _ = writeln!(t, "window = {}", quoted(&f.window));
+    if let Some(scale) = f.scale {
+        let _ = writeln!(t, "scale = {}", quoted(scale));
+    }
+    let _ = writeln!(t, "series = [");
+    for series in &f.series {
+        let _ = writeln!(t, "  {series},");
+    }
+    let _ = writeln!(t, "]");
 }
