@@ -191,18 +191,29 @@ pub fn series_name(input: &ReportInput, geo: &str, key: &SeriesRef) -> String {
 pub fn distinct_windows<'a>(
     rows: impl IntoIterator<Item = &'a TrendRecord>,
 ) -> Vec<&'a TrendRecord> {
-    let mut kept: Vec<&TrendRecord> = Vec::new();
-    for t in rows {
-        let same = |k: &&TrendRecord| {
-            k.key == t.key
-                && (k.n, k.mk_p.map(f64::to_bits), k.sen_slope.map(f64::to_bits))
-                    == (t.n, t.mk_p.map(f64::to_bits), t.sen_slope.map(f64::to_bits))
-        };
-        if !kept.iter().any(same) {
-            kept.push(t);
+    distinct_results(rows, |t| {
+        (
+            t.key.clone(),
+            t.n,
+            t.mk_p.map(f64::to_bits),
+            t.sen_slope.map(f64::to_bits),
+        )
+    })
+}
+
+/// The rows whose `result` differs from every earlier row's, in order.
+fn distinct_results<'a, T, R: PartialEq>(
+    rows: impl IntoIterator<Item = &'a T>,
+    result: impl Fn(&T) -> R,
+) -> Vec<&'a T> {
+    let mut kept: Vec<(&T, R)> = Vec::new();
+    for row in rows {
+        let r = result(row);
+        if !kept.iter().any(|(_, k)| *k == r) {
+            kept.push((row, r));
         }
     }
-    kept
+    kept.into_iter().map(|(row, _)| row).collect()
 }
 
 /// A window as the report writes it: "2000-2022"; "2015" for a window of one period.
@@ -303,24 +314,15 @@ fn series_findings(input: &ReportInput) -> Vec<Finding> {
         }
         // Windows whose tests read alike (the data's span and a declared window that
         // covers it) are said once, as for the series' own trends.
-        let mut tested: Vec<&RegionalRecord> = Vec::new();
-        for r in input.regional.iter().filter(|r| r.key == d.key) {
-            let same = |k: &&RegionalRecord| {
-                (
-                    k.members_tested,
-                    k.p.map(f64::to_bits),
-                    k.slope.map(f64::to_bits),
-                ) == (
-                    r.members_tested,
-                    r.p.map(f64::to_bits),
-                    r.slope.map(f64::to_bits),
-                ) && (k.cmk_periods, k.cmk_p.map(f64::to_bits))
-                    == (r.cmk_periods, r.cmk_p.map(f64::to_bits))
-            };
-            if !tested.iter().any(same) {
-                tested.push(r);
-            }
-        }
+        let tested = distinct_results(input.regional.iter().filter(|r| r.key == d.key), |r| {
+            (
+                r.members_tested,
+                r.p.map(f64::to_bits),
+                r.slope.map(f64::to_bits),
+                r.cmk_periods,
+                r.cmk_p.map(f64::to_bits),
+            )
+        });
         let regional: Vec<String> = tested.into_iter().filter_map(regional_phrase).collect();
         let regional = if regional.is_empty() {
             String::new()
