@@ -140,7 +140,11 @@ fn write_project(dir: &Path, files: &[PathBuf], name: &str) -> Result<InitOutcom
             path: copy,
             options: IngestOptions::default(),
         };
-        let (format, mapping, reach) = detect(&mut input, &reference, &mut notes)?;
+        let Detected {
+            format,
+            mapping,
+            reach,
+        } = detect(&mut input, &reference, &mut notes)?;
         let mapping = match mapping {
             Some((mapping_name, text)) => {
                 std::fs::create_dir_all(&mappings_dir)
@@ -202,13 +206,21 @@ fn write_project(dir: &Path, files: &[PathBuf], name: &str) -> Result<InitOutcom
     })
 }
 
+/// An input's format as detected, the mapping that reads it (file name, text) if one
+/// does, and the latest period it reaches (its `x`).
+struct Detected {
+    format: Format,
+    mapping: Option<(String, String)>,
+    reach: f64,
+}
+
 /// The input's format as ingest detects it; a file no known header matches is tried against
-/// each known mapping, and the first that reads it is returned (file name, text) and set.
+/// each known mapping, and the first that reads it is returned and set.
 fn detect(
     input: &mut InputFile,
     reference: &Reference,
     notes: &mut Vec<String>,
-) -> Result<(Format, Option<(String, String)>, f64)> {
+) -> Result<Detected> {
     // The latest period the file reaches.
     let reach = |ingested: &Ingested| {
         ingested
@@ -231,7 +243,13 @@ fn detect(
     };
     let first_error = match ingest_files(std::slice::from_ref(input), reference, &Merge::default())
     {
-        Ok(ingested) => return Ok((format_of(&ingested), None, reach(&ingested))),
+        Ok(ingested) => {
+            return Ok(Detected {
+                format: format_of(&ingested),
+                mapping: None,
+                reach: reach(&ingested),
+            })
+        }
         Err(e @ Error::Input(InputError::UnknownFormat { .. })) => e,
         Err(e) => return Err(e),
     };
@@ -250,7 +268,11 @@ fn detect(
         if let Ok(ingested) =
             ingest_files(std::slice::from_ref(input), reference, &Merge::default())
         {
-            return Ok((Format::Mapping, Some((name, text)), reach(&ingested)));
+            return Ok(Detected {
+                format: Format::Mapping,
+                reach: reach(&ingested),
+                mapping: Some((name, text)),
+            });
         }
         input.options.mapping = None;
     }
