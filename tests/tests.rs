@@ -12,6 +12,7 @@ mod config_errors;
 mod figures;
 mod fuzz_corpus;
 mod ingest;
+mod ingest_golden;
 mod interop;
 mod map;
 mod northern_route;

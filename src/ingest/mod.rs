@@ -231,6 +231,11 @@ pub struct Ingested {
 }
 
 impl Ingested {
+    /// Every observation, one struct each (for tests and small paths).
+    pub fn observations(&self) -> impl Iterator<Item = Observation> + '_ {
+        self.observations.iter().cloned()
+    }
+
     /// The rejected records, missing values not counted.
     pub fn errors(&self) -> impl Iterator<Item = &Reject> {
         self.rejects.iter().filter(|r| !r.missing)
