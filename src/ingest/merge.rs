@@ -20,8 +20,9 @@ use std::collections::BTreeMap;
 
 use super::{FileSummary, Ingested, LineItems, Reject};
 use crate::error::Error;
+use crate::model::observation::{Entry, RankedKey, Strings};
 use crate::model::unit::decimal_sum;
-use crate::model::{Observation, ObservationKey};
+use crate::model::ObservationKey;
 
 /// The relative difference under which two inputs' values are one figure (0.5%).
 pub const DEFAULT_TOLERANCE: f64 = 0.005;
@@ -127,11 +128,73 @@ pub struct Superseded {
 pub struct Record {
     /// Position of its input among the files read (its `FileSummary`).
     pub file_index: usize,
-    /// The rows of its input it stands for (several when line items were summed).
-    pub rows: Vec<u32>,
-    pub observation: Observation,
+    /// The row of its input it stands for (of an observation table: its row there).
+    pub row: u32,
+    /// The rows of line items summed into it, after `row`.
+    pub summed: Vec<u32>,
+    pub entry: Entry,
     pub line_items: LineItems,
-    pub sheet: Option<String>,
+    /// What the merge appends to its source ("| also ...", "| over ...").
+    pub lineage: String,
+}
+
+impl Record {
+    pub fn new(file_index: usize, row: u32, entry: Entry, line_items: LineItems) -> Record {
+        Record {
+            file_index,
+            row,
+            summed: Vec::new(),
+            entry,
+            line_items,
+            lineage: String::new(),
+        }
+    }
+
+    /// Input rows it stands for.
+    fn count(&self) -> u64 {
+        1 + self.summed.len() as u64
+    }
+
+    fn rows(&self) -> impl Iterator<Item = u32> + '_ {
+        std::iter::once(self.row).chain(self.summed.iter().copied())
+    }
+
+    /// Its source text, with what the merge appended.
+    fn source(&self, strings: &Strings) -> String {
+        format!("{}{}", strings.get(self.entry.source), self.lineage)
+    }
+
+    /// The input rows of its lineage, `;`-joined.
+    fn source_rows(&self, strings: &Strings) -> String {
+        match self.entry.source_rows {
+            Some(id) => strings.get(id).to_string(),
+            None => {
+                let mut text = self.entry.source_row.to_string();
+                for row in &self.summed {
+                    text.push(';');
+                    text.push_str(&row.to_string());
+                }
+                text
+            }
+        }
+    }
+
+    /// "data/unodc.xlsx row 45".
+    fn place(&self, strings: &Strings) -> String {
+        format!(
+            "{} row {}",
+            strings.get(self.entry.source_file),
+            self.source_rows(strings)
+        )
+    }
+}
+
+/// What settling keys writes besides the observations.
+struct Sink<'a> {
+    strings: &'a Strings,
+    files: &'a mut [FileSummary],
+    rejects: &'a mut Vec<Reject>,
+    superseded: &'a mut Vec<Superseded>,
 }
 
 /// What the key checks need of each input, by file index.
@@ -151,25 +214,47 @@ impl InputRule {
 
 /// Resolves every key of `records` (in input order) into `out`: observations, rejects,
 /// superseded rows and each file's counts. Fails when inputs conflict and `merge` does not
-/// say which wins.
+/// say which wins. Records are grouped by their keys' ids, sorted so that keys come in the
+/// order of their texts (the order rejects and superseded rows are listed in).
 pub fn resolve_keys(
     records: Vec<Record>,
     rules: &[InputRule],
     merge: &Merge,
     out: &mut Ingested,
 ) -> Result<(), Error> {
-    let mut groups: BTreeMap<ObservationKey, Vec<Record>> = BTreeMap::new();
-    for record in records {
-        groups
-            .entry(record.observation.key())
-            .or_default()
-            .push(record);
-    }
+    let ranks = out.observations.strings.ranks();
+    let mut order: Vec<(RankedKey, usize)> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.entry.key().ranked(&ranks), i))
+        .collect();
+    order.sort_unstable();
+    drop(ranks);
+    let mut records: Vec<Option<Record>> = records.into_iter().map(Some).collect();
+    let mut kept: Vec<(Entry, Option<String>, Option<String>)> = Vec::with_capacity(order.len());
     let mut conflicts: BTreeMap<(usize, usize), (u64, Vec<String>)> = BTreeMap::new();
     let mut conflicting_keys: std::collections::BTreeSet<String> =
         std::collections::BTreeSet::new();
-    for (key, group) in groups {
-        let key_text = key_text(&key);
+    let mut sink = Sink {
+        strings: &out.observations.strings,
+        files: &mut out.files,
+        rejects: &mut out.rejects,
+        superseded: &mut out.superseded,
+    };
+    for group in order.chunk_by(|a, b| a.0 == b.0) {
+        let mut group: Vec<Record> = group
+            .iter()
+            .filter_map(|(_, i)| records[*i].take())
+            .collect();
+        if let [record] = group.as_mut_slice() {
+            // One row of its key: kept as it is (the common case).
+            let summary = &mut sink.files[record.file_index];
+            summary.kept += 1;
+            summary.observations += 1;
+            kept.push((record.entry, None, None));
+            continue;
+        }
+        let key_text = key_text(&group[0].entry.key().resolve(sink.strings));
         // One candidate per input: its line items summed, its own duplicates and
         // conflicts settled.
         let mut candidates: Vec<Record> = Vec::new();
@@ -179,8 +264,8 @@ pub fn resolve_keys(
         }
         for (file_index, rows) in by_file {
             let rule = &rules[file_index];
-            if let Some(kept) = within_file(rows, rule, &key_text, out) {
-                candidates.push(kept);
+            if let Some(candidate) = within_file(rows, rule, &key_text, &mut sink) {
+                candidates.push(candidate);
             }
         }
         let Some(winner) = candidates
@@ -198,20 +283,16 @@ pub fn resolve_keys(
         };
         let mut keep = candidates.remove(winner);
         let kept_rank = merge.rank(&rules[keep.file_index].id);
-        let kept_source = format!(
-            "{} row {}",
-            keep.observation.source_file, keep.observation.source_rows
-        );
-        let summary = &mut out.files[keep.file_index];
-        summary.kept += rows(&keep);
-        summary.line_items_summed += rows(&keep) - 1;
+        let kept_source = keep.place(sink.strings);
+        let summary = &mut sink.files[keep.file_index];
+        summary.kept += keep.count();
+        summary.line_items_summed += keep.count() - 1;
         summary.observations += 1;
-        let mut cited = vec![keep.observation.source.clone()];
+        let mut cited = vec![keep.source(sink.strings)];
         for other in candidates {
-            let o = &other.observation;
-            let (a, b) = (keep.observation.value, o.value);
+            let (a, b) = (keep.entry.value, other.entry.value);
             if a == b {
-                duplicate(&mut keep, &other, &mut cited, out);
+                duplicate(&mut keep, &other, &mut cited, &mut sink);
                 continue;
             }
             let (kept_id, other_id) = (&rules[keep.file_index].id, &rules[other.file_index].id);
@@ -236,16 +317,31 @@ pub fn resolve_keys(
                 conflicting_keys.insert(key_text.clone());
                 if entry.1.len() < CONFLICT_EXAMPLES {
                     entry.1.push(format!(
-                        "{key_text}: {kept_source} {a}, {} row {} {b}",
-                        o.source_file, o.source_rows
+                        "{key_text}: {kept_source} {a}, {} {b}",
+                        other.place(sink.strings)
                     ));
                 }
                 continue;
             };
-            supersede(&mut keep, &other, &key_text, &why, out);
+            supersede(&mut keep, &other, &key_text, &why, &mut sink);
         }
-        out.observations.push(keep.observation);
+        let source = (!keep.lineage.is_empty()).then(|| keep.source(sink.strings));
+        let rows = (!keep.summed.is_empty()).then(|| keep.source_rows(sink.strings));
+        kept.push((keep.entry, source, rows));
     }
+    let table = &mut out.observations;
+    table.entries = kept
+        .into_iter()
+        .map(|(mut entry, source, rows)| {
+            if let Some(source) = source {
+                entry.source = table.strings.id(&source);
+            }
+            if let Some(rows) = rows {
+                entry.source_rows = Some(table.strings.id(&rows));
+            }
+            entry
+        })
+        .collect();
     if conflicts.is_empty() {
         return Ok(());
     }
@@ -299,21 +395,14 @@ fn same_when_rounded(a: f64, b: f64) -> bool {
 
 /// `other` has the kept value: an exact duplicate. A duplicate that cites another source
 /// keeps its citation in the lineage (`cited`: the citations named so far).
-fn duplicate(keep: &mut Record, other: &Record, cited: &mut Vec<String>, out: &mut Ingested) {
-    out.files[other.file_index].exact_duplicates += rows(other);
-    let o = &other.observation;
-    if !cited.contains(&o.source) {
-        keep.observation.source.push_str(&format!(
-            " | also {} row {}: {}",
-            o.source_file, o.source_rows, o.source
-        ));
-        cited.push(o.source.clone());
+fn duplicate(keep: &mut Record, other: &Record, cited: &mut Vec<String>, sink: &mut Sink) {
+    sink.files[other.file_index].exact_duplicates += other.count();
+    let source = other.source(sink.strings);
+    if !cited.contains(&source) {
+        keep.lineage
+            .push_str(&format!(" | also {}: {source}", other.place(sink.strings)));
+        cited.push(source);
     }
-}
-
-/// Input rows summed into a record.
-fn rows(record: &Record) -> u64 {
-    record.rows.len() as u64
 }
 
 /// "seizures KAZ heroin 2018 kg" (dimension and category when present).
@@ -331,27 +420,26 @@ pub(super) fn key_text(key: &ObservationKey) -> String {
     parts.join(" ")
 }
 
-fn supersede(keep: &mut Record, record: &Record, key_text: &str, why: &str, out: &mut Ingested) {
-    let kept = &keep.observation;
-    let kept_source = format!("{} row {}", kept.source_file, kept.source_rows);
-    let summary: &mut FileSummary = &mut out.files[record.file_index];
-    for &row in &record.rows {
+fn supersede(keep: &mut Record, record: &Record, key_text: &str, why: &str, sink: &mut Sink) {
+    let kept_source = keep.place(sink.strings);
+    let summary: &mut FileSummary = &mut sink.files[record.file_index];
+    for row in record.rows() {
         summary.superseded += 1;
-        out.superseded.push(Superseded {
+        sink.superseded.push(Superseded {
             file: summary.file.clone(),
-            sheet: record.sheet.clone(),
+            sheet: summary.sheet.clone(),
             row,
             key: key_text.to_string(),
-            value: record.observation.value,
-            kept_value: kept.value,
+            value: record.entry.value,
+            kept_value: keep.entry.value,
             kept_source: kept_source.clone(),
             why: why.to_string(),
         });
     }
-    let o = &record.observation;
-    keep.observation.source.push_str(&format!(
-        " | over {} row {}: {}",
-        o.source_file, o.source_rows, o.value
+    keep.lineage.push_str(&format!(
+        " | over {}: {}",
+        record.place(sink.strings),
+        record.entry.value
     ));
 }
 
@@ -361,25 +449,22 @@ fn within_file(
     rows_of_key: Vec<Record>,
     rule: &InputRule,
     key_text: &str,
-    out: &mut Ingested,
+    sink: &mut Sink,
 ) -> Option<Record> {
     let mut merged: Vec<Record> = Vec::new();
     for record in rows_of_key {
         let sums = record.line_items == LineItems::Sum;
         match merged.first_mut().filter(|_| sums) {
             Some(m) => {
-                m.observation.value = decimal_sum(&[m.observation.value, record.observation.value]);
-                m.observation.source_rows.push(';');
-                m.observation
-                    .source_rows
-                    .push_str(&record.observation.source_row.to_string());
-                m.rows.extend(record.rows);
+                m.entry.value = decimal_sum(&[m.entry.value, record.entry.value]);
+                m.summed.push(record.entry.source_row);
+                m.summed.extend(record.summed);
             }
             None => merged.push(record),
         }
     }
-    let last_value = merged.last()?.observation.value;
-    let all_equal = merged.iter().all(|r| r.observation.value == last_value);
+    let last_value = merged.last()?.entry.value;
+    let all_equal = merged.iter().all(|r| r.entry.value == last_value);
     if all_equal || rule.conflict == Conflict::Last {
         // Equal rows keep the first; a corrected row appended later is the last.
         let mut keep = if all_equal {
@@ -387,34 +472,30 @@ fn within_file(
         } else {
             merged.pop()?
         };
-        let mut cited = vec![keep.observation.source.clone()];
+        let mut cited = vec![keep.source(sink.strings)];
         for earlier in merged {
-            if earlier.observation.value == last_value {
-                duplicate(&mut keep, &earlier, &mut cited, out);
+            if earlier.entry.value == last_value {
+                duplicate(&mut keep, &earlier, &mut cited, sink);
             } else {
                 supersede(
                     &mut keep,
                     &earlier,
                     key_text,
                     "a later row of the same input (conflict = \"last\")",
-                    out,
+                    sink,
                 );
             }
         }
         return Some(keep);
     }
+    let strings = sink.strings;
     let places: Vec<String> = merged
         .iter()
-        .map(|r| {
-            format!(
-                "{} row {} ({})",
-                r.observation.source_file, r.observation.source_rows, r.observation.value
-            )
-        })
+        .map(|r| format!("{} ({})", r.place(strings), r.entry.value))
         .collect();
     for record in merged {
-        let o = &record.observation;
-        let own = format!("{} row {} ", o.source_file, o.source_rows);
+        let e = &record.entry;
+        let own = format!("{} ", record.place(strings));
         let others: Vec<&str> = places
             .iter()
             .filter(|p| !p.starts_with(&own))
@@ -422,21 +503,21 @@ fn within_file(
             .collect();
         let reason = format!(
             "duplicate key ({} {} {} {}) with a different value in {}",
-            o.indicator,
-            o.geo,
-            o.drug.as_deref().unwrap_or("-"),
-            o.period,
+            strings.get(e.indicator),
+            strings.get(e.geo),
+            e.drug.map_or("-", |d| strings.get(d)),
+            e.period,
             others.join(", ")
         );
-        let summary = &mut out.files[record.file_index];
-        for &row in &record.rows {
+        let summary = &mut sink.files[record.file_index];
+        for row in record.rows() {
             summary.rejected += 1;
-            out.rejects.push(Reject {
+            sink.rejects.push(Reject {
                 file: summary.file.clone(),
-                sheet: record.sheet.clone(),
+                sheet: summary.sheet.clone(),
                 row,
                 column: "value".into(),
-                value: o.value.to_string(),
+                value: e.value.to_string(),
                 reason: reason.clone(),
                 missing: false,
             });

@@ -20,15 +20,16 @@ pub mod unodc_export;
 pub mod wide;
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
 
 use sha2::{Digest, Sha256};
 
 use crate::analysis::series::Window;
 use crate::error::{Error, InputError};
+use crate::model::observation::{EntryKey, ObservationTable};
 use crate::model::unit::Decimal;
-use crate::model::{Observation, ObservationKey, Reference};
+use crate::model::{Observation, Reference};
 
+use crate::model::observation::Entry;
 use mapping::Mapping;
 use merge::{resolve_keys, Conflict, InputRule, Merge, Record, Superseded};
 use spec::{Header, RowSpec};
@@ -222,7 +223,7 @@ impl FileSummary {
 /// The result of ingesting a set of files.
 #[derive(Debug, Default)]
 pub struct Ingested {
-    pub observations: Vec<Observation>,
+    pub observations: ObservationTable,
     /// Every record that did not become an observation, missing values included.
     pub rejects: Vec<Reject>,
     /// Rows whose key kept another row's value.
@@ -233,7 +234,7 @@ pub struct Ingested {
 impl Ingested {
     /// Every observation, one struct each (for tests and small paths).
     pub fn observations(&self) -> impl Iterator<Item = Observation> + '_ {
-        self.observations.iter().cloned()
+        self.observations.iter()
     }
 
     /// The rejected records, missing values not counted.
@@ -368,8 +369,12 @@ pub fn ingest_files(
     }
     let mut ingested = ingest_sources(sources, reference, merge)?;
     // Seizure records are summed into observations on their own: their keys must be new.
-    let mut seen: BTreeSet<ObservationKey> =
-        ingested.observations.iter().map(Observation::key).collect();
+    let mut seen: std::collections::HashSet<EntryKey> = ingested
+        .observations
+        .entries
+        .iter()
+        .map(|e| e.key())
+        .collect();
     for input in records {
         // A period filter, a conflict rule or a rank would leave the per-record accounting
         // without a home.
@@ -390,11 +395,13 @@ pub fn ingest_files(
         }
         let (observations, rejects, summary) =
             records::ingest_records(&input.path, &input.name, reference, input.options.missing)?;
-        let shared: Vec<String> = observations
+        let table = &mut ingested.observations;
+        let entries: Vec<_> = observations.iter().map(|o| table.entry_of(o)).collect();
+        let shared: Vec<String> = entries
             .iter()
-            .map(Observation::key)
+            .map(|e| e.key())
             .filter(|k| seen.contains(k))
-            .map(|k| merge::key_text(&k))
+            .map(|k| merge::key_text(&k.resolve(&table.strings)))
             .collect();
         if let Some(first) = shared.first() {
             return Err(Error::Conflict(format!(
@@ -403,8 +410,8 @@ pub fn ingest_files(
                 shared.len()
             )));
         }
-        seen.extend(observations.iter().map(Observation::key));
-        ingested.observations.extend(observations);
+        seen.extend(entries.iter().map(|e| e.key()));
+        table.entries.extend(entries);
         ingested.rejects.extend(rejects);
         ingested.files.push(summary);
     }
@@ -503,26 +510,29 @@ fn read_table_source(
         sha256: sha256_hex(bytes),
         ..FileSummary::default()
     };
-    let parsed = parse_table(&table, options, reference, &mut summary)?;
-    let sums = |r: &Result<(Observation, LineItems), Reject>| matches!(r, Ok((_, LineItems::Sum)));
-    if options.conflict == Conflict::Last && parsed.iter().any(sums) {
-        return Err(Error::Usage(format!(
-            "{display}: conflict = \"last\" keeps one row of a key, but this file's format ({}) sums the line items of a key: give the input line_items = \"reject\" as well",
-            summary.format
-        )));
-    }
-    for result in parsed {
+    let layout = layout(&table, options, &mut summary)?;
+    let file = out.observations.strings.id(display);
+    let mut readers: Vec<_> = layout
+        .specs
+        .iter()
+        .map(|spec| (spec.reader(&table, reference), spec.line_items))
+        .collect();
+    let header = layout.header.names();
+    let wide = layout.format == Format::Wide;
+    let mut sums = false;
+    let mut route = |result: Result<Entry, Reject>,
+                     line_items: LineItems,
+                     summary: &mut FileSummary,
+                     out: &mut Ingested| {
         match result {
-            Ok((observation, _)) if !options.periods.contains(&observation.period) => {
-                summary.outside_periods += 1;
+            Ok(entry) => {
+                sums |= line_items == LineItems::Sum;
+                if options.periods.contains(&entry.period) {
+                    records.push(Record::new(file_index, entry.source_row, entry, line_items));
+                } else {
+                    summary.outside_periods += 1;
+                }
             }
-            Ok((observation, line_items)) => records.push(Record {
-                file_index,
-                rows: vec![observation.source_row],
-                observation,
-                line_items,
-                sheet: table.sheet.clone(),
-            }),
             Err(mut reject) => {
                 reject.missing =
                     reject.reason == MISSING_VALUE && options.missing == Missing::Count;
@@ -534,6 +544,71 @@ fn read_table_source(
                 out.rejects.push(reject);
             }
         }
+    };
+    let row_reject = |row: usize, column: &str, value: String, reason: String| Reject {
+        file: table.file.clone(),
+        sheet: table.sheet.clone(),
+        row: table.row_number(row),
+        column: column.to_string(),
+        value,
+        reason,
+        missing: false,
+    };
+    for row in layout.first_row..table.len() {
+        let width = table.width(row);
+        let problem = match table.problem(row) {
+            Some(p) => Some(Cow::Borrowed(p)),
+            None if table.sheet.is_none() && width != header.len() => Some(Cow::Owned(format!(
+                "expected {} fields as in the header, found {width}",
+                header.len()
+            ))),
+            None => None,
+        };
+        let repeats_header = width == header.len()
+            && table
+                .cells(row)
+                .zip(header)
+                .all(|(cell, name)| cell.as_text().trim() == name);
+        if repeats_header {
+            let value = header.join("|");
+            let reject = row_reject(row, "", value, "the header repeated inside the data".into());
+            summary.records += 1;
+            route(Err(reject), LineItems::Reject, &mut summary, out);
+            continue;
+        }
+        if wide && problem.is_none() {
+            for (i, name, why) in &layout.impossible_periods {
+                let cell = table.cell(row, *i);
+                if cell.is_empty() {
+                    continue;
+                }
+                summary.records += 1;
+                let reason = format!("column '{name}' is not a period ({why})");
+                let reject = row_reject(row, name, cell.text(), reason);
+                route(Err(reject), LineItems::Reject, &mut summary, out);
+            }
+        }
+        for (spec, (reader, line_items)) in layout.specs.iter().zip(&mut readers) {
+            if wide && problem.is_none() {
+                if let spec::FieldSource::Column(i, _) = &spec.value {
+                    if table.cell(row, *i).is_empty() {
+                        continue; // an empty period cell in a wide table is a gap
+                    }
+                }
+            }
+            summary.records += 1;
+            let result = reader.entry(row, problem.as_deref(), file, &mut out.observations.strings);
+            route(result, *line_items, &mut summary, out);
+            if problem.is_some() {
+                break; // one reject for an unreadable row, not one per period column
+            }
+        }
+    }
+    if options.conflict == Conflict::Last && sums {
+        return Err(Error::Usage(format!(
+            "{display}: conflict = \"last\" keeps one row of a key, but this file's format ({}) sums the line items of a key: give the input line_items = \"reject\" as well",
+            summary.format
+        )));
     }
     Ok(summary)
 }
@@ -557,13 +632,11 @@ fn read_observation_source(
     for (i, row) in rows.into_iter().enumerate() {
         match row {
             Ok(o) if !input.options.periods.contains(&o.period) => summary.outside_periods += 1,
-            Ok(observation) => records.push(Record {
-                file_index,
-                rows: vec![u32::try_from(i + 1).unwrap_or(u32::MAX)],
-                observation,
-                line_items: LineItems::Reject,
-                sheet: None,
-            }),
+            Ok(observation) => {
+                let entry = out.observations.entry_of(&observation);
+                let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
+                records.push(Record::new(file_index, row, entry, LineItems::Reject));
+            }
             Err(reject) => {
                 summary.rejected += 1;
                 out.rejects.push(reject);
@@ -573,24 +646,34 @@ fn read_observation_source(
     summary
 }
 
-/// Finds the header row and format, then turns every data row into an observation or reject.
-#[allow(clippy::type_complexity)]
-fn parse_table(
+/// How a table's rows are read: found from its header.
+struct Layout {
+    format: Format,
+    header: Header,
+    /// The first data row (after the header).
+    first_row: usize,
+    specs: Vec<RowSpec>,
+    /// Wide tables: columns written as periods that are none (index, name, why).
+    impossible_periods: Vec<(usize, String, String)>,
+}
+
+/// Finds the header row and format, and how each data row becomes an observation.
+fn layout(
     table: &RawTable,
     options: &IngestOptions,
-    reference: &Reference,
     summary: &mut FileSummary,
-) -> Result<Vec<Result<(Observation, LineItems), Reject>>, Error> {
+) -> Result<Layout, Error> {
     let (header_index, format) = find_header(table, options)?;
     summary.format = format.name().to_string();
-    let header = Header::new(&table.rows[header_index].cells);
+    let header_cells: Vec<Cell> = table.cells(header_index).cloned().collect();
+    let header = Header::new(&header_cells);
     if let Some((first, second)) = header.duplicate() {
         let name = &header.names()[first];
         return Err(InputError::Unreadable {
             file: table.file.clone(),
             message: format!(
                 "header row {}: columns {} and {} are both '{name}' (as '{}'): which one holds the data is ambiguous; rename or remove one",
-                table.rows[header_index].row,
+                table.row_number(header_index),
                 first + 1,
                 second + 1,
                 header.names()[second]
@@ -609,10 +692,9 @@ fn parse_table(
         .into());
     }
     // A CSV splits an unquoted title at its commas: join the pieces back.
-    let title = table.rows[..header_index].first().map(|r| {
-        let pieces: Vec<String> = r
-            .cells
-            .iter()
+    let title = (header_index > 0).then(|| {
+        let pieces: Vec<String> = table
+            .cells(0)
             .filter(|c| !c.is_empty())
             .map(Cell::text)
             .collect();
@@ -653,80 +735,20 @@ fn parse_table(
     if header_index > 0 {
         summary.warnings.push(format!(
             "header found on row {}; {header_index} row(s) above it skipped as title/preamble",
-            table.rows[header_index].row
+            table.row_number(header_index)
         ));
     }
     let impossible_periods = match format {
         Format::Wide => wide::impossible_period_columns(&header),
         _ => Vec::new(),
     };
-    let header_text: Vec<String> = header.names().to_vec();
-    let mut parsed = Vec::new();
-    for row in &table.rows[header_index + 1..] {
-        let mut row = std::borrow::Cow::Borrowed(row);
-        if table.sheet.is_none() && row.problem.is_none() && row.cells.len() != header_text.len() {
-            let problem = format!(
-                "expected {} fields as in the header, found {}",
-                header_text.len(),
-                row.cells.len()
-            );
-            row.to_mut().problem = Some(problem);
-        }
-        let row = row.as_ref();
-        let cells: Vec<String> = row
-            .cells
-            .iter()
-            .map(|c| c.text().trim().to_string())
-            .collect();
-        if cells == header_text {
-            parsed.push(Err(Reject {
-                file: table.file.clone(),
-                sheet: table.sheet.clone(),
-                row: row.row,
-                column: String::new(),
-                value: cells.join("|"),
-                reason: "the header repeated inside the data".into(),
-                missing: false,
-            }));
-            summary.records += 1;
-            continue;
-        }
-        if format == Format::Wide && row.problem.is_none() {
-            for (i, name, why) in &impossible_periods {
-                let Some(cell) = row.cells.get(*i).filter(|c| !c.is_empty()) else {
-                    continue;
-                };
-                summary.records += 1;
-                parsed.push(Err(Reject {
-                    file: table.file.clone(),
-                    sheet: table.sheet.clone(),
-                    row: row.row,
-                    column: name.clone(),
-                    value: cell.text(),
-                    reason: format!("column '{name}' is not a period ({why})"),
-                    missing: false,
-                }));
-            }
-        }
-        for spec in &specs {
-            if format == Format::Wide && row.problem.is_none() {
-                if let spec::FieldSource::Column(i, _) = &spec.value {
-                    if row.cells.get(*i).is_none_or(Cell::is_empty) {
-                        continue; // an empty period cell in a wide table is a gap
-                    }
-                }
-            }
-            summary.records += 1;
-            parsed.push(
-                spec.observation(row, &table.file, table.sheet.as_deref(), reference)
-                    .map(|o| (o, spec.line_items)),
-            );
-            if row.problem.is_some() {
-                break; // one reject for an unreadable row, not one per period column
-            }
-        }
-    }
-    Ok(parsed)
+    Ok(Layout {
+        format,
+        header,
+        first_row: header_index + 1,
+        specs,
+        impossible_periods,
+    })
 }
 
 fn find_header(table: &RawTable, options: &IngestOptions) -> Result<(usize, Format), Error> {
@@ -740,8 +762,9 @@ fn find_header(table: &RawTable, options: &IngestOptions) -> Result<(usize, Form
             Format::Wide,
         ],
     };
-    for (i, row) in table.rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
-        let header = Header::new(&row.cells);
+    for i in 0..table.len().min(HEADER_SEARCH_ROWS) {
+        let cells: Vec<Cell> = table.cells(i).cloned().collect();
+        let header = Header::new(&cells);
         if let Some(f) = formats
             .iter()
             .find(|f| f.matches(&header, options.mapping.as_ref()))
@@ -749,11 +772,11 @@ fn find_header(table: &RawTable, options: &IngestOptions) -> Result<(usize, Form
             return Ok((i, *f));
         }
     }
-    let first_row = table
-        .rows
-        .first()
-        .map(|r| r.cells.iter().map(Cell::text).collect::<Vec<_>>().join(","))
-        .unwrap_or_else(|| "(the file has no rows)".into());
+    let first_row = if table.is_empty() {
+        "(the file has no rows)".into()
+    } else {
+        table.cells(0).map(Cell::text).collect::<Vec<_>>().join(",")
+    };
     if let [format] = formats.as_slice() {
         let wanted = match (format, &options.mapping) {
             (Format::Mapping, Some(m)) => m.columns().join(", "),

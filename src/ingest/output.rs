@@ -11,7 +11,6 @@ use super::merge::Superseded;
 use super::{FileSummary, Ingested, Reject};
 use crate::error::{Error, Result};
 use crate::files::{neutralise, provenance_keys, write_parquet, write_partitioned};
-use crate::model::observation::to_frame;
 use crate::pipeline::catalog::IngestFiles;
 
 /// Writes the observation table, the rejects, the superseded rows and, when `partitioned`,
@@ -23,7 +22,9 @@ pub fn write_ingested(ingested: &Ingested, files: &IngestFiles, partitioned: boo
     {
         std::fs::create_dir_all(dir).map_err(|e| Error::writing(dir, e))?;
     }
-    let mut frame = to_frame(&ingested.observations)
+    let mut frame = ingested
+        .observations
+        .to_frame()
         .map_err(Error::compute("building the observation table"))?;
     let metadata = provenance(&ingested.files);
     write_parquet(&mut frame, &files.observations, &metadata)?;

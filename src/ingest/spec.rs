@@ -1,17 +1,20 @@
 //! How the columns of a long table become the fields of an observation: a [`RowSpec`] names,
 //! for each field, the column it comes from or a fixed value. Every format (canonical, UNODC
 //! export, CTS, column mapping) is a way of building a `RowSpec` from a header; one function,
-//! [`RowSpec::observation`], turns a row into an observation or a reject with its reason.
+//! [`SpecReader::entry`], turns a row into an observation or a reject with its reason.
 
 // A reject carries the file, row, column, value and reason by value: it is the common path for
 // bad rows, and boxing it would cost the same allocation per reject.
 #![allow(clippy::result_large_err)]
 
-use crate::model::reference::match_key;
-use crate::model::unit::{parse_number, parse_unit, Decimal};
-use crate::model::{Observation, Period, Reference};
+use std::rc::Rc;
 
-use super::table::{Cell, RawRow};
+use crate::model::observation::{Entry, Strings};
+use crate::model::reference::match_key;
+use crate::model::unit::{parse_number, parse_unit, Decimal, Unit};
+use crate::model::{Period, Reference};
+
+use super::table::{Cell, RawTable};
 use super::{LineItems, Reject, MISSING_VALUE};
 
 /// Where one field's value comes from.
@@ -23,13 +26,11 @@ pub enum FieldSource {
 }
 
 impl FieldSource {
-    fn cell(&self, row: &RawRow) -> (String, Cell) {
+    /// The column name for messages.
+    fn name(&self) -> &str {
         match self {
-            FieldSource::Column(i, name) => (
-                name.clone(),
-                row.cells.get(*i).cloned().unwrap_or(Cell::Empty),
-            ),
-            FieldSource::Fixed(v) => ("(fixed)".to_string(), Cell::Text(v.clone())),
+            FieldSource::Column(_, name) => name,
+            FieldSource::Fixed(_) => "(fixed)",
         }
     }
 }
@@ -78,188 +79,422 @@ pub fn slug(text: &str) -> String {
 impl RowSpec {
     fn is_missing(&self, cell: &Cell) -> bool {
         cell.is_empty() || {
-            let t = cell.text();
+            let t = cell.as_text();
             let t = t.trim();
             self.missing.iter().any(|m| m.eq_ignore_ascii_case(t))
         }
     }
 
-    /// Turns one data row into an observation, or a reject naming the column, value and reason.
-    pub fn observation(
-        &self,
-        row: &RawRow,
-        file: &str,
-        sheet: Option<&str>,
-        reference: &Reference,
-    ) -> Result<Observation, Reject> {
+    /// How this spec reads the rows of `table`: each field's distinct cells are worked out
+    /// once (names resolved, periods and units parsed, labels checked) and every row then
+    /// looks its cells up.
+    pub fn reader<'a>(&'a self, table: &'a RawTable, reference: &'a Reference) -> SpecReader<'a> {
+        SpecReader {
+            spec: self,
+            table,
+            reference,
+            indicator: Memo::default(),
+            geo: self.geo.iter().map(|_| Memo::default()).collect(),
+            drug: Memo::default(),
+            drug_groups: self.drug_groups.iter().map(|_| Memo::default()).collect(),
+            dimension: Memo::default(),
+            category: Memo::default(),
+            qualifiers: self
+                .category_qualifiers
+                .iter()
+                .map(|_| Memo::default())
+                .collect(),
+            period: Memo::default(),
+            unit: Memo::default(),
+            source: Memo::default(),
+        }
+    }
+}
+
+/// A value that is not what its field needs, with why: shared by every row of that cell.
+#[derive(Debug)]
+struct Refusal {
+    value: String,
+    reason: String,
+}
+
+type Checked<T> = Result<T, Rc<Refusal>>;
+
+fn refused<T>(value: impl Into<String>, reason: impl Into<String>) -> Checked<T> {
+    Err(Rc::new(Refusal {
+        value: value.into(),
+        reason: reason.into(),
+    }))
+}
+
+/// A text field's cell: missing (with the cell's text, for messages), or its text as an id.
+#[derive(Clone, Debug)]
+enum Text {
+    Missing(Rc<str>),
+    Value(u32),
+}
+
+/// A drug cell: missing, its key, or a name the taxonomy lacks (then the drug group columns
+/// decide, or the name as a group key).
+#[derive(Clone, Debug)]
+enum DrugCell {
+    Missing,
+    Key(u32),
+    Unknown {
+        name: Rc<str>,
+        not_found: Rc<str>,
+        as_group: Option<u32>,
+    },
+}
+
+/// A geo cell: missing, its code, or a name that is none (with why).
+#[derive(Clone, Debug)]
+enum GeoCell {
+    Missing,
+    Code(u32),
+    Unknown(Rc<str>, Rc<str>),
+}
+
+/// One result per distinct cell of a field's column (one slot for a fixed value), filled on
+/// first use.
+#[derive(Debug)]
+struct Memo<T> {
+    slots: Vec<Option<T>>,
+}
+
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Memo { slots: Vec::new() }
+    }
+}
+
+impl<T: Clone> Memo<T> {
+    fn get(
+        &mut self,
+        table: &RawTable,
+        source: &FieldSource,
+        row: usize,
+        work: impl FnOnce(&Cell) -> T,
+    ) -> T {
+        let (slot, size) = match source {
+            FieldSource::Column(column, _) => {
+                (table.id(row, *column) as usize, table.distinct(*column))
+            }
+            FieldSource::Fixed(_) => (0, 1),
+        };
+        if self.slots.len() < size {
+            self.slots.resize_with(size, || None);
+        }
+        if let Some(known) = &self.slots[slot] {
+            return known.clone();
+        }
+        let value = match source {
+            FieldSource::Column(column, _) => work(table.cell(row, *column)),
+            FieldSource::Fixed(v) => work(&Cell::Text(v.clone())),
+        };
+        self.slots[slot] = Some(value.clone());
+        value
+    }
+}
+
+/// A [`RowSpec`] reading the rows of one table ([`RowSpec::reader`]).
+pub struct SpecReader<'a> {
+    spec: &'a RowSpec,
+    table: &'a RawTable,
+    reference: &'a Reference,
+    indicator: Memo<Checked<Text>>,
+    geo: Vec<Memo<GeoCell>>,
+    drug: Memo<Checked<DrugCell>>,
+    drug_groups: Vec<Memo<Option<u32>>>,
+    dimension: Memo<Checked<Text>>,
+    category: Memo<Checked<Text>>,
+    qualifiers: Vec<Memo<Checked<Text>>>,
+    period: Memo<Checked<Period>>,
+    unit: Memo<Checked<(Unit, f64)>>,
+    source: Memo<Checked<Text>>,
+}
+
+impl SpecReader<'_> {
+    /// Turns one data row (by index) into an entry, or a reject naming the column, value and
+    /// reason: the first failing check, in the order indicator, geo, drug, dimension,
+    /// category, its qualifiers, period, unit, value, source. `problem` is a reading problem
+    /// of the row (rejected whole); `file` is the file's id in `strings`.
+    pub fn entry(
+        &mut self,
+        row: usize,
+        problem: Option<&str>,
+        file: u32,
+        strings: &mut Strings,
+    ) -> Result<Entry, Reject> {
+        let (spec, table, reference) = (self.spec, self.table, self.reference);
         let reject = |column: &str, value: &str, reason: String| Reject {
-            file: file.to_string(),
-            sheet: sheet.map(str::to_string),
-            row: row.row,
+            file: table.file.clone(),
+            sheet: table.sheet.clone(),
+            row: table.row_number(row),
             column: column.to_string(),
             value: value.to_string(),
             reason,
             missing: false,
         };
-        if let Some(problem) = &row.problem {
-            let text: Vec<String> = row.cells.iter().map(Cell::text).collect();
-            return Err(reject("", &text.join("|"), problem.clone()));
+        let refusal = |source: &FieldSource, r: Rc<Refusal>| {
+            reject(source.name(), &r.value, r.reason.clone())
+        };
+        if let Some(problem) = problem {
+            let text: Vec<String> = table.cells(row).map(Cell::text).collect();
+            return Err(reject("", &text.join("|"), problem.to_string()));
         }
-        let text_field = |source: &FieldSource, required: bool| -> Result<Option<String>, Reject> {
-            let (column, cell) = source.cell(row);
-            if self.is_missing(&cell) {
-                return if required {
-                    Err(reject(
-                        &column,
-                        &cell.text(),
-                        format!("missing required field '{column}'"),
-                    ))
-                } else {
-                    Ok(None)
-                };
+        // A text field: missing, an error cell (refused), or its trimmed text; `label`
+        // says whether it names a series (NFKC, no invisible characters).
+        let text = |cell: &Cell, label_it: bool, strings: &mut Strings| -> Checked<Text> {
+            if spec.is_missing(cell) {
+                return Ok(Text::Missing(cell.text().into()));
             }
-            match cell {
-                Cell::Error(e) => Err(reject(&column, &e, format!("error cell {e}"))),
-                c => Ok(Some(c.text().trim().to_string())),
+            if let Cell::Error(e) = cell {
+                return refused(e, format!("error cell {e}"));
+            }
+            let trimmed = cell.as_text();
+            let trimmed = trimmed.trim();
+            if !label_it {
+                return Ok(Text::Value(strings.id(trimmed)));
+            }
+            match label(trimmed) {
+                Ok(l) => Ok(Text::Value(strings.id(&l))),
+                Err(why) => refused(trimmed, why),
+            }
+        };
+        let required = |source: &FieldSource, t: Checked<Text>| -> Result<u32, Reject> {
+            match t.map_err(|r| refusal(source, r))? {
+                Text::Value(id) => Ok(id),
+                Text::Missing(value) => Err(reject(
+                    source.name(),
+                    &value,
+                    format!("missing required field '{}'", source.name()),
+                )),
+            }
+        };
+        let optional = |source: &FieldSource, t: Checked<Text>| -> Result<Option<u32>, Reject> {
+            match t.map_err(|r| refusal(source, r))? {
+                Text::Value(id) => Ok(Some(id)),
+                Text::Missing(_) => Ok(None),
             }
         };
 
-        // A label names a series: NFKC-normalised, and refused with an invisible character.
-        let label_field =
-            |source: &FieldSource, required: bool| -> Result<Option<String>, Reject> {
-                text_field(source, required)?
-                    .map(|text| label(&text).map_err(|why| reject(&source.cell(row).0, &text, why)))
-                    .transpose()
-            };
-        let indicator = label_field(&self.indicator, true)?.unwrap_or_default();
-        let indicator = if self.slug_indicator {
-            slug(&indicator)
-        } else {
-            indicator
-        };
+        let slug_it = spec.slug_indicator;
+        let indicator = self.indicator.get(table, &spec.indicator, row, |cell| {
+            let t = text(cell, true, strings)?;
+            Ok(match t {
+                Text::Value(id) if slug_it => Text::Value(strings.id(&slug(strings.get(id)))),
+                other => other,
+            })
+        });
+        let indicator = required(&spec.indicator, indicator)?;
 
         let mut geo = None;
         let mut geo_error = None;
-        for source in &self.geo {
-            let (column, cell) = source.cell(row);
-            if self.is_missing(&cell) {
-                continue;
-            }
-            match reference.resolve_geo(&cell.text()) {
-                Ok(code) => {
-                    geo = Some(code.to_string());
+        for (source, memo) in spec.geo.iter().zip(&mut self.geo) {
+            let resolved = memo.get(table, source, row, |cell| {
+                if spec.is_missing(cell) {
+                    return GeoCell::Missing;
+                }
+                let name = cell.text();
+                match reference.resolve_geo(&name) {
+                    Ok(code) => GeoCell::Code(strings.id(code)),
+                    Err(reason) => GeoCell::Unknown(name.into(), reason.into()),
+                }
+            });
+            match resolved {
+                GeoCell::Missing => continue,
+                GeoCell::Code(code) => {
+                    geo = Some(code);
                     break;
                 }
-                Err(reason) => {
-                    geo_error.get_or_insert((column, cell.text(), reason));
+                GeoCell::Unknown(value, reason) => {
+                    geo_error.get_or_insert((source.name(), value, reason));
                 }
             }
         }
         let geo = match (geo, geo_error) {
             (Some(g), _) => g,
-            (None, Some((column, value, reason))) => return Err(reject(&column, &value, reason)),
+            (None, Some((column, value, reason))) => {
+                return Err(reject(column, &value, reason.to_string()))
+            }
             (None, None) => {
-                let fallback = FieldSource::Fixed(String::new());
-                let (column, cell) = self.geo.first().unwrap_or(&fallback).cell(row);
+                let (column, value) = match spec.geo.first() {
+                    Some(source @ FieldSource::Column(c, _)) => {
+                        (source.name(), table.cell(row, *c).text())
+                    }
+                    Some(source @ FieldSource::Fixed(v)) => (source.name(), v.clone()),
+                    None => ("(fixed)", String::new()),
+                };
                 return Err(reject(
-                    &column,
-                    &cell.text(),
+                    column,
+                    &value,
                     format!("missing required field '{column}'"),
                 ));
             }
         };
 
-        let drug = match &self.drug {
+        let drug = match &spec.drug {
             None => None,
-            Some(source) => match text_field(source, false)? {
-                None => None,
-                Some(name) => Some(
-                    self.resolve_drug(&name, row, reference)
-                        .map_err(|reason| reject(&source.cell(row).0, &name, reason))?,
-                ),
-            },
+            Some(source) => {
+                let cell = self.drug.get(table, source, row, |cell| {
+                    let Text::Value(id) = text(cell, false, strings)? else {
+                        return Ok(DrugCell::Missing);
+                    };
+                    let name = strings.get(id).to_string();
+                    Ok(match reference.resolve_drug(&name) {
+                        Ok(key) => DrugCell::Key(strings.id(key)),
+                        Err(not_found) => DrugCell::Unknown {
+                            // A drug group key or name is accepted as the drug of an
+                            // aggregate figure, when no group column names a known group.
+                            as_group: reference.resolve_group(&name).ok().map(|g| strings.id(g)),
+                            name: name.into(),
+                            not_found: not_found.into(),
+                        },
+                    })
+                });
+                match cell.map_err(|r| refusal(source, r))? {
+                    DrugCell::Missing => None,
+                    DrugCell::Key(key) => Some(key),
+                    DrugCell::Unknown {
+                        name,
+                        not_found,
+                        as_group,
+                    } => {
+                        // UNODC files name new substances under known groups: the first
+                        // group column naming a group gives its fallback drug.
+                        let mut fallback = None;
+                        for (group_source, memo) in
+                            spec.drug_groups.iter().zip(&mut self.drug_groups)
+                        {
+                            fallback = memo.get(table, group_source, row, |cell| {
+                                let group = reference.resolve_group(&cell.text()).ok()?;
+                                let g = reference.group(group)?;
+                                Some(strings.id(&g.fallback_drug))
+                            });
+                            if fallback.is_some() {
+                                break;
+                            }
+                        }
+                        match fallback.or(as_group) {
+                            Some(key) => Some(key),
+                            None => {
+                                return Err(reject(source.name(), &name, not_found.to_string()))
+                            }
+                        }
+                    }
+                }
+            }
         };
-        let dimension = self
-            .dimension
-            .as_ref()
-            .map(|s| label_field(s, false))
-            .transpose()?
-            .flatten();
-        let mut category = self
-            .category
-            .as_ref()
-            .map(|s| label_field(s, false))
-            .transpose()?
-            .flatten();
-        for source in &self.category_qualifiers {
-            if let Some(v) =
-                label_field(source, false)?.filter(|v| !v.eq_ignore_ascii_case("total"))
-            {
-                let name = source.cell(row).0.to_lowercase();
-                let base = category.take().unwrap_or_else(|| "Total".to_string());
-                category = Some(format!("{base}; {name}={v}"));
+        let dimension = match &spec.dimension {
+            None => None,
+            Some(source) => {
+                let t = self
+                    .dimension
+                    .get(table, source, row, |cell| text(cell, true, strings));
+                optional(source, t)?
+            }
+        };
+        let mut category = match &spec.category {
+            None => None,
+            Some(source) => {
+                let t = self
+                    .category
+                    .get(table, source, row, |cell| text(cell, true, strings));
+                optional(source, t)?
+            }
+        };
+        for (source, memo) in spec.category_qualifiers.iter().zip(&mut self.qualifiers) {
+            let t = memo.get(table, source, row, |cell| text(cell, true, strings));
+            if let Some(v) = optional(source, t)? {
+                let v = strings.get(v);
+                if v.eq_ignore_ascii_case("total") {
+                    continue;
+                }
+                let name = source.name().to_lowercase();
+                let base = category.map_or("Total", |c| strings.get(c));
+                let qualified = format!("{base}; {name}={v}");
+                category = Some(strings.id(&qualified));
             }
         }
 
-        let (period_column, period_cell) = self.period.cell(row);
-        let period = match &period_cell {
-            Cell::Date(d) => {
-                return Err(reject(
-                    &period_column,
-                    d,
-                    "a date where a year or quarter belongs".into(),
-                ))
+        let period_column = spec.period.name();
+        let period = self
+            .period
+            .get(table, &spec.period, row, |cell| match cell {
+                Cell::Date(d) => refused(d, "a date where a year or quarter belongs"),
+                c if spec.is_missing(c) => {
+                    refused("", format!("missing required field '{period_column}'"))
+                }
+                c => {
+                    let t = c.as_text();
+                    Period::parse(&t).or_else(|r| refused(t.as_ref(), r))
+                }
+            });
+        let period = period.map_err(|r| refusal(&spec.period, r))?;
+
+        let unit = self.unit.get(table, &spec.unit, row, |cell| {
+            let Text::Value(id) = text(cell, false, strings)? else {
+                return refused(
+                    cell.text(),
+                    format!("missing required field '{}'", spec.unit.name()),
+                );
+            };
+            let unit_text = strings.get(id);
+            parse_unit(unit_text).or_else(|r| refused(unit_text, r))
+        });
+        let (unit, factor) = unit.map_err(|r| refusal(&spec.unit, r))?;
+
+        let value_column = spec.value.name();
+        let fixed;
+        let value_cell = match &spec.value {
+            FieldSource::Column(c, _) => table.cell(row, *c),
+            FieldSource::Fixed(v) => {
+                fixed = Cell::Text(v.clone());
+                &fixed
             }
-            c if self.is_missing(c) => {
-                return Err(reject(
-                    &period_column,
-                    "",
-                    format!("missing required field '{period_column}'"),
-                ))
-            }
-            c => Period::parse(&c.text()).map_err(|r| reject(&period_column, &c.text(), r))?,
         };
-
-        let unit_text = text_field(&self.unit, true)?.unwrap_or_default();
-        let (unit, factor) =
-            parse_unit(&unit_text).map_err(|r| reject(&self.unit.cell(row).0, &unit_text, r))?;
-
-        let (value_column, value_cell) = self.value.cell(row);
-        let raw = match &value_cell {
-            c if self.is_missing(c) => {
-                return Err(reject(&value_column, &c.text(), MISSING_VALUE.into()))
+        let raw = match value_cell {
+            c if spec.is_missing(c) => {
+                return Err(reject(value_column, &c.text(), MISSING_VALUE.into()))
             }
             Cell::Number(v) => *v,
-            Cell::Error(e) => return Err(reject(&value_column, e, format!("error cell {e}"))),
+            Cell::Error(e) => return Err(reject(value_column, e, format!("error cell {e}"))),
             Cell::Date(d) => {
                 return Err(reject(
-                    &value_column,
+                    value_column,
                     d,
                     "a date where a number belongs".into(),
                 ))
             }
-            c => parse_number(&c.text(), self.decimal)
-                .map_err(|r| reject(&value_column, &c.text(), r))?
-                .unwrap_or(f64::NAN),
+            c => {
+                let t = c.as_text();
+                parse_number(&t, spec.decimal)
+                    .map_err(|r| reject(value_column, &t, r))?
+                    .unwrap_or(f64::NAN)
+            }
         };
         let value = raw * factor;
         if !value.is_finite() {
             return Err(reject(
-                &value_column,
+                value_column,
                 &value_cell.text(),
                 "not a finite number".into(),
             ));
         }
         if value < 0.0 {
             return Err(reject(
-                &value_column,
+                value_column,
                 &value_cell.text(),
                 "negative value: seizures and counts cannot be negative".into(),
             ));
         }
 
-        let source = text_field(&self.source, false)?.unwrap_or_else(|| file.to_string());
-        Ok(Observation {
+        let source = self
+            .source
+            .get(table, &spec.source, row, |cell| text(cell, false, strings));
+        let source = optional(&spec.source, source)?.unwrap_or(file);
+        Ok(Entry {
             indicator,
             geo,
             drug,
@@ -269,37 +504,10 @@ impl RowSpec {
             value,
             unit,
             source,
-            source_file: file.to_string(),
-            source_row: row.row,
-            source_rows: row.row.to_string(),
+            source_file: file,
+            source_row: table.row_number(row),
+            source_rows: None,
         })
-    }
-
-    /// A drug name resolves to its key; failing that, a drug group column resolves to the
-    /// group's fallback drug (UNODC files name new substances under known groups).
-    fn resolve_drug(
-        &self,
-        name: &str,
-        row: &RawRow,
-        reference: &Reference,
-    ) -> Result<String, String> {
-        let not_found = match reference.resolve_drug(name) {
-            Ok(key) => return Ok(key.to_string()),
-            Err(reason) => reason,
-        };
-        for group_source in &self.drug_groups {
-            let (_, cell) = group_source.cell(row);
-            if let Ok(group) = reference.resolve_group(&cell.text()) {
-                if let Some(g) = reference.group(group) {
-                    return Ok(g.fallback_drug.clone());
-                }
-            }
-        }
-        // A drug group key or name is accepted as the drug of an aggregate figure.
-        reference
-            .resolve_group(name)
-            .map(str::to_string)
-            .map_err(|_| not_found)
     }
 }
 

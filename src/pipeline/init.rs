@@ -24,7 +24,7 @@ use crate::ingest::merge::Merge;
 use crate::ingest::{ingest_files, Format, IngestOptions, Ingested, InputFile};
 use crate::model::reference::DrugKind;
 use crate::model::unit::Unit;
-use crate::model::Reference;
+use crate::model::{Observation, Reference};
 use crate::pipeline::config::{as_id, input_id, unique_id, valid_id};
 
 /// The column mappings routetrend ships, by file name.
@@ -319,7 +319,7 @@ type SeizureSeries = BTreeMap<(String, String), BTreeMap<i32, f64>>;
 
 fn seizure_series(ingested: &Ingested, reference: &Reference) -> SeizureSeries {
     let mut series = SeizureSeries::new();
-    for o in &ingested.observations {
+    for o in ingested.observations() {
         // Substances, not reported totals: what a share's whole `drug = "all"` adds up.
         let substance = o
             .drug
@@ -348,31 +348,22 @@ pub fn pipeline_text(
     overlaps: usize,
     reference: &Reference,
 ) -> String {
-    let years: Vec<i32> = ingested
-        .observations
-        .iter()
-        .map(|o| o.period.year)
-        .collect();
+    // The observations one struct each: init reads a few files once.
+    let observations: Vec<Observation> = ingested.observations().collect();
+    let years: Vec<i32> = observations.iter().map(|o| o.period.year).collect();
     let (first, last) = (
         years.iter().copied().min().unwrap_or(0),
         years.iter().copied().max().unwrap_or(0),
     );
     let recent_start = (last - RECENT_YEARS + 1).max(first);
-    let geos: std::collections::BTreeSet<&str> = ingested
-        .observations
-        .iter()
-        .map(|o| o.geo.as_str())
-        .collect();
-    let drugs: std::collections::BTreeSet<&str> = ingested
-        .observations
+    let geos: std::collections::BTreeSet<&str> =
+        observations.iter().map(|o| o.geo.as_str()).collect();
+    let drugs: std::collections::BTreeSet<&str> = observations
         .iter()
         .filter_map(|o| o.drug.as_deref())
         .collect();
-    let indicators: std::collections::BTreeSet<&str> = ingested
-        .observations
-        .iter()
-        .map(|o| o.indicator.as_str())
-        .collect();
+    let indicators: std::collections::BTreeSet<&str> =
+        observations.iter().map(|o| o.indicator.as_str()).collect();
     let mut t = String::new();
     let _ = writeln!(
         t,
@@ -439,8 +430,7 @@ pub fn pipeline_text(
             let _ = writeln!(t, "mapping = {}", quoted(m));
         }
         // The citation ingest recorded for the file's rows (its mapping's, its title row's).
-        let cited = ingested
-            .observations
+        let cited = observations
             .iter()
             .find(|o| o.source_file == input.file)
             .and_then(|o| o.source.split(" | ").next())

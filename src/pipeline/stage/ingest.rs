@@ -49,6 +49,7 @@ impl Definition for Ingest {
             let before = result.observations.len();
             result
                 .observations
+                .entries
                 .retain(|o| o.period.last_x() <= as_of.last_x());
             let dropped = before - result.observations.len();
             rows.insert("after_as_of".into(), dropped as u64);
