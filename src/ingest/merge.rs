@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 
 use super::{FileSummary, Ingested, LineItems, Reject};
 use crate::error::Error;
-use crate::model::observation::{Entry, RankedKey, Strings};
+use crate::model::observation::{Entry, Strings};
 use crate::model::unit::decimal_sum;
 use crate::model::ObservationKey;
 
@@ -222,16 +222,14 @@ pub fn resolve_keys(
     merge: &Merge,
     out: &mut Ingested,
 ) -> Result<(), Error> {
+    // Stable: a key's records stay in input order.
+    let mut records = records;
     let ranks = out.observations.strings.ranks();
-    let mut order: Vec<(RankedKey, usize)> = records
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.entry.key().ranked(&ranks), i))
-        .collect();
-    order.sort_unstable();
+    records.sort_by_cached_key(|r| r.entry.key().ranked(&ranks));
     drop(ranks);
-    let mut records: Vec<Option<Record>> = records.into_iter().map(Some).collect();
-    let mut kept: Vec<(Entry, Option<String>, Option<String>)> = Vec::with_capacity(order.len());
+    let mut kept: Vec<Entry> = Vec::with_capacity(records.len());
+    // Kept entries whose source or rows the merge rewrote: (index in `kept`, texts).
+    let mut rewritten: Vec<(usize, Option<String>, Option<String>)> = Vec::new();
     let mut conflicts: BTreeMap<(usize, usize), (u64, Vec<String>)> = BTreeMap::new();
     let mut conflicting_keys: std::collections::BTreeSet<String> =
         std::collections::BTreeSet::new();
@@ -241,18 +239,20 @@ pub fn resolve_keys(
         rejects: &mut out.rejects,
         superseded: &mut out.superseded,
     };
-    for group in order.chunk_by(|a, b| a.0 == b.0) {
-        let mut group: Vec<Record> = group
-            .iter()
-            .filter_map(|(_, i)| records[*i].take())
-            .collect();
-        if let [record] = group.as_mut_slice() {
+    let mut records = records.into_iter().peekable();
+    while let Some(first) = records.next() {
+        let key = first.entry.key();
+        if records.peek().is_none_or(|next| next.entry.key() != key) {
             // One row of its key: kept as it is (the common case).
-            let summary = &mut sink.files[record.file_index];
+            let summary = &mut sink.files[first.file_index];
             summary.kept += 1;
             summary.observations += 1;
-            kept.push((record.entry, None, None));
+            kept.push(first.entry);
             continue;
+        }
+        let mut group = vec![first];
+        while let Some(next) = records.next_if(|next| next.entry.key() == key) {
+            group.push(next);
         }
         let key_text = key_text(&group[0].entry.key().resolve(sink.strings));
         // One candidate per input: its line items summed, its own duplicates and
@@ -327,21 +327,21 @@ pub fn resolve_keys(
         }
         let source = (!keep.lineage.is_empty()).then(|| keep.source(sink.strings));
         let rows = (!keep.summed.is_empty()).then(|| keep.source_rows(sink.strings));
-        kept.push((keep.entry, source, rows));
+        if source.is_some() || rows.is_some() {
+            rewritten.push((kept.len(), source, rows));
+        }
+        kept.push(keep.entry);
     }
     let table = &mut out.observations;
-    table.entries = kept
-        .into_iter()
-        .map(|(mut entry, source, rows)| {
-            if let Some(source) = source {
-                entry.source = table.strings.id(&source);
-            }
-            if let Some(rows) = rows {
-                entry.source_rows = Some(table.strings.id(&rows));
-            }
-            entry
-        })
-        .collect();
+    for (i, source, rows) in rewritten {
+        if let Some(source) = source {
+            kept[i].source = table.strings.id(&source);
+        }
+        if let Some(rows) = rows {
+            kept[i].source_rows = Some(table.strings.id(&rows));
+        }
+    }
+    table.entries = kept;
     if conflicts.is_empty() {
         return Ok(());
     }

@@ -363,7 +363,9 @@ pub fn ingest_files(
             })?;
             Source::Observations(observations::read_observations(input, reference)?, sha256)
         } else {
-            Source::Table(Cow::Owned(read_table_file(input)?))
+            let bytes = read_table_file(input)?;
+            let sha256 = sha256_read(&input.path, &bytes);
+            Source::Table(Cow::Owned(bytes), sha256)
         };
         sources.push((input, source));
     }
@@ -422,9 +424,44 @@ pub fn ingest_files(
     Ok(ingested)
 }
 
-/// Hex SHA-256 of a file, read in blocks (records files can be gigabytes).
+/// What tells a file's content has not changed without reading it: its size, modification
+/// time and inode.
+type Stamp = (u64, Option<std::time::SystemTime>, u64);
+
+fn stamp(path: &std::path::Path) -> Option<Stamp> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.len(), meta.modified().ok(), meta.ino()))
+}
+
+/// The hashes of the files read in this process, with their stamps when hashed.
+static HASHES: std::sync::Mutex<std::collections::BTreeMap<std::path::PathBuf, (Stamp, String)>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+fn known_hash(path: &std::path::Path, now: Stamp) -> Option<String> {
+    let hashes = HASHES.lock().ok()?;
+    hashes
+        .get(path)
+        .filter(|(then, _)| *then == now)
+        .map(|(_, hash)| hash.clone())
+}
+
+fn remember_hash(path: &std::path::Path, stamp: Stamp, hash: &str) {
+    if let Ok(mut hashes) = HASHES.lock() {
+        hashes.insert(path.to_path_buf(), (stamp, hash.to_string()));
+    }
+}
+
+/// Hex SHA-256 of a file, read in blocks (records files can be gigabytes). A file hashed
+/// before in this process and unchanged since (same size, modification time and inode) is
+/// not read again: a run checks its inputs before and after each stage, and ingest records
+/// the hash of the bytes it read, so each input is hashed once.
 pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
     use std::io::Read;
+    let before = stamp(path);
+    if let Some(hash) = before.and_then(|s| known_hash(path, s)) {
+        return Ok(hash);
+    }
     let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 20];
@@ -435,11 +472,30 @@ pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
         }
         hasher.update(&buffer[..n]);
     }
-    Ok(hasher
+    let hash: String = hasher
         .finalize()
         .iter()
         .map(|b| format!("{b:02x}"))
-        .collect())
+        .collect();
+    // Remembered only when the file did not change while it was read.
+    if let Some(s) = before.filter(|s| stamp(path) == Some(*s)) {
+        remember_hash(path, s, &hash);
+    }
+    Ok(hash)
+}
+
+/// The hash of `bytes`, just read whole from `path`: the one known for the file when it
+/// has not changed since it was hashed and has as many bytes, else computed.
+fn sha256_read(path: &std::path::Path, bytes: &[u8]) -> String {
+    let now = stamp(path).filter(|s| s.0 == bytes.len() as u64);
+    if let Some(hash) = now.and_then(|s| known_hash(path, s)) {
+        return hash;
+    }
+    let hash = sha256_hex(bytes);
+    if let Some(s) = now {
+        remember_hash(path, s, &hash);
+    }
+    hash
 }
 
 /// Ingests files already in memory (the fuzz targets call this directly).
@@ -450,14 +506,17 @@ pub fn ingest_bytes(
 ) -> Result<Ingested, Error> {
     let sources = sources
         .iter()
-        .map(|(input, bytes)| (*input, Source::Table(Cow::Borrowed(*bytes))))
+        .map(|(input, bytes)| {
+            let source = Source::Table(Cow::Borrowed(*bytes), sha256_hex(bytes));
+            (*input, source)
+        })
         .collect();
     ingest_sources(sources, reference, merge)
 }
 
 /// An input ready to ingest: a table file's bytes, or an observation table's rows and hash.
 enum Source<'a> {
-    Table(Cow<'a, [u8]>),
+    Table(Cow<'a, [u8]>, String),
     Observations(Vec<Result<Observation, Reject>>, String),
 }
 
@@ -473,8 +532,9 @@ fn ingest_sources(
     let mut rules: Vec<InputRule> = Vec::new();
     for (file_index, (input, source)) in sources.into_iter().enumerate() {
         let summary = match source {
-            Source::Table(bytes) => {
-                read_table_source(file_index, input, &bytes, reference, &mut records, &mut out)?
+            Source::Table(bytes, sha256) => {
+                let table = (input, bytes.as_ref(), sha256);
+                read_table_source(file_index, table, reference, &mut records, &mut out)?
             }
             Source::Observations(rows, sha256) => {
                 read_observation_source(file_index, input, rows, sha256, &mut records, &mut out)
@@ -491,8 +551,7 @@ fn ingest_sources(
 /// outside the input's periods counted. Returns the file's summary so far.
 fn read_table_source(
     file_index: usize,
-    input: &InputFile,
-    bytes: &[u8],
+    (input, bytes, sha256): (&InputFile, &[u8], String),
     reference: &Reference,
     records: &mut Vec<Record>,
     out: &mut Ingested,
@@ -507,7 +566,7 @@ fn read_table_source(
     let mut summary = FileSummary {
         file: display.clone(),
         sheet: table.sheet.clone(),
-        sha256: sha256_hex(bytes),
+        sha256,
         ..FileSummary::default()
     };
     let layout = layout(&table, options, &mut summary)?;
@@ -811,4 +870,25 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_hashed_again_only_when_it_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("input.csv");
+        std::fs::write(&path, b"a,b\n1,2\n").unwrap();
+        let first = sha256_file(&path).unwrap();
+        assert_eq!(first, sha256_hex(b"a,b\n1,2\n"));
+        // The bytes read for ingest give the hash already known.
+        assert_eq!(sha256_read(&path, b"a,b\n1,2\n"), first);
+        // Another size is another content, whatever the clock's resolution.
+        std::fs::write(&path, b"a,b\n1,23\n").unwrap();
+        assert_eq!(sha256_file(&path).unwrap(), sha256_hex(b"a,b\n1,23\n"));
+        // Bytes that are not the file's (fewer of them) are hashed as they are.
+        assert_eq!(sha256_read(&path, b"a,b\n"), sha256_hex(b"a,b\n"));
+    }
 }

@@ -274,36 +274,61 @@ impl ObservationTable {
         self.entries.iter().map(|e| self.observation(e))
     }
 
+    /// The entries in the table's order: by series (nulls first), then x, as
+    /// [`sort_by_series`] orders a frame (texts in byte order, ties in entry order).
+    fn sorted(&self) -> Vec<&Entry> {
+        let ranks = self.strings.ranks();
+        let rank = |id: u32| ranks[id as usize];
+        let series = |e: &Entry| {
+            (
+                rank(e.indicator),
+                rank(e.geo),
+                e.drug.map(rank),
+                e.dimension.map(rank),
+                e.category.map(rank),
+                e.period.freq().code(),
+                e.unit.code(),
+            )
+        };
+        let mut sorted: Vec<&Entry> = self.entries.iter().collect();
+        sorted.sort_by(|a, b| {
+            series(a)
+                .cmp(&series(b))
+                .then(a.period.x().total_cmp(&b.period.x()))
+        });
+        sorted
+    }
+
     /// Builds the observation table, sorted by series (nulls first) then x: one column at
-    /// a time from the entries, the texts read from the dictionary.
+    /// a time from the entries in order, the texts read from the dictionary.
     pub fn to_frame(&self) -> PolarsResult<DataFrame> {
-        let entries = &self.entries;
+        let entries = self.sorted();
         let strings = &self.strings;
-        let text = |f: fn(&Entry) -> u32| -> Column {
-            StringChunked::from_iter_values("".into(), entries.iter().map(|e| strings.get(f(e))))
+        let text = |name: &str, f: fn(&Entry) -> u32| -> Column {
+            StringChunked::from_iter_values(name.into(), entries.iter().map(|e| strings.get(f(e))))
                 .into_column()
         };
-        let optional = |f: fn(&Entry) -> Option<u32>| -> Column {
-            StringChunked::from_iter(entries.iter().map(|e| f(e).map(|id| strings.get(id))))
+        let optional = |name: &str, f: fn(&Entry) -> Option<u32>| -> Column {
+            let values = entries.iter().map(|e| f(e).map(|id| strings.get(id)));
+            StringChunked::from_iter(values)
+                .with_name(name.into())
                 .into_column()
         };
-        let fixed = |f: fn(&Entry) -> &'static str| -> Column {
-            StringChunked::from_iter_values("".into(), entries.iter().map(f)).into_column()
+        let fixed = |name: &str, f: fn(&Entry) -> &'static str| -> Column {
+            StringChunked::from_iter_values(name.into(), entries.iter().map(|e| f(e))).into_column()
         };
-        let periods = StringChunked::from_iter_values(
-            "".into(),
-            entries.iter().map(|e| e.period.to_string()),
-        );
-        let source_rows =
-            StringChunked::from_iter_values("".into(), entries.iter().map(|e| self.source_rows(e)));
         let columns = vec![
-            text(|e| e.indicator).with_name("indicator".into()),
-            text(|e| e.geo).with_name("geo".into()),
-            optional(|e| e.drug).with_name("drug".into()),
-            optional(|e| e.dimension).with_name("dimension".into()),
-            optional(|e| e.category).with_name("category".into()),
-            periods.into_column().with_name("period".into()),
-            fixed(|e| e.period.freq().code()).with_name("freq".into()),
+            text("indicator", |e| e.indicator),
+            text("geo", |e| e.geo),
+            optional("drug", |e| e.drug),
+            optional("dimension", |e| e.dimension),
+            optional("category", |e| e.category),
+            StringChunked::from_iter_values(
+                "period".into(),
+                entries.iter().map(|e| e.period.to_string()),
+            )
+            .into_column(),
+            fixed("freq", |e| e.period.freq().code()),
             Column::new(
                 "x".into(),
                 entries.iter().map(|e| e.period.x()).collect::<Vec<f64>>(),
@@ -312,17 +337,20 @@ impl ObservationTable {
                 "value".into(),
                 entries.iter().map(|e| e.value).collect::<Vec<f64>>(),
             ),
-            fixed(|e| e.unit.code()).with_name("unit".into()),
-            text(|e| e.source).with_name("source".into()),
-            text(|e| e.source_file).with_name("source_file".into()),
+            fixed("unit", |e| e.unit.code()),
+            text("source", |e| e.source),
+            text("source_file", |e| e.source_file),
             Column::new(
                 "source_row".into(),
                 entries.iter().map(|e| e.source_row).collect::<Vec<u32>>(),
             ),
-            source_rows.into_column().with_name("source_rows".into()),
+            StringChunked::from_iter_values(
+                "source_rows".into(),
+                entries.iter().map(|e| self.source_rows(e)),
+            )
+            .into_column(),
         ];
-        let frame = DataFrame::new_infer_height(columns)?;
-        sort_by_series(frame.lazy()).collect()
+        DataFrame::new_infer_height(columns)
     }
 }
 
@@ -351,4 +379,72 @@ pub fn sort_by_series(frame: LazyFrame) -> LazyFrame {
             .with_nulls_last(false)
             .with_maintain_order(true),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn observation(
+        key: (&str, &str, Option<&str>, Option<&str>),
+        period: &str,
+        unit: Unit,
+    ) -> Observation {
+        let (indicator, geo, drug, category) = (key.0, key.1, key.2, key.3);
+        Observation {
+            indicator: indicator.into(),
+            geo: geo.into(),
+            drug: drug.map(str::to_string),
+            dimension: category.map(|_| "stage".to_string()),
+            category: category.map(str::to_string),
+            period: Period::parse(period).unwrap(),
+            value: 1.0,
+            unit,
+            source: "s".into(),
+            source_file: "f.csv".into(),
+            source_row: 2,
+            source_rows: "2".into(),
+        }
+    }
+
+    #[test]
+    fn the_table_comes_in_the_order_polars_sorts_it() {
+        // Nulls, quarters beside years, units and texts whose first-seen order is not
+        // their byte order (`Z` < `a`, `é` after `z`).
+        let mut table = ObservationTable::default();
+        for (key, period, unit) in [
+            (("seizures", "KAZ", Some("opium"), None), "2017", Unit::Kg),
+            (("seizures", "KAZ", None, None), "2016", Unit::Kg),
+            (
+                ("seizures", "KAZ", Some("heroin"), Some("border")),
+                "2016",
+                Unit::Kg,
+            ),
+            (
+                ("seizures", "KAZ", Some("heroin"), None),
+                "2016Q2",
+                Unit::Kg,
+            ),
+            (
+                ("seizures", "KAZ", Some("heroin"), None),
+                "2016",
+                Unit::Count,
+            ),
+            (("seizures", "KAZ", Some("heroin"), None), "2015", Unit::Kg),
+            (("seizures", "AFG", Some("é"), None), "2016", Unit::Kg),
+            (("seizures", "AFG", Some("z"), None), "2016", Unit::Kg),
+            (("Zeta", "TJK", Some("heroin"), None), "2016Q1", Unit::Kg),
+            (
+                ("seizures", "KAZ", Some("heroin"), Some("inland")),
+                "2016",
+                Unit::Kg,
+            ),
+        ] {
+            table.push(&observation(key, period, unit));
+        }
+        let frame = table.to_frame().unwrap();
+        let sorted = sort_by_series(frame.clone().lazy()).collect().unwrap();
+        assert!(frame.equals_missing(&sorted), "{frame}\n{sorted}");
+        assert_eq!(frame.height(), 10);
+    }
 }
