@@ -127,29 +127,52 @@ pub struct Superseded {
 /// One parsed record before the key checks.
 pub struct Record {
     /// Position of its input among the files read (its `FileSummary`).
-    pub file_index: usize,
+    pub file_index: u32,
     /// The row of its input it stands for (of an observation table: its row there).
     pub row: u32,
-    /// The rows of line items summed into it, after `row`.
-    pub summed: Vec<u32>,
     pub entry: Entry,
     pub line_items: LineItems,
-    /// What the merge appends to its source ("| also ...", "| over ...").
-    pub lineage: String,
 }
 
 impl Record {
     pub fn new(file_index: usize, row: u32, entry: Entry, line_items: LineItems) -> Record {
         Record {
-            file_index,
+            file_index: u32::try_from(file_index).unwrap_or(u32::MAX),
             row,
-            summed: Vec::new(),
             entry,
             line_items,
+        }
+    }
+}
+
+/// A record of a key that several records give, while the key is settled: the rows summed
+/// into it and what the merge appends to its source.
+struct Candidate {
+    /// Position of its input among the files read (its `FileSummary`).
+    file_index: usize,
+    row: u32,
+    /// The rows of line items summed into it, after `row`.
+    summed: Vec<u32>,
+    entry: Entry,
+    line_items: LineItems,
+    /// "| also ...", "| over ...".
+    lineage: String,
+}
+
+impl From<Record> for Candidate {
+    fn from(r: Record) -> Candidate {
+        Candidate {
+            file_index: r.file_index as usize,
+            row: r.row,
+            summed: Vec::new(),
+            entry: r.entry,
+            line_items: r.line_items,
             lineage: String::new(),
         }
     }
+}
 
+impl Candidate {
     /// Input rows it stands for.
     fn count(&self) -> u64 {
         1 + self.summed.len() as u64
@@ -244,21 +267,21 @@ pub fn resolve_keys(
         let key = first.entry.key();
         if records.peek().is_none_or(|next| next.entry.key() != key) {
             // One row of its key: kept as it is (the common case).
-            let summary = &mut sink.files[first.file_index];
+            let summary = &mut sink.files[first.file_index as usize];
             summary.kept += 1;
             summary.observations += 1;
             kept.push(first.entry);
             continue;
         }
-        let mut group = vec![first];
+        let mut group = vec![Candidate::from(first)];
         while let Some(next) = records.next_if(|next| next.entry.key() == key) {
-            group.push(next);
+            group.push(next.into());
         }
         let key_text = key_text(&group[0].entry.key().resolve(sink.strings));
         // One candidate per input: its line items summed, its own duplicates and
         // conflicts settled.
-        let mut candidates: Vec<Record> = Vec::new();
-        let mut by_file: BTreeMap<usize, Vec<Record>> = BTreeMap::new();
+        let mut candidates: Vec<Candidate> = Vec::new();
+        let mut by_file: BTreeMap<usize, Vec<Candidate>> = BTreeMap::new();
         for record in group {
             by_file.entry(record.file_index).or_default().push(record);
         }
@@ -395,7 +418,7 @@ fn same_when_rounded(a: f64, b: f64) -> bool {
 
 /// `other` has the kept value: an exact duplicate. A duplicate that cites another source
 /// keeps its citation in the lineage (`cited`: the citations named so far).
-fn duplicate(keep: &mut Record, other: &Record, cited: &mut Vec<String>, sink: &mut Sink) {
+fn duplicate(keep: &mut Candidate, other: &Candidate, cited: &mut Vec<String>, sink: &mut Sink) {
     sink.files[other.file_index].exact_duplicates += other.count();
     let source = other.source(sink.strings);
     if !cited.contains(&source) {
@@ -420,7 +443,7 @@ pub(super) fn key_text(key: &ObservationKey) -> String {
     parts.join(" ")
 }
 
-fn supersede(keep: &mut Record, record: &Record, key_text: &str, why: &str, sink: &mut Sink) {
+fn supersede(keep: &mut Candidate, record: &Candidate, key_text: &str, why: &str, sink: &mut Sink) {
     let kept_source = keep.place(sink.strings);
     let summary: &mut FileSummary = &mut sink.files[record.file_index];
     for row in record.rows() {
@@ -446,12 +469,12 @@ fn supersede(keep: &mut Record, record: &Record, key_text: &str, why: &str, sink
 /// One input's rows of one key -> its one candidate, or none when its rows conflict and
 /// are rejected.
 fn within_file(
-    rows_of_key: Vec<Record>,
+    rows_of_key: Vec<Candidate>,
     rule: &InputRule,
     key_text: &str,
     sink: &mut Sink,
-) -> Option<Record> {
-    let mut merged: Vec<Record> = Vec::new();
+) -> Option<Candidate> {
+    let mut merged: Vec<Candidate> = Vec::new();
     for record in rows_of_key {
         let sums = record.line_items == LineItems::Sum;
         match merged.first_mut().filter(|_| sums) {

@@ -398,7 +398,7 @@ pub fn ingest_files(
         let (observations, rejects, summary) =
             records::ingest_records(&input.path, &input.name, reference, input.options.missing)?;
         let table = &mut ingested.observations;
-        let entries: Vec<_> = observations.iter().map(|o| table.entry_of(o)).collect();
+        let entries = table.entries_of(&observations);
         let shared: Vec<String> = entries
             .iter()
             .map(|e| e.key())
@@ -579,6 +579,7 @@ fn read_table_source(
     let header = layout.header.names();
     let wide = layout.format == Format::Wide;
     let mut sums = false;
+    records.reserve(table.len().saturating_sub(layout.first_row));
     let mut route = |result: Result<Entry, Reject>,
                      line_items: LineItems,
                      summary: &mut FileSummary,

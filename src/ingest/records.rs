@@ -33,8 +33,9 @@ use super::spec::Header;
 use super::table::Cell;
 use super::{FileSummary, Missing, Reject, MISSING_VALUE};
 use crate::error::{Error, InputError};
+use crate::model::observation::{Entry, ObservationTable};
 use crate::model::unit::decimal_sum;
-use crate::model::{Observation, Period, Reference, Unit};
+use crate::model::{Period, Reference, Unit};
 
 /// The columns a records file must have.
 pub const REQUIRED: [&str; 5] = ["date", "country", "drug", "quantity", "unit"];
@@ -334,7 +335,7 @@ pub fn ingest_records(
     name: &str,
     reference: &Reference,
     missing: Missing,
-) -> Result<(Vec<Observation>, Vec<Reject>, FileSummary), Error> {
+) -> Result<(ObservationTable, Vec<Reject>, FileSummary), Error> {
     let fail = |e: PolarsError| InputError::Unreadable {
         file: name.to_string(),
         message: e.to_string(),
@@ -473,10 +474,11 @@ pub fn ingest_records(
     let kept = records - rejects.len() as u64;
     let missing_values = rejects.iter().filter(|r| r.missing).count() as u64;
     let annual_series = filed.len() as u64;
-    let observations: Vec<Observation> = filed
+    let summed: Vec<Summed> = filed
         .into_par_iter()
-        .flat_map_iter(|(series_year, quarters)| summarize(series_year, quarters, name))
+        .flat_map_iter(|(series_year, quarters)| summarize(series_year, quarters))
         .collect();
+    let observations = observation_table(&summed, name);
     let summary = FileSummary {
         file: name.into(),
         sheet: None,
@@ -494,13 +496,21 @@ pub fn ingest_records(
     };
     Ok((observations, rejects, summary))
 }
-/// The observations of one series-year: total, events and median for the year, then for each
-/// quarter with records.
-fn summarize(
-    (geo, drug, year): SeriesYear,
+/// What one series-period's records sum to: the year's, or one quarter's.
+struct Summed<'a> {
+    geo: &'a str,
+    drug: &'a str,
+    period: Period,
+    events: usize,
+    total: f64,
+    median: f64,
+}
+
+/// The sums of one series-year: the year's, then each quarter's with records.
+fn summarize<'a>(
+    (geo, drug, year): SeriesYear<'a>,
     quarters: BTreeMap<u8, Vec<f64>>,
-    name: &str,
-) -> Vec<Observation> {
+) -> Vec<Summed<'a>> {
     let mut quarters: Vec<(u8, Vec<f64>)> = quarters.into_iter().collect();
     for (_, kg) in &mut quarters {
         kg.sort_by(f64::total_cmp);
@@ -513,36 +523,65 @@ fn summarize(
     year_kg.sort_by(f64::total_cmp);
     let periods = std::iter::once((None, &year_kg))
         .chain(quarters.iter().map(|(quarter, kg)| (Some(*quarter), kg)));
-    let mut observations = Vec::with_capacity(3 * (quarters.len() + 1));
-    for (quarter, kg) in periods {
-        let n = kg.len();
-        let total = decimal_sum(kg);
-        let median = if n % 2 == 1 {
-            kg[n / 2]
-        } else {
-            (kg[n / 2 - 1] + kg[n / 2]) / 2.0
-        };
-        let source = format!("{n} seizure records of {name}");
-        for (indicator, value, unit) in [
-            ("seizures", total, Unit::Kg),
-            ("seizure_events", n as f64, Unit::Count),
-            ("median_seizure", median, Unit::Kg),
-        ] {
-            observations.push(Observation {
-                indicator: indicator.into(),
-                geo: geo.into(),
-                drug: Some(drug.into()),
+    periods
+        .map(|(quarter, kg)| {
+            let n = kg.len();
+            let median = if n % 2 == 1 {
+                kg[n / 2]
+            } else {
+                (kg[n / 2 - 1] + kg[n / 2]) / 2.0
+            };
+            Summed {
+                geo,
+                drug,
+                period: Period { year, quarter },
+                events: n,
+                total: decimal_sum(kg),
+                median,
+            }
+        })
+        .collect()
+}
+
+/// The observations of the sums: total, events and median of each series-period, as entries
+/// of one table (no string per observation).
+fn observation_table(summed: &[Summed], name: &str) -> ObservationTable {
+    let mut table = ObservationTable::default();
+    let strings = &mut table.strings;
+    let file = strings.id(name);
+    let no_rows = strings.id("");
+    let indicators = [
+        (strings.id("seizures"), Unit::Kg),
+        (strings.id("seizure_events"), Unit::Count),
+        (strings.id("median_seizure"), Unit::Kg),
+    ];
+    let mut sources: HashMap<usize, u32> = HashMap::new();
+    table.entries.reserve(3 * summed.len());
+    for s in summed {
+        let (geo, drug) = (strings.id(s.geo), strings.id(s.drug));
+        let source = *sources
+            .entry(s.events)
+            .or_insert_with(|| strings.id(&format!("{} seizure records of {name}", s.events)));
+        for ((indicator, unit), value) in
+            indicators
+                .into_iter()
+                .zip([s.total, s.events as f64, s.median])
+        {
+            table.entries.push(Entry {
+                indicator,
+                geo,
+                drug: Some(drug),
                 dimension: None,
                 category: None,
-                period: Period { year, quarter },
+                period: s.period,
                 value,
                 unit,
-                source: source.clone(),
-                source_file: name.into(),
+                source,
+                source_file: file,
                 source_row: 0,
-                source_rows: String::new(),
+                source_rows: Some(no_rows),
             });
         }
     }
-    observations
+    table
 }

@@ -238,6 +238,32 @@ impl ObservationTable {
         }
     }
 
+    /// Another table's entries with ids of this table's dictionary (its texts added).
+    pub fn entries_of(&mut self, other: &ObservationTable) -> Vec<Entry> {
+        let ids: Vec<u32> = other
+            .strings
+            .texts
+            .iter()
+            .map(|t| self.strings.id(t))
+            .collect();
+        let id = |i: u32| ids[i as usize];
+        other
+            .entries
+            .iter()
+            .map(|e| Entry {
+                indicator: id(e.indicator),
+                geo: id(e.geo),
+                drug: e.drug.map(id),
+                dimension: e.dimension.map(id),
+                category: e.category.map(id),
+                source: id(e.source),
+                source_file: id(e.source_file),
+                source_rows: e.source_rows.map(id),
+                ..*e
+            })
+            .collect()
+    }
+
     pub fn push(&mut self, o: &Observation) {
         let entry = self.entry_of(o);
         self.entries.push(entry);
