@@ -7,7 +7,11 @@
 #       Python process, import excluded, and as a whole process)
 #   (b) the ARQ world CSV (51,201 rows) through data/mappings/arq_seizures.toml
 #   (c) ingest + analyze of the largest file, two cold processes in one shell command: the
-#       whole analysis, against the Python stack of benches/compare (PYTHON=1; about 4 min)
+#       whole analysis (analyze --max-joinpoints 2, the models the Python script fits),
+#       against the Python stack of benches/compare (PYTHON=1; about 4 min)
+#   (d) RECORDS=10000000 (optional): that many synthetic seizure records over about 100,000
+#       series (routetrend synth --extra-series 17000): ingest against polars' own CSV read
+#       of the same file (the polars Python package, timed inside its process)
 #
 # Each routetrend command is timed with hyperfine (WARMUP + RUNS) and run 3 more times under
 # GNU time for its peak RSS. BASE=/path/to/an/older/routetrend times that binary beside
@@ -96,6 +100,16 @@ for series in $series_list; do
     largest="$csv"
     largest_parquet="$parquet"
 done
+if [[ -n "${RECORDS:-}" ]]; then
+    records_csv="$work/records.csv"
+    "$bin" --quiet synth --records "$RECORDS" --extra-series 17000 --out "$records_csv"
+    polars_read="$(python3 -c 'import sys, time, polars as pl
+t = time.perf_counter(); frame = pl.read_csv(sys.argv[1]); print(f"{time.perf_counter() - t:.3f}")' "$records_csv")"
+    arrow_notes+=("$RECORDS records: polars $(python3 -c 'import polars; print(polars.__version__)') read_csv $polars_read s (in-process)")
+    row "seizure records, $RECORDS over ~100,000 series" "$(du -m "$records_csv" | cut -f1) MB" "$polars_read" \
+        ingest "$records_csv" --out "$work/ingest_records"
+    rm -f "$records_csv"
+fi
 row "ARQ CSV through its mapping (51,201 rows)" "$(du -m "$arq" | cut -f1) MB" "-" \
     ingest "$arq" --mapping "$mapping" --out "$work/ingest_arq"
 
@@ -103,7 +117,7 @@ row "ARQ CSV through its mapping (51,201 rows)" "$(du -m "$arq" | cut -f1) MB" "
 cat >"$work/whole.sh" <<SH
 set -e
 "$bin" --quiet ingest "$largest" --out "$work/whole_ingest"
-"$bin" --quiet analyze "$work/whole_ingest/observations.parquet" --out "$work/whole_analyze" --window all
+"$bin" --quiet analyze "$work/whole_ingest/observations.parquet" --out "$work/whole_analyze" --window all --max-joinpoints 2
 SH
 echo "timing: ingest + analyze" >&2
 read -r whole whole_mb < <(measure bash "$work/whole.sh")
@@ -114,10 +128,10 @@ echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, $(lscpu | sed
     "hyperfine $warmup warmup + $runs runs (median), peak RSS the highest of 3 runs; pyarrow $(python3 -c 'import pyarrow; print(pyarrow.__version__)')."
 echo
 if [[ -n "$base" ]]; then
-    echo "| Input | Size | Before: routetrend ingest | Now: routetrend ingest | pyarrow read + Parquet write | Now / Arrow |"
+    echo "| Input | Size | Before: routetrend ingest | Now: routetrend ingest | Reference: pyarrow read + zstd Parquet write (records: polars read_csv) | Now / reference |"
     echo "| --- | ---: | ---: | ---: | ---: | ---: |"
 else
-    echo "| Input | Size | routetrend ingest | pyarrow read + Parquet write | routetrend / Arrow |"
+    echo "| Input | Size | routetrend ingest | Reference: pyarrow read + zstd Parquet write (records: polars read_csv) | routetrend / reference |"
     echo "| --- | ---: | ---: | ---: | ---: |"
 fi
 printf '%s\n' "${rows[@]}"

@@ -1,10 +1,13 @@
 //! Raw tables: the cells of a CSV file or a spreadsheet sheet, with their row numbers, before
-//! any meaning is given to them.
+//! any meaning is given to them, each column's distinct cells held once ([`RawTable`]): CSV
+//! records are read as borrowed byte fields and only a value not seen before in its column
+//! becomes a string.
 //!
 //! CSV: UTF-8 with or without BOM, CRLF or LF, `,` `;` or tab delimiter (sniffed from the first
 //! non-empty line), quoted fields. Row numbers are line numbers in the file, so a user can
 //! open the file at the row an error names. A row that is not valid UTF-8 or has the wrong
-//! number of fields is kept as a [`RawRow`] with a problem, to be rejected with its reason.
+//! number of fields is kept with its problem ([`RawTable::problem`]; the field count is
+//! checked once the header is known), to be rejected with its reason.
 //! xlsx/xls/ods: one sheet through calamine; row numbers are the sheet's row numbers.
 
 use std::collections::BTreeMap;

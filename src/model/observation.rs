@@ -62,21 +62,6 @@ pub struct Observation {
     pub source_rows: String,
 }
 
-impl Observation {
-    /// The key that must be unique in the table: series and period.
-    pub fn key(&self) -> ObservationKey {
-        ObservationKey {
-            indicator: self.indicator.clone(),
-            geo: self.geo.clone(),
-            drug: self.drug.clone(),
-            dimension: self.dimension.clone(),
-            category: self.category.clone(),
-            unit: self.unit,
-            period: self.period,
-        }
-    }
-}
-
 /// Texts held once: the dictionary behind the text columns of an [`ObservationTable`] (ids
 /// in the order first seen).
 #[derive(Clone, Debug, Default)]
