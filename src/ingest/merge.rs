@@ -189,17 +189,12 @@ impl Candidate {
 
     /// The input rows of its lineage, `;`-joined.
     fn source_rows(&self, strings: &Strings) -> String {
-        match self.entry.source_rows {
-            Some(id) => strings.get(id).to_string(),
-            None => {
-                let mut text = self.entry.source_row.to_string();
-                for row in &self.summed {
-                    text.push(';');
-                    text.push_str(&row.to_string());
-                }
-                text
-            }
+        let mut text = self.entry.source_rows(strings);
+        for row in &self.summed {
+            text.push(';');
+            text.push_str(&row.to_string());
         }
+        text
     }
 
     /// "data/unodc.xlsx row 45".

@@ -25,11 +25,10 @@ use sha2::{Digest, Sha256};
 
 use crate::analysis::series::Window;
 use crate::error::{Error, InputError};
-use crate::model::observation::{EntryKey, ObservationTable};
+use crate::model::observation::{Entry, EntryKey, ObservationTable};
 use crate::model::unit::Decimal;
 use crate::model::{Observation, Reference};
 
-use crate::model::observation::Entry;
 use mapping::Mapping;
 use merge::{resolve_keys, Conflict, InputRule, Merge, Record, Superseded};
 use spec::{Header, RowSpec};
@@ -472,11 +471,7 @@ pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
         }
         hasher.update(&buffer[..n]);
     }
-    let hash: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hash = hex(&hasher.finalize());
     // Remembered only when the file did not change while it was read.
     if let Some(s) = before.filter(|s| stamp(path) == Some(*s)) {
         remember_hash(path, s, &hash);
@@ -605,15 +600,6 @@ fn read_table_source(
             }
         }
     };
-    let row_reject = |row: usize, column: &str, value: String, reason: String| Reject {
-        file: table.file.clone(),
-        sheet: table.sheet.clone(),
-        row: table.row_number(row),
-        column: column.to_string(),
-        value,
-        reason,
-        missing: false,
-    };
     for row in layout.first_row..table.len() {
         let width = table.width(row);
         let problem = match table.problem(row) {
@@ -631,7 +617,8 @@ fn read_table_source(
                 .all(|(cell, name)| cell.as_text().trim() == name);
         if repeats_header {
             let value = header.join("|");
-            let reject = row_reject(row, "", value, "the header repeated inside the data".into());
+            let reason = "the header repeated inside the data".into();
+            let reject = table.reject(row, "", &value, reason);
             summary.records += 1;
             route(Err(reject), LineItems::Reject, &mut summary, out);
             continue;
@@ -644,7 +631,7 @@ fn read_table_source(
                 }
                 summary.records += 1;
                 let reason = format!("column '{name}' is not a period ({why})");
-                let reject = row_reject(row, name, cell.text(), reason);
+                let reject = table.reject(row, name, &cell.as_text(), reason);
                 route(Err(reject), LineItems::Reject, &mut summary, out);
             }
         }
@@ -867,10 +854,11 @@ fn find_header(table: &RawTable, options: &IngestOptions) -> Result<(usize, Form
 
 /// Hex SHA-256 of a file's bytes, for lineage and up-to-date checks.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 // bad rows, and boxing it would cost the same allocation per reject.
 #![allow(clippy::result_large_err)]
 
+use std::borrow::Cow;
 use std::rc::Rc;
 
 use crate::model::observation::{Entry, Strings};
@@ -26,6 +27,14 @@ pub enum FieldSource {
 }
 
 impl FieldSource {
+    /// Its cell in a row of `table` (by index).
+    fn cell<'a>(&'a self, table: &'a RawTable, row: usize) -> Cow<'a, Cell> {
+        match self {
+            FieldSource::Column(column, _) => Cow::Borrowed(table.cell(row, *column)),
+            FieldSource::Fixed(v) => Cow::Owned(Cell::Text(v.clone())),
+        }
+    }
+
     /// The column name for messages.
     fn name(&self) -> &str {
         match self {
@@ -188,10 +197,7 @@ impl<T: Clone> Memo<T> {
         if let Some(known) = &self.slots[slot] {
             return known.clone();
         }
-        let value = match source {
-            FieldSource::Column(column, _) => work(table.cell(row, *column)),
-            FieldSource::Fixed(v) => work(&Cell::Text(v.clone())),
-        };
+        let value = work(&source.cell(table, row));
         self.slots[slot] = Some(value.clone());
         value
     }
@@ -227,15 +233,8 @@ impl SpecReader<'_> {
         strings: &mut Strings,
     ) -> Result<Entry, Reject> {
         let (spec, table, reference) = (self.spec, self.table, self.reference);
-        let reject = |column: &str, value: &str, reason: String| Reject {
-            file: table.file.clone(),
-            sheet: table.sheet.clone(),
-            row: table.row_number(row),
-            column: column.to_string(),
-            value: value.to_string(),
-            reason,
-            missing: false,
-        };
+        let reject =
+            |column: &str, value: &str, reason: String| table.reject(row, column, value, reason);
         let refusal = |source: &FieldSource, r: Rc<Refusal>| {
             reject(source.name(), &r.value, r.reason.clone())
         };
@@ -320,10 +319,7 @@ impl SpecReader<'_> {
             }
             (None, None) => {
                 let (column, value) = match spec.geo.first() {
-                    Some(source @ FieldSource::Column(c, _)) => {
-                        (source.name(), table.cell(row, *c).text())
-                    }
-                    Some(source @ FieldSource::Fixed(v)) => (source.name(), v.clone()),
+                    Some(source) => (source.name(), source.cell(table, row).text()),
                     None => ("(fixed)", String::new()),
                 };
                 return Err(reject(
@@ -446,15 +442,8 @@ impl SpecReader<'_> {
         let (unit, factor) = unit.map_err(|r| refusal(&spec.unit, r))?;
 
         let value_column = spec.value.name();
-        let fixed;
-        let value_cell = match &spec.value {
-            FieldSource::Column(c, _) => table.cell(row, *c),
-            FieldSource::Fixed(v) => {
-                fixed = Cell::Text(v.clone());
-                &fixed
-            }
-        };
-        let raw = match value_cell {
+        let value_cell = spec.value.cell(table, row);
+        let raw = match value_cell.as_ref() {
             c if spec.is_missing(c) => {
                 return Err(reject(value_column, &c.text(), MISSING_VALUE.into()))
             }

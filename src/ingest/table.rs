@@ -15,6 +15,7 @@ use std::path::Path;
 
 use calamine::{open_workbook_auto_from_rs, Data, DataRef, Reader, Sheets, Xlsx};
 
+use super::Reject;
 use crate::error::InputError;
 
 /// One cell as read, keeping what a spreadsheet says about its type.
@@ -32,14 +33,10 @@ pub enum Cell {
 impl Cell {
     /// The cell as text, as a user would see it (numbers in shortest round-trip form).
     pub fn text(&self) -> String {
-        match self {
-            Cell::Empty => String::new(),
-            Cell::Text(t) | Cell::Date(t) | Cell::Error(t) => t.clone(),
-            Cell::Number(v) => format!("{v}"),
-        }
+        self.as_text().into_owned()
     }
 
-    /// The cell as text without a copy where it holds text.
+    /// [`Cell::text`] without a copy where the cell holds text.
     pub fn as_text(&self) -> std::borrow::Cow<'_, str> {
         match self {
             Cell::Empty => "".into(),
@@ -228,6 +225,19 @@ impl RawTable {
             .iter()
             .enumerate()
             .map(move |(column, &id)| self.value(column, id))
+    }
+
+    /// A reject of one of its rows (by index), naming the column, value and reason.
+    pub fn reject(&self, row: usize, column: &str, value: &str, reason: String) -> Reject {
+        Reject {
+            file: self.file.clone(),
+            sheet: self.sheet.clone(),
+            row: self.row_number(row),
+            column: column.to_string(),
+            value: value.to_string(),
+            reason,
+            missing: false,
+        }
     }
 
     /// Why the row could not be read as it is (a field that is not valid UTF-8).

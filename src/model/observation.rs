@@ -132,6 +132,14 @@ pub struct EntryKey {
 }
 
 impl Entry {
+    /// The input rows behind it, `;`-joined.
+    pub fn source_rows(&self, strings: &Strings) -> String {
+        match self.source_rows {
+            Some(id) => strings.get(id).to_string(),
+            None => self.source_row.to_string(),
+        }
+    }
+
     pub fn key(&self) -> EntryKey {
         EntryKey {
             indicator: self.indicator,
@@ -254,14 +262,6 @@ impl ObservationTable {
         self.entries.push(entry);
     }
 
-    /// The input rows behind an entry, `;`-joined.
-    pub fn source_rows(&self, e: &Entry) -> String {
-        match e.source_rows {
-            Some(id) => self.strings.get(id).to_string(),
-            None => e.source_row.to_string(),
-        }
-    }
-
     /// An entry as an observation with its own strings (for tests and small paths).
     pub fn observation(&self, e: &Entry) -> Observation {
         let text = |id: u32| self.strings.get(id).to_string();
@@ -277,7 +277,7 @@ impl ObservationTable {
             source: text(e.source),
             source_file: text(e.source_file),
             source_row: e.source_row,
-            source_rows: self.source_rows(e),
+            source_rows: e.source_rows(&self.strings),
         }
     }
 
@@ -357,7 +357,7 @@ impl ObservationTable {
             ),
             StringChunked::from_iter_values(
                 "source_rows".into(),
-                entries.iter().map(|e| self.source_rows(e)),
+                entries.iter().map(|e| e.source_rows(strings)),
             )
             .into_column(),
         ];
