@@ -369,13 +369,19 @@ pub fn ingest_files(
         sources.push((input, source));
     }
     let mut ingested = ingest_sources(sources, reference, merge)?;
-    // Seizure records are summed into observations on their own: their keys must be new.
-    let mut seen: std::collections::HashSet<EntryKey> = ingested
-        .observations
-        .entries
-        .iter()
-        .map(|e| e.key())
-        .collect();
+    // Seizure records are summed into observations on their own: their keys must be new
+    // (the other inputs' keys are gathered only when there are records to check).
+    let mut seen: std::collections::HashSet<EntryKey, foldhash::fast::FixedState> =
+        if records.is_empty() {
+            Default::default()
+        } else {
+            ingested
+                .observations
+                .entries
+                .iter()
+                .map(|e| e.key())
+                .collect()
+        };
     for input in records {
         // A period filter, a conflict rule or a rank would leave the per-record accounting
         // without a home.

@@ -97,6 +97,9 @@ struct Dictionary {
     /// Each value's bytes (a CSV field as read; a spreadsheet cell tagged with its type) ->
     /// its id, while the table is read.
     index: HashMap<Box<[u8]>, u32>,
+    /// The bytes and id of the value last looked up: a long table repeats most cells of
+    /// the row above (its series), and these are found without hashing.
+    last: (Vec<u8>, u32),
 }
 
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
@@ -106,18 +109,28 @@ impl Default for Dictionary {
         Dictionary {
             values: vec![Cell::Empty],
             index: HashMap::default(),
+            last: (Vec::new(), 0),
         }
     }
 }
 
 impl Dictionary {
     fn id(&mut self, key: &[u8], cell: impl FnOnce() -> Cell) -> u32 {
-        if let Some(&id) = self.index.get(key) {
-            return id;
+        if self.values.len() > 1 && self.last.0 == key {
+            return self.last.1;
         }
-        let id = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
-        self.values.push(cell());
-        self.index.insert(key.into(), id);
+        let id = match self.index.get(key) {
+            Some(&id) => id,
+            None => {
+                let id = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
+                self.values.push(cell());
+                self.index.insert(key.into(), id);
+                id
+            }
+        };
+        self.last.0.clear();
+        self.last.0.extend_from_slice(key);
+        self.last.1 = id;
         id
     }
 }
@@ -167,6 +180,7 @@ impl RawTable {
     fn finish(mut self) -> RawTable {
         for column in &mut self.columns {
             column.index = HashMap::default();
+            column.last = (Vec::new(), 0);
         }
         self.ids.shrink_to_fit();
         self

@@ -134,9 +134,16 @@ pub struct EntryKey {
 impl Entry {
     /// The input rows behind it, `;`-joined.
     pub fn source_rows(&self, strings: &Strings) -> String {
+        let mut text = String::new();
+        self.write_source_rows(strings, &mut text);
+        text
+    }
+
+    /// Appends [`Entry::source_rows`] to `out`.
+    pub fn write_source_rows(&self, strings: &Strings, out: &mut String) {
         match self.source_rows {
-            Some(id) => strings.get(id).to_string(),
-            None => self.source_row.to_string(),
+            Some(id) => out.push_str(strings.get(id)),
+            None => write_display(out, &self.source_row),
         }
     }
 
@@ -328,17 +335,24 @@ impl ObservationTable {
         let fixed = |name: &str, f: fn(&Entry) -> &'static str| -> Column {
             StringChunked::from_iter_values(name.into(), entries.iter().map(|e| f(e))).into_column()
         };
+        // A text written per entry, through one buffer (no string allocated per row).
+        let written = |name: &str, write: &dyn Fn(&Entry, &mut String)| -> Column {
+            let mut column = StringChunkedBuilder::new(name.into(), entries.len());
+            let mut buffer = String::new();
+            for e in &entries {
+                buffer.clear();
+                write(e, &mut buffer);
+                column.append_value(&buffer);
+            }
+            column.finish().into_column()
+        };
         let columns = vec![
             text("indicator", |e| e.indicator),
             text("geo", |e| e.geo),
             optional("drug", |e| e.drug),
             optional("dimension", |e| e.dimension),
             optional("category", |e| e.category),
-            StringChunked::from_iter_values(
-                "period".into(),
-                entries.iter().map(|e| e.period.to_string()),
-            )
-            .into_column(),
+            written("period", &|e, out| write_display(out, &e.period)),
             fixed("freq", |e| e.period.freq().code()),
             Column::new(
                 "x".into(),
@@ -355,14 +369,17 @@ impl ObservationTable {
                 "source_row".into(),
                 entries.iter().map(|e| e.source_row).collect::<Vec<u32>>(),
             ),
-            StringChunked::from_iter_values(
-                "source_rows".into(),
-                entries.iter().map(|e| e.source_rows(strings)),
-            )
-            .into_column(),
+            written("source_rows", &|e, out| e.write_source_rows(strings, out)),
         ];
         DataFrame::new_infer_height(columns)
     }
+}
+
+/// Appends a value's `Display` text to a string.
+fn write_display(out: &mut String, value: &impl std::fmt::Display) {
+    use std::fmt::Write;
+    // Writing into a String cannot fail.
+    let _ = write!(out, "{value}");
 }
 
 /// (series, period): unique in the observation table.
