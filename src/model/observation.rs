@@ -7,6 +7,7 @@
 //! by series then time; reading and writing files is ingest's job.
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::period::Period;
 use super::unit::Unit;
@@ -309,7 +310,7 @@ impl ObservationTable {
             )
         };
         let mut sorted: Vec<&Entry> = self.entries.iter().collect();
-        sorted.sort_by(|a, b| {
+        sorted.par_sort_by(|a, b| {
             series(a)
                 .cmp(&series(b))
                 .then(a.period.x().total_cmp(&b.period.x()))
@@ -317,8 +318,9 @@ impl ObservationTable {
         sorted
     }
 
-    /// Builds the observation table, sorted by series (nulls first) then x: one column at
-    /// a time from the entries in order, the texts read from the dictionary.
+    /// Builds the observation table, sorted by series (nulls first) then x: each column
+    /// from the entries in order (the columns in parallel), the texts read from the
+    /// dictionary.
     pub fn to_frame(&self) -> PolarsResult<DataFrame> {
         let entries = self.sorted();
         let strings = &self.strings;
@@ -346,31 +348,33 @@ impl ObservationTable {
             }
             column.finish().into_column()
         };
-        let columns = vec![
-            text("indicator", |e| e.indicator),
-            text("geo", |e| e.geo),
-            optional("drug", |e| e.drug),
-            optional("dimension", |e| e.dimension),
-            optional("category", |e| e.category),
-            written("period", &|e, out| write_display(out, &e.period)),
-            fixed("freq", |e| e.period.freq().code()),
-            Column::new(
-                "x".into(),
-                entries.iter().map(|e| e.period.x()).collect::<Vec<f64>>(),
-            ),
-            Column::new(
-                "value".into(),
-                entries.iter().map(|e| e.value).collect::<Vec<f64>>(),
-            ),
-            fixed("unit", |e| e.unit.code()),
-            text("source", |e| e.source),
-            text("source_file", |e| e.source_file),
-            Column::new(
-                "source_row".into(),
-                entries.iter().map(|e| e.source_row).collect::<Vec<u32>>(),
-            ),
-            written("source_rows", &|e, out| e.write_source_rows(strings, out)),
+        type Build<'a> = Box<dyn Fn() -> Column + Send + Sync + 'a>;
+        let builds: Vec<Build> = vec![
+            Box::new(|| text("indicator", |e| e.indicator)),
+            Box::new(|| text("geo", |e| e.geo)),
+            Box::new(|| optional("drug", |e| e.drug)),
+            Box::new(|| optional("dimension", |e| e.dimension)),
+            Box::new(|| optional("category", |e| e.category)),
+            Box::new(|| written("period", &|e, out| write_display(out, &e.period))),
+            Box::new(|| fixed("freq", |e| e.period.freq().code())),
+            Box::new(|| {
+                let x: Vec<f64> = entries.iter().map(|e| e.period.x()).collect();
+                Column::new("x".into(), x)
+            }),
+            Box::new(|| {
+                let value: Vec<f64> = entries.iter().map(|e| e.value).collect();
+                Column::new("value".into(), value)
+            }),
+            Box::new(|| fixed("unit", |e| e.unit.code())),
+            Box::new(|| text("source", |e| e.source)),
+            Box::new(|| text("source_file", |e| e.source_file)),
+            Box::new(|| {
+                let row: Vec<u32> = entries.iter().map(|e| e.source_row).collect();
+                Column::new("source_row".into(), row)
+            }),
+            Box::new(|| written("source_rows", &|e, out| e.write_source_rows(strings, out))),
         ];
+        let columns: Vec<Column> = builds.par_iter().map(|build| build()).collect();
         DataFrame::new_infer_height(columns)
     }
 }
