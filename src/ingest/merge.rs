@@ -18,6 +18,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use super::{FileSummary, Ingested, LineItems, Reject};
 use crate::error::Error;
 use crate::model::observation::{Entry, Strings};
@@ -243,7 +245,7 @@ pub fn resolve_keys(
     // Stable: a key's records stay in input order.
     let mut records = records;
     let ranks = out.observations.strings.ranks();
-    records.sort_by_cached_key(|r| r.entry.key().ranked(&ranks));
+    records.par_sort_by_cached_key(|r| r.entry.key().ranked(&ranks));
     drop(ranks);
     let mut kept: Vec<Entry> = Vec::with_capacity(records.len());
     // Kept entries whose source or rows the merge rewrote: (index in `kept`, texts).

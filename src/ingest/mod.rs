@@ -362,9 +362,7 @@ pub fn ingest_files(
             })?;
             Source::Observations(observations::read_observations(input, reference)?, sha256)
         } else {
-            let bytes = read_table_file(input)?;
-            let sha256 = sha256_read(&input.path, &bytes);
-            Source::Table(Cow::Owned(bytes), sha256)
+            Source::Table(Cow::Owned(read_table_file(input)?), Some(&input.path))
         };
         sources.push((input, source));
     }
@@ -508,16 +506,17 @@ pub fn ingest_bytes(
     let sources = sources
         .iter()
         .map(|(input, bytes)| {
-            let source = Source::Table(Cow::Borrowed(*bytes), sha256_hex(bytes));
+            let source = Source::Table(Cow::Borrowed(*bytes), None);
             (*input, source)
         })
         .collect();
     ingest_sources(sources, reference, merge)
 }
 
-/// An input ready to ingest: a table file's bytes, or an observation table's rows and hash.
+/// An input ready to ingest: a table file's bytes (and the file they were read from, whose
+/// hash may be known), or an observation table's rows and hash.
 enum Source<'a> {
-    Table(Cow<'a, [u8]>, String),
+    Table(Cow<'a, [u8]>, Option<&'a std::path::Path>),
     Observations(Vec<Result<Observation, Reject>>, String),
 }
 
@@ -533,8 +532,8 @@ fn ingest_sources(
     let mut rules: Vec<InputRule> = Vec::new();
     for (file_index, (input, source)) in sources.into_iter().enumerate() {
         let summary = match source {
-            Source::Table(bytes, sha256) => {
-                let table = (input, bytes.as_ref(), sha256);
+            Source::Table(bytes, path) => {
+                let table = (input, bytes.as_ref(), path);
                 read_table_source(file_index, table, reference, &mut records, &mut out)?
             }
             Source::Observations(rows, sha256) => {
@@ -552,7 +551,7 @@ fn ingest_sources(
 /// outside the input's periods counted. Returns the file's summary so far.
 fn read_table_source(
     file_index: usize,
-    (input, bytes, sha256): (&InputFile, &[u8], String),
+    (input, bytes, path): (&InputFile, &[u8], Option<&std::path::Path>),
     reference: &Reference,
     records: &mut Vec<Record>,
     out: &mut Ingested,
@@ -563,7 +562,12 @@ fn read_table_source(
         .as_deref()
         .or(options.mapping.as_ref().and_then(|m| m.sheet.as_deref()));
     let spreadsheet = table::is_spreadsheet(&input.path);
-    let table = read_table(bytes, spreadsheet, display, sheet)?;
+    // The bytes are hashed while they are read.
+    let (sha256, table) = rayon::join(
+        || path.map_or_else(|| sha256_hex(bytes), |path| sha256_read(path, bytes)),
+        || read_table(bytes, spreadsheet, display, sheet),
+    );
+    let table = table?;
     let mut summary = FileSummary {
         file: display.clone(),
         sheet: table.sheet.clone(),

@@ -364,11 +364,11 @@ pub fn read_csv_bytes(bytes: &[u8], display: &str) -> Result<RawTable, InputErro
     read_csv_parts(bytes, display, parts)
 }
 
-/// [`read_csv_bytes`] in up to `parts` pieces read in parallel. A file without quotes has
-/// no field that spans a line, so it is cut after line ends; each piece is read into a table
-/// of its own, and the tables are joined in order, each piece's new cells added to the
-/// column dictionaries in the order a read from the top would have added them: the table is
-/// the same, ids included, however many pieces it was read in.
+/// [`read_csv_bytes`] in up to `parts` pieces read in parallel: the file is cut after line
+/// ends outside quoted fields, each piece is read into a table of its own, and the tables
+/// are joined in order, each piece's new cells added to the column dictionaries in the order
+/// a read from the top would have added them: the table is the same, ids included, however
+/// many pieces it was read in.
 fn read_csv_parts(bytes: &[u8], display: &str, parts: usize) -> Result<RawTable, InputError> {
     use rayon::prelude::*;
 
@@ -394,11 +394,7 @@ fn read_csv_parts(bytes: &[u8], display: &str, parts: usize) -> Result<RawTable,
         });
     }
     let delimiter = sniff_delimiter(bytes);
-    let cuts = if parts > 1 && !bytes.contains(&b'"') {
-        line_cuts(bytes, parts)
-    } else {
-        vec![0, bytes.len()]
-    };
+    let cuts = line_cuts(bytes, parts, delimiter);
     let pieces: Vec<(RawTable, u32)> = cuts
         .par_windows(2)
         .map(|w| read_csv_piece(&bytes[w[0]..w[1]], delimiter, display))
@@ -414,19 +410,71 @@ fn read_csv_parts(bytes: &[u8], display: &str, parts: usize) -> Result<RawTable,
     Ok(table.finish())
 }
 
-/// Where to cut bytes into up to `parts` pieces of about equal size, each after a line end:
-/// the offsets of the pieces' starts, then the end.
-fn line_cuts(bytes: &[u8], parts: usize) -> Vec<usize> {
+/// Where to cut CSV bytes into up to `parts` pieces of about equal size, each after a line
+/// end outside quoted fields (where the csv reader starts a new record): the offsets of the
+/// pieces' starts, then the end.
+fn line_cuts(bytes: &[u8], parts: usize, delimiter: u8) -> Vec<usize> {
     let mut cuts = vec![0];
+    let mut quotes = Quotes {
+        bytes,
+        delimiter,
+        at: 0,
+        open: false,
+    };
     for k in 1..parts {
-        let from = (bytes.len() / parts * k).max(cuts[cuts.len() - 1]);
-        match bytes[from..].iter().position(|&b| b == b'\n') {
-            Some(i) if from + i + 1 < bytes.len() => cuts.push(from + i + 1),
+        let mut from = (bytes.len() / parts * k).max(cuts[cuts.len() - 1]);
+        let cut = loop {
+            let Some(newline) = memchr::memchr(b'\n', &bytes[from..]).map(|i| from + i) else {
+                break None;
+            };
+            if !quotes.inside(newline) {
+                break Some(newline + 1);
+            }
+            from = newline + 1;
+        };
+        match cut {
+            Some(cut) if cut < bytes.len() => cuts.push(cut),
             _ => break,
         }
     }
     cuts.push(bytes.len());
     cuts
+}
+
+/// Follows the quoted fields of CSV bytes from the start, as the csv reader reads them (a
+/// quote opens a field only at the field's start, `""` inside one is a quote, and a quote
+/// elsewhere is text), jumping from quote to quote.
+struct Quotes<'a> {
+    bytes: &'a [u8],
+    delimiter: u8,
+    /// Where the bytes have been followed to.
+    at: usize,
+    /// Whether `at` is inside a quoted field.
+    open: bool,
+}
+
+impl Quotes<'_> {
+    /// Whether the byte at `end` (a line end, at or after the last one asked about) is
+    /// inside a quoted field.
+    fn inside(&mut self, end: usize) -> bool {
+        while let Some(quote) = memchr::memchr(b'"', &self.bytes[self.at..end]) {
+            let quote = self.at + quote;
+            self.at = quote + 1;
+            if self.open {
+                if self.bytes.get(quote + 1) == Some(&b'"') {
+                    self.at += 1; // `""`: a quote inside the field
+                } else {
+                    self.open = false;
+                }
+            } else {
+                let before = quote.checked_sub(1).map(|i| self.bytes[i]);
+                self.open =
+                    before.is_none_or(|b| matches!(b, b'\n' | b'\r') || b == self.delimiter);
+            }
+        }
+        self.at = self.at.max(end);
+        self.open
+    }
 }
 
 /// Reads whole lines of a CSV file as a table with line numbers counted from the piece's
@@ -754,13 +802,20 @@ mod tests {
 
     #[test]
     fn a_file_read_in_pieces_is_the_same_table() {
-        // Ragged rows, an invalid byte, blank lines, CRLF, cells only a later piece has, and
-        // a last column whose cells are all empty; then every CSV file of the test data.
+        // Ragged rows, an invalid byte, blank lines, CRLF, cells only a later piece has, a
+        // last column whose cells are all empty, quoted fields across lines, `""` and quotes
+        // that are text; every CSV file of the test data; and random files of those bytes.
         let mut files = vec![
             b"geo,value,note\n1,2,3\n\xff,4\n\n\nKAZ,1\r\nKAZ,\r\n,,\nTJK,2\nKAZ,1,,\nUZB,3,x,\n"
                 .to_vec(),
+            b"\"geo\",\"note\"\nKAZ,\"a\n\nb\"\nTJK,\"x\"\"\n,\"\"\ny\"\nUZB,5\"\n\"\n".to_vec(),
+            b"a,b\nx\"y,\"p\nq\"z\nr\"\n1,2\n\"open\n3,4\n".to_vec(),
         ];
-        assert_eq!(line_cuts(&files[0], 3).len(), 4, "the file is cut in three");
+        assert_eq!(
+            line_cuts(&files[0], 3, b',').len(),
+            4,
+            "the file is cut in three"
+        );
         let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
         for dir in [data.clone(), data.join("bad"), data.join("public")] {
             let mut paths: Vec<_> = std::fs::read_dir(dir)
@@ -774,15 +829,24 @@ mod tests {
                 .filter(|p| p.extension().is_some_and(|e| e == "csv"));
             files.extend(csv.map(|p| std::fs::read(p).unwrap()));
         }
+        let mut seed = 1u64;
+        for _ in 0..3000 {
+            let file: Vec<u8> = (0..60)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    b"ab,\"\"\n\n\r;"[(seed >> 33) as usize % 9]
+                })
+                .collect();
+            files.push(file);
+        }
         for bytes in &files {
             let whole = format!("{:?}", read_csv_parts(bytes, "f.csv", 1));
             for parts in 2..=7 {
                 let pieces = format!("{:?}", read_csv_parts(bytes, "f.csv", parts));
-                assert!(
-                    pieces == whole,
-                    "{parts} pieces of {:?}",
-                    String::from_utf8_lossy(&bytes[..bytes.len().min(60)])
-                );
+                let start = String::from_utf8_lossy(&bytes[..bytes.len().min(60)]);
+                assert!(pieces == whole, "{parts} pieces of {start:?}");
             }
         }
     }
