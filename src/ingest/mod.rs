@@ -307,25 +307,28 @@ fn read_table_file(input: &InputFile) -> Result<Vec<u8>, InputError> {
     let csv = !table::is_spreadsheet(&input.path);
     let mut file = std::fs::File::open(&input.path).map_err(io)?;
     let mut bytes = Vec::with_capacity(size as usize);
-    let mut chunk = vec![0u8; 1 << 20];
     loop {
-        let n = file.read(&mut chunk).map_err(io)?;
+        // A mebibyte at a time, straight into the buffer.
+        let start = bytes.len();
+        let n = (&mut file)
+            .take(1 << 20)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
         if n == 0 {
             return Ok(bytes);
         }
-        if csv && chunk[..n].contains(&0) {
+        if csv && memchr::memchr(0, &bytes[start..]).is_some() {
             return Err(InputError::Unreadable {
                 file: input.name.clone(),
                 message: table::NUL_BYTES.into(),
             });
         }
-        if bytes.len() as u64 + n as u64 > MAX_TABLE_BYTES {
+        if bytes.len() as u64 > MAX_TABLE_BYTES {
             return Err(InputError::Unreadable {
                 file: input.name.clone(),
                 message: format!("grew beyond {} MiB while read", MAX_TABLE_BYTES >> 20),
             });
         }
-        bytes.extend_from_slice(&chunk[..n]);
     }
 }
 

@@ -373,16 +373,17 @@ fn read_csv_parts(bytes: &[u8], display: &str, parts: usize) -> Result<RawTable,
     use rayon::prelude::*;
 
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if bytes.contains(&0) {
+    if memchr::memchr(0, bytes).is_some() {
         return Err(InputError::Unreadable {
             file: display.to_string(),
             message: NUL_BYTES.into(),
         });
     }
-    if let Some((line, _)) = bytes
-        .split(|&b| b == b'\n')
-        .enumerate()
-        .find(|(_, l)| l.len() > MAX_LINE_BYTES)
+    let ends = memchr::memchr_iter(b'\n', bytes).chain([bytes.len()]);
+    let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+    if let Some(line) = starts
+        .zip(ends)
+        .position(|(start, end)| end - start > MAX_LINE_BYTES)
     {
         return Err(InputError::Unreadable {
             file: display.to_string(),
@@ -531,7 +532,7 @@ fn read_csv_piece(
             }
         }
     }
-    let newlines = bytes.iter().filter(|&&b| b == b'\n').count();
+    let newlines = memchr::memchr_iter(b'\n', bytes).count();
     Ok((table, u32::try_from(newlines).unwrap_or(u32::MAX)))
 }
 
