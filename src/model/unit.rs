@@ -268,7 +268,8 @@ pub fn decimal_sum(terms: &[f64]) -> f64 {
 
 /// The number of decimals of `v` as its shortest round-trip decimal writes it: the fewest
 /// `d` for which some integer `n` gives `n / 10^d == v` exactly (`n / 10^d` is correctly
-/// rounded, so it is what parsing the `d`-decimal text gives). No text is formatted while
+/// rounded, so it is what parsing the `d`-decimal text gives); `n` is `v * 10^d` rounded, or
+/// one of its neighbours. No text is formatted while
 /// `v * 10^d` stays below 2^53 (every figure of a seizure table): this runs once per summed
 /// term, ten million times for a records file. `None` for non-finite
 /// values and for more than [`MAX_SUM_DECIMALS`] decimals.
@@ -284,7 +285,9 @@ fn decimals_of(v: f64) -> Option<usize> {
             let written = format!("{v}").split_once('.').map_or(0, |(_, f)| f.len());
             return (written <= MAX_SUM_DECIMALS).then_some(written);
         }
-        if n / scale == v {
+        // `v * 10^d` is itself rounded (by up to about half a unit at 9 decimals of a
+        // figure in the millions): the integer may be the neighbour of the rounded one.
+        if [n, n - 1.0, n + 1.0].iter().any(|m| m / scale == v) {
             return Some(d);
         }
     }
