@@ -53,16 +53,23 @@ impl Cell {
         }
     }
 
-    /// The cell's type and content as bytes: equal for equal cells (numbers by their bits).
-    fn key(&self) -> Vec<u8> {
+    /// The cell's type and content as bytes, equal for equal cells (numbers by their bits):
+    /// a text cell's UTF-8, any other cell's content after `0xFF` and its type (bytes that no
+    /// text holds).
+    fn key(&self) -> std::borrow::Cow<'_, [u8]> {
         let (tag, content): (u8, &[u8]) = match self {
+            Cell::Text(t) => return t.as_bytes().into(),
             Cell::Empty => (0, b""),
-            Cell::Text(t) => (1, t.as_bytes()),
-            Cell::Number(v) => return [&[2u8][..], &v.to_bits().to_le_bytes()].concat(),
+            Cell::Number(v) => {
+                return [0xFF, 2]
+                    .into_iter()
+                    .chain(v.to_bits().to_le_bytes())
+                    .collect()
+            }
             Cell::Date(t) => (3, t.as_bytes()),
             Cell::Error(t) => (4, t.as_bytes()),
         };
-        [&[tag][..], content].concat()
+        [&[0xFF, tag][..], content].concat().into()
     }
 }
 
@@ -78,7 +85,8 @@ pub struct RawTable {
     rows: Vec<RowStart>,
     /// Every row's cell ids, row after row (`rows` says where each begins).
     ids: Vec<u32>,
-    columns: Vec<Dictionary>,
+    /// Each column's distinct cells; id 0 is always [`Cell::Empty`].
+    columns: Vec<Vec<Cell>>,
     /// Rows that could not be read as they are (invalid UTF-8), by row index.
     problems: BTreeMap<usize, String>,
 }
@@ -90,142 +98,155 @@ struct RowStart {
     start: usize,
 }
 
-/// The distinct cells of one column; id 0 is always [`Cell::Empty`].
-#[derive(Debug)]
-struct Dictionary {
-    values: Vec<Cell>,
-    /// Each value's bytes (a CSV field as read; a spreadsheet cell tagged with its type) ->
-    /// its id, while the table is read.
-    index: HashMap<Box<[u8]>, u32>,
-    /// The bytes and id of the value last looked up: a long table repeats most cells of
+/// A table being read, with each column's index of its cells.
+struct Reading {
+    table: RawTable,
+    index: Vec<ColumnIndex>,
+}
+
+/// One column's cells by their bytes ([`Cell::key`]: a CSV field's text), while the table is
+/// read: a hash table of ids, whose keys are the cells themselves (no text held twice).
+#[derive(Default)]
+struct ColumnIndex {
+    ids: hashbrown::HashTable<u32>,
+    /// The id of the cell last looked up (0: none yet): a long table repeats most cells of
     /// the row above (its series), and these are found without hashing.
-    last: (Vec<u8>, u32),
+    last: u32,
 }
 
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
-
-impl Default for Dictionary {
-    fn default() -> Self {
-        Dictionary {
-            values: vec![Cell::Empty],
-            index: HashMap::default(),
-            last: (Vec::new(), 0),
-        }
-    }
+fn hash_of(key: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one(key)
 }
 
-impl Dictionary {
-    fn id(&mut self, key: &[u8], cell: impl FnOnce() -> Cell) -> u32 {
-        if self.values.len() > 1 && self.last.0 == key {
-            return self.last.1;
-        }
-        let id = match self.index.get(key) {
-            Some(&id) => id,
-            None => {
-                let id = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
-                self.values.push(cell());
-                self.index.insert(key.into(), id);
-                id
-            }
-        };
-        self.last.0.clear();
-        self.last.0.extend_from_slice(key);
-        self.last.1 = id;
-        id
-    }
-    /// The ids here of another dictionary's values (by their ids there), adding the values
-    /// this one lacks in the other's order.
-    fn absorb(&mut self, other: Dictionary) -> Vec<u32> {
-        let mut keys: Vec<Option<Box<[u8]>>> = vec![None; other.values.len()];
-        for (key, id) in other.index {
-            keys[id as usize] = Some(key);
-        }
-        other
-            .values
-            .into_iter()
-            .zip(keys)
-            .map(|(cell, key)| key.map_or(0, |key| self.id(&key, || cell)))
-            .collect()
-    }
-}
-
-impl RawTable {
-    fn new(file: &str, sheet: Option<String>) -> RawTable {
-        RawTable {
-            file: file.to_string(),
-            sheet,
-            ..RawTable::default()
+impl Reading {
+    fn new(file: &str, sheet: Option<String>) -> Reading {
+        Reading {
+            table: RawTable {
+                file: file.to_string(),
+                sheet,
+                ..RawTable::default()
+            },
+            index: Vec::new(),
         }
     }
 
-    /// Starts the next row; its cells follow with [`RawTable::push`].
+    /// Starts the next row; its cells follow.
     fn start_row(&mut self, number: u32) {
-        self.rows.push(RowStart {
+        self.table.rows.push(RowStart {
             number,
-            start: self.ids.len(),
+            start: self.table.ids.len(),
         });
     }
 
-    /// Adds the current row's next cell: `key` identifies its value within its column, and
-    /// `cell` makes the value the first time it is seen.
+    /// The column of the current row's next cell.
+    fn next_column(&self) -> usize {
+        self.table.ids.len() - self.table.rows.last().map_or(0, |r| r.start)
+    }
+
+    /// Adds the current row's next cell: `key` is its [`Cell::key`], and `cell` makes it
+    /// the first time it is seen in its column.
     fn push(&mut self, key: &[u8], cell: impl FnOnce() -> Cell) {
-        let column = self.ids.len() - self.rows.last().map_or(0, |r| r.start);
-        if self.columns.len() <= column {
-            self.columns.resize_with(column + 1, Dictionary::default);
-        }
-        let id = self.columns[column].id(key, cell);
-        self.ids.push(id);
+        let column = self.next_column();
+        let id = match self.find(column, key) {
+            Ok(id) => id,
+            Err(hash) => self.insert(column, hash, cell()),
+        };
+        self.table.ids.push(id);
     }
 
     fn push_empty(&mut self) {
-        self.ids.push(0);
+        self.table.ids.push(0);
     }
 
-    /// Adds a spreadsheet cell, keyed by its type and content.
+    /// Adds a spreadsheet cell.
     fn push_cell(&mut self, cell: Cell) {
         if cell.is_empty() {
             return self.push_empty();
         }
-        let key = cell.key();
-        self.push(&key, || cell);
+        let id = self.add(self.next_column(), cell);
+        self.table.ids.push(id);
     }
 
-    /// Appends the rows of a table read from the lines that follow this table's, with
-    /// `lines` lines above them: their cells join this table's dictionaries.
-    fn append(&mut self, piece: RawTable, lines: u32) {
-        if self.columns.len() < piece.columns.len() {
-            self.columns
-                .resize_with(piece.columns.len(), Dictionary::default);
+    /// The id of a cell in its column, the cell added when new.
+    fn add(&mut self, column: usize, cell: Cell) -> u32 {
+        let found = self.find(column, &cell.key());
+        match found {
+            Ok(id) => id,
+            Err(hash) => self.insert(column, hash, cell),
         }
-        let ids: Vec<Vec<u32>> = self
-            .columns
-            .iter_mut()
-            .zip(piece.columns)
-            .map(|(column, other)| column.absorb(other))
+    }
+
+    /// The id of the cell with these bytes in its column, or the bytes' hash.
+    fn find(&mut self, column: usize, key: &[u8]) -> Result<u32, u64> {
+        if self.index.len() <= column {
+            self.index.resize_with(column + 1, ColumnIndex::default);
+            self.table
+                .columns
+                .resize_with(column + 1, || vec![Cell::Empty]);
+        }
+        let (index, cells) = (&mut self.index[column], &self.table.columns[column]);
+        if index.last != 0 && *cells[index.last as usize].key() == *key {
+            return Ok(index.last);
+        }
+        let hash = hash_of(key);
+        let found = index
+            .ids
+            .find(hash, |&id| *cells[id as usize].key() == *key);
+        let id = *found.ok_or(hash)?;
+        index.last = id;
+        Ok(id)
+    }
+
+    /// Adds a cell not in its column (`hash`: of its bytes); returns its id.
+    fn insert(&mut self, column: usize, hash: u64, cell: Cell) -> u32 {
+        let cells = &mut self.table.columns[column];
+        let id = u32::try_from(cells.len()).unwrap_or(u32::MAX);
+        cells.push(cell);
+        let cells = &self.table.columns[column];
+        let rehash = |&id: &u32| hash_of(&cells[id as usize].key());
+        let index = &mut self.index[column];
+        index.ids.insert_unique(hash, id, rehash);
+        index.last = id;
+        id
+    }
+
+    /// Appends the rows of a piece read from the lines that follow this one's, with `lines`
+    /// lines above them: their cells join this table's columns, new ones in the order the
+    /// piece met them.
+    fn append(&mut self, piece: Reading, lines: u32) {
+        let rows = piece.table;
+        // Each of the piece's columns: the ids here of its cells (by their ids there).
+        let ids: Vec<Vec<u32>> = (rows.columns.into_iter().enumerate())
+            .map(|(column, cells)| {
+                let mut cells = cells.into_iter();
+                let empty = cells.next().map(|_| 0);
+                let added: Vec<u32> = cells.map(|cell| self.add(column, cell)).collect();
+                empty.into_iter().chain(added).collect()
+            })
             .collect();
-        let rows = self.rows.len();
-        for (row, start) in piece.rows.iter().enumerate() {
-            let end = piece.rows.get(row + 1).map_or(piece.ids.len(), |r| r.start);
+        let first = self.table.rows.len();
+        for (row, start) in rows.rows.iter().enumerate() {
+            let end = rows.rows.get(row + 1).map_or(rows.ids.len(), |r| r.start);
             self.start_row(start.number.saturating_add(lines));
-            let cells = piece.ids[start.start..end].iter().enumerate();
-            // A column no piece has a value in holds only empty cells (id 0).
-            self.ids
-                .extend(cells.map(|(c, &id)| ids.get(c).map_or(id, |m| m[id as usize])));
+            let cells = rows.ids[start.start..end].iter().enumerate();
+            // A column without a value in the piece holds only empty cells (id 0).
+            let cells = cells.map(|(c, &id)| ids.get(c).map_or(id, |m| m[id as usize]));
+            self.table.ids.extend(cells);
         }
-        let problems = piece.problems.into_iter().map(|(row, p)| (rows + row, p));
-        self.problems.extend(problems);
+        let problems = rows.problems.into_iter().map(|(row, p)| (first + row, p));
+        self.table.problems.extend(problems);
     }
 
-    /// Frees what only reading needed.
-    fn finish(mut self) -> RawTable {
-        for column in &mut self.columns {
-            column.index = HashMap::default();
-            column.last = (Vec::new(), 0);
-        }
-        self.ids.shrink_to_fit();
-        self
+    /// The table, without what only reading needed.
+    fn finish(self) -> RawTable {
+        let mut table = self.table;
+        table.ids.shrink_to_fit();
+        table
     }
+}
 
+impl RawTable {
     /// Rows read (blank lines not counted).
     pub fn len(&self) -> usize {
         self.rows.len()
@@ -260,13 +281,13 @@ impl RawTable {
     pub fn value(&self, column: usize, id: u32) -> &Cell {
         self.columns
             .get(column)
-            .and_then(|c| c.values.get(id as usize))
+            .and_then(|c| c.get(id as usize))
             .unwrap_or(&Cell::Empty)
     }
 
     /// How many distinct cells the column holds (the empty cell included).
     pub fn distinct(&self, column: usize) -> usize {
-        self.columns.get(column).map_or(1, |c| c.values.len())
+        self.columns.get(column).map_or(1, Vec::len)
     }
 
     pub fn cell(&self, row: usize, column: usize) -> &Cell {
@@ -396,14 +417,14 @@ fn read_csv_parts(bytes: &[u8], display: &str, parts: usize) -> Result<RawTable,
     }
     let delimiter = sniff_delimiter(bytes);
     let cuts = line_cuts(bytes, parts, delimiter);
-    let pieces: Vec<(RawTable, u32)> = cuts
+    let pieces: Vec<(Reading, u32)> = cuts
         .par_windows(2)
         .map(|w| read_csv_piece(&bytes[w[0]..w[1]], delimiter, display))
         .collect::<Result<_, _>>()?;
     let mut pieces = pieces.into_iter();
     let (mut table, mut lines) = pieces
         .next()
-        .unwrap_or_else(|| (RawTable::new(display, None), 0));
+        .unwrap_or_else(|| (Reading::new(display, None), 0));
     for (piece, piece_lines) in pieces {
         table.append(piece, lines);
         lines = lines.saturating_add(piece_lines);
@@ -484,13 +505,13 @@ fn read_csv_piece(
     bytes: &[u8],
     delimiter: u8,
     display: &str,
-) -> Result<(RawTable, u32), InputError> {
+) -> Result<(Reading, u32), InputError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(bytes);
-    let mut table = RawTable::new(display, None);
+    let mut table = Reading::new(display, None);
     let mut record = csv::ByteRecord::new();
     let mut lines = LineCounter::default();
     loop {
@@ -514,14 +535,14 @@ fn read_csv_piece(
                         Ok(s) => table.push(field, || Cell::Text(s.to_string())),
                         Err(_) => {
                             problem.get_or_insert(format!("field {} is not valid UTF-8", i + 1));
-                            table.push(field, || {
-                                Cell::Text(String::from_utf8_lossy(field).into_owned())
-                            });
+                            let text = String::from_utf8_lossy(field).into_owned();
+                            table.push_cell(Cell::Text(text));
                         }
                     }
                 }
                 if let Some(problem) = problem {
-                    table.problems.insert(table.rows.len() - 1, problem);
+                    let row = table.table.rows.len() - 1;
+                    table.table.problems.insert(row, problem);
                 }
             }
             Err(e) => {
@@ -656,7 +677,7 @@ fn read_sheet(bytes: &[u8], display: &str, sheet: Option<&str>) -> Result<RawTab
     }
     let first_row = range.start().map_or(0, |(r, _)| r);
     let first_col = range.start().map_or(0, |(_, c)| c) as usize;
-    let mut table = RawTable::new(display, Some(name));
+    let mut table = Reading::new(display, Some(name));
     for (i, cells) in range.rows().enumerate() {
         let cells: Vec<Cell> = cells.iter().cloned().map(cell_of).collect();
         if cells.iter().all(Cell::is_empty) {
@@ -696,7 +717,7 @@ fn xlsx_rows<RS: std::io::Read + std::io::Seek>(
     let mut reader = match xlsx.worksheet_cells_reader(name) {
         Ok(reader) => reader,
         Err(calamine::XlsxError::NotAWorksheet(_)) => {
-            return Ok(RawTable::new(display, Some(name.to_string())))
+            return Ok(Reading::new(display, Some(name.to_string())).finish())
         }
         Err(e) => return Err(failed(e)),
     };
@@ -735,7 +756,7 @@ fn xlsx_rows<RS: std::io::Read + std::io::Seek>(
         }
         row_cells.push((col, value));
     }
-    let mut table = RawTable::new(display, Some(name.to_string()));
+    let mut table = Reading::new(display, Some(name.to_string()));
     for (row, (width, row_cells)) in cells {
         table.start_row(row.saturating_add(1));
         let mut out = vec![Cell::Empty; width];
