@@ -7,6 +7,7 @@
 //! by series then time; reading and writing files is ingest's job.
 
 use polars::prelude::*;
+use polars_arrow::array::MutableBinaryViewArray;
 use rayon::prelude::*;
 
 use super::period::Period;
@@ -324,16 +325,21 @@ impl ObservationTable {
     pub fn to_frame(&self) -> PolarsResult<DataFrame> {
         let entries = self.sorted();
         let strings = &self.strings;
-        let text = |name: &str, f: fn(&Entry) -> u32| -> Column {
-            StringChunked::from_iter_values(name.into(), entries.iter().map(|e| strings.get(f(e))))
-                .into_column()
+        // Every text once, in one buffer: a text column is views into it (16 bytes a row),
+        // its texts not copied row by row.
+        let texts = MutableBinaryViewArray::<str>::from_values_iter(strings.texts.iter()).freeze();
+        let view = |name: &str, f: &dyn Fn(&Entry) -> Option<u32>| -> Column {
+            let mut column = MutableBinaryViewArray::<str>::with_capacity(entries.len());
+            for e in &entries {
+                match f(e) {
+                    Some(id) => column.push_view(texts.views()[id as usize], texts.data_buffers()),
+                    None => column.push_null(),
+                }
+            }
+            StringChunked::with_chunk(name.into(), column.freeze()).into_column()
         };
-        let optional = |name: &str, f: fn(&Entry) -> Option<u32>| -> Column {
-            let values = entries.iter().map(|e| f(e).map(|id| strings.get(id)));
-            StringChunked::from_iter(values)
-                .with_name(name.into())
-                .into_column()
-        };
+        let text = |name: &str, f: fn(&Entry) -> u32| view(name, &|e| Some(f(e)));
+        let optional = |name: &str, f: fn(&Entry) -> Option<u32>| view(name, &f);
         let fixed = |name: &str, f: fn(&Entry) -> &'static str| -> Column {
             StringChunked::from_iter_values(name.into(), entries.iter().map(|e| f(e))).into_column()
         };
