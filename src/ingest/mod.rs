@@ -371,7 +371,7 @@ pub fn ingest_files(
     }
     let mut ingested = ingest_sources(sources, reference, merge)?;
     // Seizure records are summed into observations on their own: their keys must be new
-    // (the other inputs' keys are gathered only when there are records to check).
+    // (the keys before them are gathered only when there are records to check them).
     let mut seen: std::collections::HashSet<EntryKey, foldhash::fast::FixedState> =
         if records.is_empty() {
             Default::default()
@@ -383,7 +383,8 @@ pub fn ingest_files(
                 .map(|e| e.key())
                 .collect()
         };
-    for input in records {
+    let mut records = records.into_iter().peekable();
+    while let Some(input) = records.next() {
         // A period filter, a conflict rule or a rank would leave the per-record accounting
         // without a home.
         let refused = if input.options.periods != Window::default() {
@@ -418,7 +419,9 @@ pub fn ingest_files(
                 shared.len()
             )));
         }
-        seen.extend(entries.iter().map(|e| e.key()));
+        if records.peek().is_some() {
+            seen.extend(entries.iter().map(|e| e.key()));
+        }
         table.entries.extend(entries);
         ingested.rejects.extend(rejects);
         ingested.files.push(summary);

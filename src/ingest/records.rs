@@ -313,8 +313,9 @@ fn next_texts<'a>(
 /// A series-year: geo, drug, year.
 type SeriesYear<'a> = (&'a str, &'a str, i32);
 
-/// Each series-year's weights (kg) by quarter.
-type Filed<'a> = BTreeMap<SeriesYear<'a>, BTreeMap<u8, Vec<f64>>>;
+/// Each series-year's weights (kg) by quarter (hashed while they are filed, then sorted).
+type Filed<'a> =
+    std::collections::HashMap<SeriesYear<'a>, BTreeMap<u8, Vec<f64>>, foldhash::fast::FixedState>;
 
 /// The weights of one quarter of a series-year, created empty on first use.
 fn weights_of<'m, 'a>(
@@ -386,7 +387,7 @@ pub fn ingest_records(
     let mut bad_dates = bad_dates.str().map_err(fail)?.iter();
     let mut bad_quantities = bad_quantities.str().map_err(fail)?.iter();
 
-    let mut filed = Filed::new();
+    let mut filed = Filed::default();
     let mut rejects = Vec::new();
     let mut records: u64 = 0;
     for i in 0..groups.height() {
@@ -474,6 +475,8 @@ pub fn ingest_records(
     let kept = records - rejects.len() as u64;
     let missing_values = rejects.iter().filter(|r| r.missing).count() as u64;
     let annual_series = filed.len() as u64;
+    let mut filed: Vec<_> = filed.into_iter().collect();
+    filed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let summed: Vec<Summed> = filed
         .into_par_iter()
         .flat_map_iter(|(series_year, quarters)| summarize(series_year, quarters))
