@@ -53,7 +53,7 @@ measure() {
         kb="$(tail -n 1 "$work/peak.txt")"
         if ((kb > peak)); then peak="$kb"; fi
     done
-    printf '%s %s' "$(jq -r '.results[0].median' "$json" | awk '{printf "%.3f", $1}')" \
+    printf '%s %s\n' "$(jq -r '.results[0].median' "$json" | awk '{printf "%.3f", $1}')" \
         "$((peak / 1024))"
 }
 

@@ -1,7 +1,8 @@
 //! Raw tables: the cells of a CSV file or a spreadsheet sheet, with their row numbers, before
 //! any meaning is given to them, each column's distinct cells held once ([`RawTable`]): CSV
 //! records are read as borrowed byte fields and only a value not seen before in its column
-//! becomes a string.
+//! becomes a string. A CSV file of a mebibyte or more is read in pieces on every core, cut
+//! after line ends outside quoted fields, into the same table a read from the top gives.
 //!
 //! CSV: UTF-8 with or without BOM, CRLF or LF, `,` `;` or tab delimiter (sniffed from the first
 //! non-empty line), quoted fields. Row numbers are line numbers in the file, so a user can
@@ -14,6 +15,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use calamine::{open_workbook_auto_from_rs, Data, DataRef, Reader, Sheets, Xlsx};
+use rayon::prelude::*;
 
 use super::Reject;
 use crate::error::InputError;
@@ -387,12 +389,10 @@ pub fn read_csv_bytes(bytes: &[u8], display: &str) -> Result<RawTable, InputErro
 
 /// [`read_csv_bytes`] in up to `parts` pieces read in parallel: the file is cut after line
 /// ends outside quoted fields, each piece is read into a table of its own, and the tables
-/// are joined in order, each piece's new cells added to the column dictionaries in the order
+/// are joined in order, each piece's new cells added to the columns' distinct cells in the order
 /// a read from the top would have added them: the table is the same, ids included, however
 /// many pieces it was read in.
 fn read_csv_parts(bytes: &[u8], display: &str, parts: usize) -> Result<RawTable, InputError> {
-    use rayon::prelude::*;
-
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if memchr::memchr(0, bytes).is_some() {
         return Err(InputError::Unreadable {
