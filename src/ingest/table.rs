@@ -826,7 +826,8 @@ mod tests {
     fn a_file_read_in_pieces_is_the_same_table() {
         // Ragged rows, an invalid byte, blank lines, CRLF, cells only a later piece has, a
         // last column whose cells are all empty, quoted fields across lines, `""` and quotes
-        // that are text; every CSV file of the test data; and random files of those bytes.
+        // that are text; every CSV file of the test data and of the CSV fuzz corpora; and
+        // random files of those bytes.
         let mut files = vec![
             b"geo,value,note\n1,2,3\n\xff,4\n\n\nKAZ,1\r\nKAZ,\r\n,,\nTJK,2\nKAZ,1,,\nUZB,3,x,\n"
                 .to_vec(),
@@ -838,17 +839,21 @@ mod tests {
             4,
             "the file is cut in three"
         );
-        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
-        for dir in [data.clone(), data.join("bad"), data.join("public")] {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (data, corpus) = (repo.join("tests/data"), repo.join("fuzz/corpus"));
+        let dirs = [data.clone(), data.join("bad"), data.join("public")];
+        let corpora = ["ingest_csv", "ingest_mapped_csv", "ingest_records"].map(|c| corpus.join(c));
+        for dir in dirs.into_iter().chain(corpora) {
             let mut paths: Vec<_> = std::fs::read_dir(dir)
                 .unwrap()
                 .flatten()
                 .map(|e| e.path())
                 .collect();
             paths.sort();
+            // The fuzz corpora's files have no extension.
             let csv = paths
                 .into_iter()
-                .filter(|p| p.extension().is_some_and(|e| e == "csv"));
+                .filter(|p| p.is_file() && p.extension().is_none_or(|e| e == "csv"));
             files.extend(csv.map(|p| std::fs::read(p).unwrap()));
         }
         let mut seed = 1u64;
