@@ -389,9 +389,9 @@ pub fn read_csv_bytes(bytes: &[u8], display: &str) -> Result<RawTable, InputErro
 
 /// [`read_csv_bytes`] in up to `parts` pieces read in parallel: the file is cut after line
 /// ends outside quoted fields, each piece is read into a table of its own, and the tables
-/// are joined in order, each piece's new cells added to the columns' distinct cells in the order
-/// a read from the top would have added them: the table is the same, ids included, however
-/// many pieces it was read in.
+/// are joined in order, each piece's new cells added to its columns in the order a read from
+/// the top would have added them: the table is the same, ids included, however many pieces
+/// it was read in.
 fn read_csv_parts(bytes: &[u8], display: &str, parts: usize) -> Result<RawTable, InputError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if memchr::memchr(0, bytes).is_some() {
@@ -400,12 +400,11 @@ fn read_csv_parts(bytes: &[u8], display: &str, parts: usize) -> Result<RawTable,
             message: NUL_BYTES.into(),
         });
     }
-    let ends = memchr::memchr_iter(b'\n', bytes).chain([bytes.len()]);
-    let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
-    if let Some(line) = starts
-        .zip(ends)
-        .position(|(start, end)| end - start > MAX_LINE_BYTES)
-    {
+    let mut start = 0;
+    let too_long = memchr::memchr_iter(b'\n', bytes)
+        .chain([bytes.len()])
+        .position(|end| std::mem::replace(&mut start, end + 1) + MAX_LINE_BYTES < end);
+    if let Some(line) = too_long {
         return Err(InputError::Unreadable {
             file: display.to_string(),
             message: format!(

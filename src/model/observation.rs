@@ -339,7 +339,6 @@ impl ObservationTable {
             StringChunked::with_chunk(name.into(), column.freeze()).into_column()
         };
         let text = |name: &str, f: fn(&Entry) -> u32| view(name, &|e| Some(f(e)));
-        let optional = |name: &str, f: fn(&Entry) -> Option<u32>| view(name, &f);
         let fixed = |name: &str, f: fn(&Entry) -> &'static str| -> Column {
             StringChunked::from_iter_values(name.into(), entries.iter().map(|e| f(e))).into_column()
         };
@@ -358,9 +357,9 @@ impl ObservationTable {
         let builds: Vec<Build> = vec![
             Box::new(|| text("indicator", |e| e.indicator)),
             Box::new(|| text("geo", |e| e.geo)),
-            Box::new(|| optional("drug", |e| e.drug)),
-            Box::new(|| optional("dimension", |e| e.dimension)),
-            Box::new(|| optional("category", |e| e.category)),
+            Box::new(|| view("drug", &|e| e.drug)),
+            Box::new(|| view("dimension", &|e| e.dimension)),
+            Box::new(|| view("category", &|e| e.category)),
             Box::new(|| written("period", &|e, out| write_display(out, &e.period))),
             Box::new(|| fixed("freq", |e| e.period.freq().code())),
             Box::new(|| {
