@@ -21,6 +21,7 @@ pub mod cli;
 pub mod display;
 pub mod error;
 pub mod files;
+pub mod i18n;
 pub mod ingest;
 pub mod model;
 pub mod pipeline;

@@ -1,0 +1,148 @@
+# Тексты routetrend на русском языке (Project Fluent, https://projectfluent.org).
+# Те же сообщения, что и в en.ftl. Числа форматирует ICU4X (CLDR: неразрывный пробел
+# между разрядами, десятичная запятая); число $count также выбирает форму множественного
+# числа по правилам CLDR (one: 1, 21; few: 2-4, 22; many: 5-20, 25; other: дроби).
+
+## Числа, периоды, единицы
+
+percent = { $value } %
+value-unit = { $value } { $unit }
+quarter = { $quarter ->
+    [1] I
+    [2] II
+    [3] III
+   *[4] IV
+} кв. { $year }
+period-range = { $from }–{ $to }
+in-years = в { $count } { $count ->
+    [one] году
+   *[other] годах
+}
+unit-kg = кг
+unit-t = т
+unit-count = число
+unit-rate_per_100k = на 100 тыс. человек
+unit-ratio = отношение
+unit-flag = признак
+percentage-points = { $value } п. п.
+index-points = { $value } пункта индекса
+list-and = { $rest } и { $last }
+segment-origin = страна происхождения
+segment-transit = транзит
+segment-destination = страна назначения
+
+## Оформление графиков
+
+source-line = Источник: { $source }
+note-line = Примечание: { $note }
+no-data = Нет данных
+not-on-route = Не на маршруте
+axis-share = Доля (%)
+axis-title = { $measure } ({ $unit })
+class-range = от { $from } до { $to }
+routetrend-analysis = { $citations }; анализ routetrend
+map-disclaimer = Границы и названия, показанные на этой карте, и обозначения, используемые на ней, не подразумевают официального одобрения или признания со стороны Организации Объединенных Наций.
+
+## Виды графиков (альтернативный текст)
+
+chart-line = Линейный график
+chart-stacked-area = Диаграмма с областями с накоплением
+chart-share-area = Нормированная диаграмма с областями (100 %)
+chart-bars = Гистограмма с группировкой
+chart-small-multiples = Набор малых линейных графиков
+
+## Тренды
+
+trend-increasing = рост
+trend-decreasing = снижение
+trend-none = тренда нет
+trend-too-short = ряд слишком короткий
+test-mk = тест Манна — Кендалла
+test-hamed-rao = тест Манна — Кендалла с поправкой Хамеда — Рао
+
+## Примечания к рисункам
+
+default-y-label = Изъятия
+default-source = анализ входных данных конвейера в routetrend
+default-map-legend = Изъято
+note-dashed-zero = Пунктирный контур на нуле: нет данных (а не ноль)
+note-no-data-window = Нет данных за период: { $names }.
+note-trend-band = { $label }: заливкой показан доверительный интервал наклона Сена ({ $level })
+note-drawn-faint = линия тренда показана бледной
+note-no-trend-line = поэтому линия тренда не показана
+note-no-trend = { $label }: значимого тренда нет ({ $test }, p = { $p }), { $drawn }
+note-too-few = { $label }: слишком мало значений для проверки тренда, { $drawn }
+note-no-change-point = { $label }: значимой точки перелома нет (тест Петтитта, p = { $p })
+note-event-rule = Пунктирная линия — { $period }: { $label }
+note-route-gap = { $period } (нет данных: { $names })
+note-route-coverage = { $label }: неполный охват транзитных стран в { $count } { $count ->
+    [one] периоде
+   *[other] периодах
+}, с { $first } по { $last }
+note-coverage = Итоги охватывают страны, представившие данные; по некоторым рядам нет данных: { $parts }
+note-incomplete-part = данные представили { $reporting } из { $total } { $total ->
+    [one] страны
+   *[other] стран
+} за { $periods }{ $who }
+note-incomplete-who = ; нет данных: { $names }
+note-incomplete = { $label }: полые точки и пунктир — неполные итоги ({ $parts })
+note-small-multiples = { $count } { $count ->
+    [one] ряд
+    [few] ряда
+   *[other] рядов
+}, больше, чем различимых цветов ({ $most }): каждый ряд на своей панели
+note-other = Прочие: { $names }
+series-other = Прочие ({ $count } { $count ->
+    [one] ряд
+    [few] ряда
+   *[other] рядов
+})
+
+## Подписи на рисунках
+
+change-point-label = перелом после { $period } (тест Петтитта, p = { $p })
+trend-line-label = { $label }: наклон Сена { $slope } в год
+trend-line-label-faint = { $label }: наклон Сена { $slope } в год (незначимо)
+event-label = { $period }: { $label }
+subtitle = { $measure } ({ $unit }), { $labels }, { $period }
+subtitle-log = { $measure } ({ $unit }, логарифмическая шкала), { $labels }, { $period }
+
+## Альтернативный текст графика
+
+alt-start = { $kind }: { $title }, { $period }.
+alt-change = { $label }: { $direction ->
+    [fell] снижение
+    [rose] рост
+   *[stayed] без изменений
+} с { $from } ({ $p0 }) до { $to } ({ $p1 }).
+alt-only = { $label }: { $value }, только { $period }.
+alt-no-data = { $label }: нет данных.
+alt-trend = Тренд ({ $label }): { $trend } ({ $test }, p = { $p }, n = { $n }), наклон Сена { $slope } в год.
+alt-fewer-members = В отдельные годы некоторые итоги охватывают не все страны (см. примечания).
+alt-marked = Отмечено — { $period }: { $label }.
+alt-log = Ось значений логарифмическая.
+
+## Карты
+
+measure-total = всего за { $from }–{ $to }
+measure-mean = в среднем за { $from }–{ $to }
+measure-change = с { $from } по { $to }
+map-no-value = { $name } (нет значения за { $periods })
+map-no-data = Нет данных: { $parts }.
+map-subtitle = { $measure } ({ $unit }), { $what }{ $measures }, по странам маршрута «{ $route }»
+map-alt-start = Карта: { $route }. Страна происхождения: { $origin }
+map-alt-transit = ; транзит: { $transit }
+map-alt-destination = ; страна назначения: { $destination }.
+map-alt-none = { $what }: ни по одной стране маршрута нет данных.
+map-alt-largest-rise = { $what }: наибольший рост — { $name }, { $value }
+map-alt-smallest-change = { $what }: ни в одной стране маршрута с данными роста нет; наименьшее изменение — { $name }, { $value }
+map-alt-most = { $what }: больше всего изъято на маршруте в стране { $name } — { $value }
+map-alt-then = ; далее { $others }
+map-alt-missing = Нет данных: { $names }.
+
+## routetrend plot
+
+plot-title = { $indicator } ({ $drugs }): { $places }
+plot-source = анализ routetrend: { $file }
+indicator-seizures = изъятия
+indicator-drug_offences = преступления, связанные с наркотиками
