@@ -69,6 +69,9 @@ class Checker:
         self.warnings.append(msg)
 
 
+TRANSLATION_COLUMNS = ['name_ru', 'name_ru_source']
+
+
 def read_table(path, header, ck):
     try:
         with open(path, newline='', encoding='utf-8') as f:
@@ -76,8 +79,13 @@ def read_table(path, header, ck):
     except OSError as e:
         print(f'error: cannot read {path}: {e}', file=sys.stderr)
         sys.exit(2)
+    # The names in Russian and their sources may follow the required columns.
+    translated = header + TRANSLATION_COLUMNS
+    if rows and rows[0] == translated:
+        header = translated
     if not rows or rows[0] != header:
-        print(f'error: {path}: header must be {",".join(header)}, found {rows[0] if rows else "nothing"}',
+        print(f'error: {path}: header must be {",".join(header)} (optionally followed by '
+              f'{",".join(TRANSLATION_COLUMNS)}), found {rows[0] if rows else "nothing"}',
               file=sys.stderr)
         sys.exit(2)
     out = []
@@ -85,7 +93,10 @@ def read_table(path, header, ck):
         if len(r) != len(header):
             ck.fail(f'{os.path.basename(path)} line {i}: {len(r)} fields, expected {len(header)}')
             continue
-        out.append((i, dict(zip(header, r))))
+        row = dict(zip(header, r))
+        if header[-2:] == TRANSLATION_COLUMNS and not (row['name_ru'].strip() and row['name_ru_source'].strip()):
+            ck.fail(f'{os.path.basename(path)} line {i}: name_ru and name_ru_source must both be given')
+        out.append((i, row))
     return out
 
 

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::i18n::{Language, Texts};
+
 /// The reference files compiled into the binary, used when no `data/reference/` folder is
 /// given or found, so that `routetrend` works from any directory.
 const BUILT_IN: [(&str, &str); 5] = [
@@ -52,6 +54,8 @@ pub enum DrugKind {
 pub struct Drug {
     pub key: String,
     pub name: String,
+    /// The name in Russian (`name_ru`), where the table gives one.
+    pub name_ru: Option<String>,
     pub group: String,
     pub kind: DrugKind,
     pub heroin_equivalent: Option<f64>,
@@ -61,6 +65,7 @@ pub struct Drug {
 pub struct DrugGroup {
     pub key: String,
     pub name: String,
+    pub name_ru: Option<String>,
     /// The drug key for a name of this group that the taxonomy does not list.
     pub fallback_drug: String,
 }
@@ -69,6 +74,7 @@ pub struct DrugGroup {
 pub struct Region {
     pub code: String,
     pub name: String,
+    pub name_ru: Option<String>,
     pub members: Vec<String>,
 }
 
@@ -77,6 +83,8 @@ pub struct Region {
 pub struct Route {
     pub id: String,
     pub name: String,
+    #[serde(default)]
+    pub name_ru: Option<String>,
     pub origin: Vec<String>,
     pub transit: Vec<String>,
     pub destination: Vec<String>,
@@ -97,6 +105,8 @@ pub struct Reference {
     /// Where the tables were read from (a folder, or "built-in").
     pub origin: String,
     pub country_names: HashMap<String, String>,
+    /// Countries' names in Russian (`name_ru` of countries.csv), where given.
+    pub country_names_ru: HashMap<String, String>,
     pub regions: Vec<Region>,
     pub drugs: Vec<Drug>,
     pub groups: Vec<DrugGroup>,
@@ -152,6 +162,7 @@ impl Reference {
         let mut reference = Reference {
             origin,
             country_names: HashMap::new(),
+            country_names_ru: HashMap::new(),
             regions: Vec::new(),
             drugs: Vec::new(),
             groups: Vec::new(),
@@ -198,6 +209,9 @@ impl Reference {
                 .into_iter()
                 .chain(rec[2].split('|'));
             insert_names(&mut self.geo_index, names, &iso3, file, row)?;
+            if let Some(ru) = name_ru(&rec, 3) {
+                self.country_names_ru.insert(iso3.clone(), ru);
+            }
             self.country_names.insert(iso3, name);
         }
         Ok(())
@@ -224,6 +238,7 @@ impl Reference {
             self.regions.push(Region {
                 code,
                 name: rec[1].trim().to_string(),
+                name_ru: name_ru(&rec, 4),
                 members,
             });
         }
@@ -240,6 +255,7 @@ impl Reference {
             self.groups.push(DrugGroup {
                 key,
                 name: rec[1].trim().to_string(),
+                name_ru: name_ru(&rec, 4),
                 fallback_drug: rec[3].trim().to_string(),
             });
         }
@@ -293,6 +309,7 @@ impl Reference {
             self.drugs.push(Drug {
                 key,
                 name: rec[1].trim().to_string(),
+                name_ru: name_ru(&rec, 6),
                 group,
                 kind,
                 heroin_equivalent,
@@ -459,9 +476,18 @@ impl Reference {
     /// "Opiates (opium poppy products: ...)" -> "opiates", "ATS" stays); `None` for an
     /// unknown key.
     pub fn running_drug_name(&self, key: &str) -> Option<String> {
+        self.running_drug_name_in(key, Language::En)
+    }
+
+    /// [`Reference::running_drug_name`] in `language` (the English name where the table
+    /// has none in it): "героин", "опиаты".
+    pub fn running_drug_name_in(&self, key: &str, language: Language) -> Option<String> {
         let name = match self.drug(key) {
-            Some(d) => &d.name,
-            None => &self.group(key)?.name,
+            Some(d) => in_language(&d.name, &d.name_ru, language),
+            None => {
+                let g = self.group(key)?;
+                in_language(&g.name, &g.name_ru, language)
+            }
         };
         let short = name.split(" (").next().unwrap_or(name).trim();
         let mut chars = short.chars();
@@ -477,22 +503,70 @@ impl Reference {
     /// ("Kazakhstan"), a region ("Central Asia"), a route segment (`route:northern:transit`
     /// -> "Northern Route: transit"); empty for anything else (a share's id).
     pub fn geo_name(&self, geo: &str) -> String {
+        self.geo_name_in(geo, Language::En)
+    }
+
+    /// [`Reference::geo_name`] in `language`, the English name where the tables have none
+    /// in it: "Казахстан", "Центральная Азия", "Северный маршрут: транзит".
+    pub fn geo_name_in(&self, geo: &str, language: Language) -> String {
         if let Some(name) = self.country_names.get(geo) {
-            return name.clone();
+            let ru = match language {
+                Language::Ru => self.country_names_ru.get(geo),
+                Language::En => None,
+            };
+            return ru.unwrap_or(name).clone();
         }
         if let Some(region) = self.region(geo) {
-            return region.name.clone();
+            return in_language(&region.name, &region.name_ru, language).to_string();
         }
         let route = geo
             .strip_prefix("route:")
             .and_then(|rest| rest.split_once(':'))
             .and_then(|(id, segment)| Some((self.route(id)?, segment)));
         match route {
-            Some((route, segment)) => format!("{}: {segment}", route.name),
+            Some((route, segment)) => {
+                let name = self.route_name(route, language);
+                match language {
+                    // Segments are the table's words: "transit", "transit+destination".
+                    Language::En => format!("{name}: {segment}"),
+                    _ => {
+                        let texts = Texts::of(language);
+                        let words: Vec<String> = segment
+                            .split('+')
+                            .map(|s| texts.get(&format!("segment-{s}")))
+                            .collect();
+                        format!("{name}: {}", words.join(" + "))
+                    }
+                }
+            }
             None => String::new(),
         }
     }
+
+    /// A route's name in `language` (its English name where routes.toml has none in it).
+    pub fn route_name<'a>(&self, route: &'a Route, language: Language) -> &'a str {
+        in_language(&route.name, &route.name_ru, language)
+    }
 }
+
+/// `english`, or its translation where `language` is Russian and the table gives one.
+fn in_language<'a>(english: &'a str, ru: &'a Option<String>, language: Language) -> &'a str {
+    match (language, ru) {
+        (Language::Ru, Some(ru)) => ru,
+        _ => english,
+    }
+}
+
+/// A row's `name_ru`, the first of the two optional columns after `at` required ones.
+fn name_ru(rec: &[String], at: usize) -> Option<String> {
+    rec.get(at)
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// The optional columns after the required ones of every names table: the name in Russian
+/// and where it comes from.
+const TRANSLATION_COLUMNS: [&str; 2] = ["name_ru", "name_ru_source"];
 
 fn err(file: &str, row: usize, message: String) -> ReferenceError {
     ReferenceError {
@@ -501,7 +575,8 @@ fn err(file: &str, row: usize, message: String) -> ReferenceError {
     }
 }
 
-/// Parses a reference CSV, checking its header; yields (1-based row, fields).
+/// Parses a reference CSV, checking its header (the `columns`, optionally followed by the
+/// [`TRANSLATION_COLUMNS`]); yields (1-based row, fields).
 fn records(
     file: &str,
     text: &str,
@@ -516,14 +591,20 @@ fn records(
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
-    if header != columns {
+    let translated: Vec<&str> = columns
+        .iter()
+        .chain(&TRANSLATION_COLUMNS)
+        .copied()
+        .collect();
+    if header != columns && header != translated {
         return Err(err(
             file,
             1,
             format!(
-                "header is '{}', expected '{}'",
+                "header is '{}', expected '{}' (or '{}')",
                 header.join(","),
-                columns.join(",")
+                columns.join(","),
+                translated.join(",")
             ),
         ));
     }
