@@ -9,10 +9,9 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use routetrend::i18n::{Language, Texts};
 use routetrend::model::boundaries::Boundaries;
-use routetrend::plot::{
-    render_map, MapChart, MapPanel, MapRoute, SizePreset, Unit, MAP_DISCLAIMER,
-};
+use routetrend::plot::{render_map, MapChart, MapPanel, MapRoute, SizePreset, Unit};
 
 fn codes(c: &[&str]) -> Vec<String> {
     c.iter().map(|s| s.to_string()).collect()
@@ -31,10 +30,11 @@ fn northern() -> MapChart {
         ("RUS", 965.791),
     ];
     MapChart {
+        language: Language::En,
         title: "Heroin seizures along the Northern Route, 2016".into(),
         subtitle: "Heroin seized (kg), 2016, by country of the Northern Route".into(),
         source: "UNODC; routetrend analysis".into(),
-        notes: vec![MAP_DISCLAIMER.into()],
+        notes: vec![Texts::of(Language::En).get("map-disclaimer")],
         legend_title: "Heroin seized".into(),
         unit: Unit::Kg,
         change: false,

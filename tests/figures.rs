@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::common::Workdir;
+use crate::common::{svg_texts, Workdir};
 use polars::prelude::*;
 
 const FIGURES: &str = "out/northern_route/figures";
@@ -28,6 +28,8 @@ fn slugs(w: &Workdir) -> Vec<String> {
                 .strip_suffix(".json")
                 .map(str::to_string)
         })
+        // The first language's figures (`<slug>.ru.json` is the Russian sidecar).
+        .filter(|slug| !slug.contains('.'))
         .collect();
     slugs.sort();
     slugs
@@ -62,18 +64,6 @@ fn lookup(df: &DataFrame, filter: Expr, period: &str, column: &str) -> f64 {
         .unwrap();
     assert_eq!(hit.height(), 1, "{period}");
     hit.column(column).unwrap().f64().unwrap().get(0).unwrap()
-}
-
-/// The drawn text of an SVG: its `<text>` elements' contents, trimmed (not its title and
-/// description).
-fn svg_texts(svg: &str) -> Vec<String> {
-    svg.split("<text")
-        .skip(1)
-        .filter_map(|t| {
-            t.split_once('>')
-                .map(|(_, rest)| rest.split('<').next().unwrap_or("").trim().to_string())
-        })
-        .collect()
 }
 
 #[test]

@@ -305,9 +305,9 @@ fn map_declarations_are_checked() {
         (
             shipped.replacen(
                 r#"route = "northern"
-title = "Heroin seizures along"#,
+title = { en = "Heroin seizures along"#,
                 r#"route = "silk"
-title = "Heroin seizures along"#,
+title = { en = "Heroin seizures along"#,
                 1,
             ),
             "figures[0].route",

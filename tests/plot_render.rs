@@ -581,7 +581,7 @@ fn quarterly_axes_are_labelled_by_quarter() {
         );
         let elems = check_svg(&r.svg, "Quarterly");
         let t = texts(&elems);
-        assert!(t.contains(&"2017Q1"), "{t:?}");
+        assert!(t.contains(&"2017 Q1"), "{t:?}");
         assert!(
             !t.contains(&"2017"),
             "no bare years on a quarterly axis: {t:?}"

@@ -400,8 +400,8 @@ fn hostile_labels_are_inert_in_report_svg_markdown_and_csv() {
     let pipeline = w.read("pipelines/northern_route.toml");
     let hostile = pipeline
         .replace(
-            "title = \"What Central Asia seizes: drug composition by weight\"",
-            "title = \"<script>alert(1)</script> & =HYPERLINK(\\\"http://evil\\\")\"",
+            "en = \"What Central Asia seizes: drug composition by weight\"",
+            "en = \"<script>alert(1)</script> & =HYPERLINK(\\\"http://evil\\\")\"",
         )
         .replace(
             "statement = \"... to 90% in 2016.\"",

@@ -14,6 +14,7 @@ mod fuzz_corpus;
 mod ingest;
 mod ingest_golden;
 mod interop;
+mod languages;
 mod map;
 mod northern_route;
 mod pipeline;

@@ -13,11 +13,12 @@ use super::{outln, Exit};
 use crate::analysis::series::{SeriesFilter, Window};
 use crate::analysis::trend::TrendOptions;
 use crate::error::Error;
+use crate::i18n::{Language, Texts};
 use crate::model::Reference;
 use crate::pipeline::catalog::{self, FigureFile};
 use crate::pipeline::config::{figure_from_table, AnalyzeParams};
 use crate::pipeline::stage::analyze::analyze;
-use crate::pipeline::stage::plot::draw_figures;
+use crate::pipeline::stage::plot::{draw_figures, FigureSet};
 use crate::report::figure::SourceLines;
 
 #[derive(Args, Debug)]
@@ -57,6 +58,9 @@ pub struct PlotArgs {
     /// The chart file: FILE.png or FILE.svg (FILE.csv and FILE.json are written beside it).
     #[arg(long, short)]
     pub out: PathBuf,
+    /// The language of the chart's texts and numbers: en or ru.
+    #[arg(long, default_value = "en")]
+    pub lang: String,
 }
 
 pub fn run(args: PlotArgs, quiet: bool) -> Result<Exit, Error> {
@@ -79,6 +83,8 @@ pub fn run(args: PlotArgs, quiet: bool) -> Result<Exit, Error> {
         )));
     }
     let window = Window::parse(&args.window).map_err(|e| bad(format!("--window: {e}")))?;
+    let language = Language::parse(&args.lang).map_err(|e| bad(format!("--lang: {e}")))?;
+    let texts = Texts::of(language);
     let reference = Reference::load_default(args.reference.as_deref())?;
     let drug_of = |i: usize| args.drugs.get(i).or(args.drugs.first()).cloned();
 
@@ -90,7 +96,7 @@ pub fn run(args: PlotArgs, quiet: bool) -> Result<Exit, Error> {
             .resolve_geo(geo)
             .map_err(|e| bad(format!("--geo {geo}: {e}")))?;
         codes.push(code.to_string());
-        let name = reference.geo_name(code);
+        let name = reference.geo_name_in(code, language);
         let label = if name.is_empty() {
             code.to_string()
         } else {
@@ -122,28 +128,37 @@ pub fn run(args: PlotArgs, quiet: bool) -> Result<Exit, Error> {
             }
         })
         .collect();
+    // English names its drugs as the reference does ("Heroin"); others in running text.
     let drugs: Vec<String> = args
         .drugs
         .iter()
-        .map(|d| {
-            reference
-                .drug(d)
-                .map_or_else(|| d.clone(), |d| d.name.clone())
+        .map(|d| match (reference.drug(d), language) {
+            (Some(drug), Language::En) => drug.name.clone(),
+            (Some(drug), _) => reference
+                .running_drug_name_in(&drug.key, language)
+                .unwrap_or_else(|| d.clone()),
+            (None, _) => d.clone(),
         })
         .collect();
-    let what = format!("{} {}", drugs.join(", "), args.indicator.replace('_', " "));
-    let title = args
-        .title
-        .clone()
-        .unwrap_or_else(|| format!("{}: {}", capitalised(what.trim()), labels.join(", ")));
+    let indicator = texts
+        .find(&format!("indicator-{}", args.indicator))
+        .unwrap_or_else(|| args.indicator.replace('_', " "));
+    let title = args.title.clone().unwrap_or_else(|| {
+        let title = texts.format(
+            "plot-title",
+            &[
+                ("drugs", drugs.join(", ").into()),
+                ("indicator", (&indicator).into()),
+                ("places", labels.join(", ").into()),
+            ],
+        );
+        capitalised(title.trim())
+    });
     let mut figure = toml::Table::new();
     figure.insert("slug".into(), slug.clone().into());
     figure.insert("kind".into(), args.kind.clone().into());
     figure.insert("title".into(), title.into());
-    figure.insert(
-        "y_label".into(),
-        capitalised(&args.indicator.replace('_', " ")).into(),
-    );
+    figure.insert("y_label".into(), capitalised(&indicator).into());
     figure.insert("size".into(), args.size.clone().into());
     figure.insert("window".into(), args.window.clone().into());
     figure.insert("series".into(), series.into());
@@ -153,8 +168,11 @@ pub fn run(args: PlotArgs, quiet: bool) -> Result<Exit, Error> {
     if args.change_point {
         figure.insert("change_point".into(), labels[0].clone().into());
     }
-    let source = format!("routetrend analysis of {}", args.observations.display());
-    let spec = figure_from_table(figure, Path::new("routetrend plot"), &reference)?;
+    let source = texts.format(
+        "plot-source",
+        &[("file", args.observations.display().to_string().into())],
+    );
+    let spec = figure_from_table(figure, Path::new("routetrend plot"), &reference, language)?;
 
     // Analyze and plot in a temporary folder, as a run would.
     let work =
@@ -191,11 +209,16 @@ pub fn run(args: PlotArgs, quiet: bool) -> Result<Exit, Error> {
         by_file: Vec::new(),
         fallback: source,
     };
+    let set = FigureSet {
+        language,
+        figures: std::slice::from_ref(&spec),
+        sources,
+    };
     draw_figures(
         work.path(),
-        std::slice::from_ref(&spec),
+        std::slice::from_ref(&set),
         &trends,
-        &sources,
+        &reference,
         args.reference
             .as_deref()
             .or(Some(Path::new("data/reference")).filter(|d| d.is_dir())),

@@ -7,6 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::i18n::Language;
+
 /// The run's manifest (`manifest.json`), written last.
 pub const MANIFEST: &str = "manifest.json";
 /// The report as Markdown.
@@ -209,6 +211,31 @@ impl FigureFile {
     pub fn path(self, slug: &str) -> String {
         format!("{FIGURES}/{}", self.file_name(slug))
     }
+
+    /// The file in `language` of a run whose first language is `first`: `<slug>.<ext>`
+    /// in the first, `<slug>.<code>.<ext>` in the others. The CSV of plotted points is in
+    /// no language: always `<slug>.csv`.
+    pub fn file_name_in(self, slug: &str, language: Language, first: Language) -> String {
+        match self {
+            FigureFile::Csv => self.file_name(slug),
+            _ => language.file_name(first, &self.file_name(slug)),
+        }
+    }
+
+    /// `figures/` and [`FigureFile::file_name_in`].
+    pub fn path_in(self, slug: &str, language: Language, first: Language) -> String {
+        format!("{FIGURES}/{}", self.file_name_in(slug, language, first))
+    }
+
+    /// The files of a figure in `language`: all four in the first language, the chart and
+    /// its sidecar in the others.
+    pub fn of_language(language: Language, first: Language) -> &'static [FigureFile] {
+        if language == first {
+            &FigureFile::ALL
+        } else {
+            &[FigureFile::Png, FigureFile::Svg, FigureFile::Json]
+        }
+    }
 }
 
 /// The folder of the figures in a run.
@@ -227,6 +254,10 @@ mod tests {
         assert_eq!(Table::Claims.path("csv"), "tables/claims.csv");
         assert_eq!(Table::ShareSeries.parquet(), "tables/share_series.parquet");
         assert_eq!(FigureFile::Json.path("a_b"), "figures/a_b.json");
+        let (en, ru) = (Language::En, Language::Ru);
+        assert_eq!(FigureFile::Png.path_in("a_b", ru, en), "figures/a_b.ru.png");
+        assert_eq!(FigureFile::Csv.path_in("a_b", ru, en), "figures/a_b.csv");
+        assert_eq!(FigureFile::Svg.path_in("a_b", en, en), "figures/a_b.svg");
         let flat = IngestFiles::in_folder(Path::new("out/arq"));
         assert_eq!(flat.observations, Path::new("out/arq/observations.parquet"));
     }

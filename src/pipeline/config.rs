@@ -6,6 +6,7 @@
 //! (`root = ".."` for a file in `pipelines/`). Each stage's parameters are a subtree of the
 //! file (`inputs`, `analyze`, ...), hashed for the up-to-date checks.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -21,6 +22,7 @@ use crate::analysis::trend::{JoinpointLimit, TrendOptions};
 use crate::display::capitalised;
 use crate::error::{Error, InputError};
 use crate::files::parse_toml;
+use crate::i18n::{Language, Texts};
 use crate::ingest::mapping::Mapping;
 use crate::ingest::merge::{Conflict, Merge};
 use crate::ingest::{Format, IngestOptions, InputFile, LineItems, Missing};
@@ -62,31 +64,63 @@ struct RawPipeline {
     figures: Vec<RawFigure>,
     #[serde(default)]
     report: RawReport,
+    /// The languages of the figures and the report, the first keeping the plain file names
+    /// (default `["en"]`).
+    languages: Option<Vec<String>>,
+}
+
+/// A text the pipeline's writer gives (a title, label, note, citation): one string for
+/// every language, or one per language code (`title = { en = "...", ru = "..." }`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(try_from = "toml::Value")]
+enum RawText {
+    Plain(String),
+    ByLanguage(BTreeMap<String, String>),
+}
+
+impl TryFrom<toml::Value> for RawText {
+    type Error = String;
+
+    fn try_from(value: toml::Value) -> Result<Self, String> {
+        let expected = "expected a text, or a text per language: { en = \"...\", ru = \"...\" }";
+        match value {
+            toml::Value::String(s) => Ok(RawText::Plain(s)),
+            toml::Value::Table(table) => table
+                .into_iter()
+                .map(|(code, text)| match text {
+                    toml::Value::String(t) => Ok((code, t)),
+                    other => Err(format!("{code} = {other}: {expected}")),
+                })
+                .collect::<Result<_, _>>()
+                .map(RawText::ByLanguage),
+            other => Err(format!("{other}: {expected}")),
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawReport {
-    title: Option<String>,
-    subtitle: Option<String>,
+    title: Option<RawText>,
+    subtitle: Option<RawText>,
     /// Markdown, after the title.
-    intro: Option<String>,
+    intro: Option<RawText>,
     /// Markdown, after the last section.
-    outro: Option<String>,
+    outro: Option<RawText>,
     sections: Option<Vec<String>>,
     #[serde(default)]
     highlight: Vec<String>,
-    source: Option<String>,
+    source: Option<RawText>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFigure {
     slug: String,
     kind: String,
-    title: String,
-    subtitle: Option<String>,
-    y_label: Option<String>,
+    title: RawText,
+    subtitle: Option<RawText>,
+    y_label: Option<RawText>,
     size: Option<String>,
     window: Option<String>,
     #[serde(default)]
@@ -110,10 +144,10 @@ struct RawFigure {
     scale: Option<String>,
     change_point: Option<String>,
     #[serde(default)]
-    notes: Vec<String>,
-    source: Option<String>,
+    notes: Vec<RawText>,
+    source: Option<RawText>,
     /// The report's caption under the figure, instead of its subtitle.
-    caption: Option<String>,
+    caption: Option<RawText>,
     columns: Option<usize>,
     panel_y: Option<String>,
 }
@@ -137,16 +171,16 @@ pub struct ParallelParams {
     pub window: Window,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawEvent {
     period: String,
-    label: String,
+    label: RawText,
 }
 
 /// `measure = { drug = "heroin", period = "2016" }` of a map: one drug (or `drugs`, a map
 /// each) and one of `period`, `periods` (a map each), `window` (with `stat`) or `change`.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMeasure {
     drug: Option<String>,
@@ -160,10 +194,10 @@ struct RawMeasure {
     change: Option<Vec<toml::Value>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFigureSeries {
-    label: String,
+    label: RawText,
     geo: Option<String>,
     drug: Option<String>,
     indicator: Option<String>,
@@ -236,7 +270,7 @@ struct RawRoute {
     id: String,
     /// A route of this pipeline only: `name`, `origin`, `transit` and `destination` define
     /// it; without them `id` names a route of data/reference/routes.toml.
-    name: Option<String>,
+    name: Option<RawText>,
     origin: Option<Vec<String>>,
     transit: Option<Vec<String>>,
     destination: Option<Vec<String>>,
@@ -318,7 +352,7 @@ struct RawInput {
     #[serde(default)]
     description: String,
     /// A short citation of the file, for the source lines of the figures drawn from it.
-    source: Option<String>,
+    source: Option<RawText>,
 }
 
 /// `[[regions]]`: a region of this pipeline, summed like those of regions.csv.
@@ -326,7 +360,7 @@ struct RawInput {
 #[serde(deny_unknown_fields)]
 struct RawRegion {
     code: String,
-    name: String,
+    name: RawText,
     members: Vec<String>,
 }
 
@@ -393,10 +427,26 @@ pub struct Pipeline {
     /// the regions and routes it defines.
     pub reference: Reference,
     pub analyze: AnalyzeParams,
+    /// The figures and the report's texts in the first of `languages`.
     pub figures: Vec<FigureSpec>,
     pub report: ReportParams,
+    /// The languages of the figures and the report (`languages`, default English alone).
+    pub languages: Vec<Language>,
+    /// The figures and report texts in each further language, in the order of `languages`.
+    pub translations: Vec<Translation>,
+    /// The keys of the writer's texts without their own text in every language (the
+    /// first language's is used): said as a warning by the stages that write them.
+    pub untranslated: Vec<String>,
     /// The file's text as parsed TOML, for hashing each stage's parameter subtree.
     pub document: toml::Table,
+}
+
+/// A pipeline's figures and report texts in a language after the first.
+#[derive(Debug)]
+pub struct Translation {
+    pub language: Language,
+    pub figures: Vec<FigureSpec>,
+    pub report: ReportParams,
 }
 
 fn config_error(file: &Path, key: &str, message: impl Into<String>) -> Error {
@@ -417,6 +467,20 @@ impl Pipeline {
     /// The reference tables this pipeline reads (its project's, else the built-in ones).
     pub fn reference_dir(&self) -> Option<PathBuf> {
         reference_dir(&self.root)
+    }
+
+    /// The figures and report texts of the pipeline in `language` (the first language's
+    /// for a language the pipeline does not list).
+    pub fn in_language(&self, language: Language) -> (&[FigureSpec], &ReportParams) {
+        match self.translations.iter().find(|t| t.language == language) {
+            Some(t) => (&t.figures, &t.report),
+            None => (&self.figures, &self.report),
+        }
+    }
+
+    /// The run's first language (its outputs keep the plain file names).
+    pub fn first_language(&self) -> Language {
+        self.languages.first().copied().unwrap_or_default()
     }
 
     pub fn load(path: &Path, confinement: Confinement) -> Result<Pipeline, Error> {
@@ -445,11 +509,12 @@ impl Pipeline {
                 "the pipeline has no [[inputs]]",
             ));
         }
+        let languages = validate_languages(path, raw.languages.as_deref())?;
         let mut inputs = Vec::new();
         let mut input_sources = Vec::new();
         for (i, input) in raw.inputs.into_iter().enumerate() {
             if let Some(source) = &input.source {
-                input_sources.push((input.file.clone(), source.clone()));
+                input_sources.push((i, input.file.clone(), source.clone()));
             }
             let input = validate_input(&project, path, &root, i, input)?;
             if let Some(j) = inputs.iter().position(|o: &InputFile| o.id == input.id) {
@@ -474,9 +539,13 @@ impl Pipeline {
         let mut reference = Reference::load_default(reference_dir.as_deref())?;
         let (regions, routes) = own_definitions(path, &raw.regions, &raw.routes, &mut reference)?;
         let mut analyze = validate_analyze(path, raw.analyze)?;
+        let untranslated = RefCell::new(Vec::new());
         let v = Validator {
             file: path,
             reference: &reference,
+            language: languages[0],
+            first: languages[0],
+            untranslated: &untranslated,
         };
         for (i, a) in raw.aggregates.into_iter().enumerate() {
             analyze.aggregates.extend(v.aggregate(i, a)?);
@@ -516,7 +585,7 @@ impl Pipeline {
                 window: v.window(key("window"), p.window.as_deref())?,
             });
         }
-        let sections = match raw.report.sections {
+        let sections = match raw.report.sections.as_ref() {
             None => Section::ALL.to_vec(),
             Some(names) => {
                 let mut sections = Vec::new();
@@ -561,37 +630,31 @@ impl Pipeline {
                 ));
             }
         }
-        let report = ReportParams {
-            title: raw.report.title.unwrap_or_else(|| raw.name.clone()),
-            subtitle: raw.report.subtitle,
-            intro: raw.report.intro,
-            outro: raw.report.outro,
-            sections,
-            highlight: raw.report.highlight,
-            source: raw
-                .report
-                .source
-                .unwrap_or_else(|| "routetrend analysis of the pipeline's inputs".into()),
-            input_sources,
+        let texts = |v: Validator| -> Result<(Vec<FigureSpec>, ReportParams), Error> {
+            let report = v.report(&raw.report, &raw.name, &sections, &input_sources)?;
+            Ok((v.figures(&raw.figures)?, report))
         };
-        let mut figures: Vec<FigureSpec> = Vec::new();
-        for (i, f) in raw.figures.into_iter().enumerate() {
-            let figure = v.figure(i, f)?;
-            if figures.iter().any(|g| g.slug == figure.slug) {
-                return Err(config_error(
-                    path,
-                    &format!("figures[{i}].slug"),
-                    format!("'{}' is used twice", figure.slug),
-                ));
-            }
-            figures.push(figure);
-        }
+        let (figures, report) = texts(v)?;
+        let translations = languages[1..]
+            .iter()
+            .map(|&language| {
+                let (figures, report) = texts(Validator { language, ..v })?;
+                Ok(Translation {
+                    language,
+                    figures,
+                    report,
+                })
+            })
+            .collect::<Result<_, Error>>()?;
         Ok(Pipeline {
             file: path.to_path_buf(),
             name: raw.name,
             description: raw.description,
             figures,
             report,
+            languages,
+            translations,
+            untranslated: untranslated.into_inner(),
             output,
             root,
             inputs,
@@ -670,7 +733,8 @@ fn own_definitions(
     for (i, r) in raw_regions.iter().enumerate() {
         let region = Region {
             code: r.code.trim().to_string(),
-            name: r.name.trim().to_string(),
+            name: r.name.english().trim().to_string(),
+            name_ru: r.name.own(Language::Ru).map(|t| t.trim().to_string()),
             members: r.members.iter().map(|m| m.trim().to_string()).collect(),
         };
         reference
@@ -694,7 +758,8 @@ fn own_definitions(
             }
             (Some(name), Some(origin), Some(transit), Some(destination)) => Route {
                 id: r.id.clone(),
-                name: name.clone(),
+                name: name.english().to_string(),
+                name_ru: name.own(Language::Ru).map(str::to_string),
                 origin: origin.clone(),
                 transit: transit.clone(),
                 destination: destination.clone(),
@@ -895,6 +960,34 @@ fn validate_merge(
     })
 }
 
+/// `languages = ["en", "ru"]`: known codes, each once, at least one (default English).
+fn validate_languages(path: &Path, raw: Option<&[String]>) -> Result<Vec<Language>, Error> {
+    let Some(codes) = raw else {
+        return Ok(vec![Language::En]);
+    };
+    if codes.is_empty() {
+        return Err(config_error(
+            path,
+            "languages",
+            "give at least one language, e.g. [\"en\"] or [\"en\", \"ru\"]",
+        ));
+    }
+    let mut languages = Vec::new();
+    for (i, code) in codes.iter().enumerate() {
+        let key = format!("languages[{i}]");
+        let language = Language::parse(code).map_err(|e| config_error(path, &key, e))?;
+        if languages.contains(&language) {
+            return Err(config_error(
+                path,
+                &key,
+                format!("'{code}' is listed twice"),
+            ));
+        }
+        languages.push(language);
+    }
+    Ok(languages)
+}
+
 fn validate_analyze(path: &Path, raw: RawAnalyze) -> Result<AnalyzeParams, Error> {
     let defaults = TrendOptions::default();
     let alpha = match raw.alpha {
@@ -995,28 +1088,153 @@ fn validate_analyze(path: &Path, raw: RawAnalyze) -> Result<AnalyzeParams, Error
     })
 }
 
-/// Validates the Northern Route sections against the reference data.
 /// One figure (the keys of a `[[figures]]` table) validated against `reference` as a
-/// pipeline's figure is: for `routetrend plot`, which draws without a pipeline. `file` names
-/// it in messages.
+/// pipeline's figure is, with its texts in `language`: for `routetrend plot`, which draws
+/// without a pipeline. `file` names it in messages.
 pub fn figure_from_table(
     table: toml::Table,
     file: &Path,
     reference: &Reference,
+    language: Language,
 ) -> Result<FigureSpec, Error> {
     let raw: RawFigure = serde_path_to_error::deserialize(toml::Value::Table(table))
         .map_err(|e| config_error(file, &e.path().to_string(), e.inner().to_string()))?;
-    Validator { file, reference }.figure(0, raw)
+    let untranslated = RefCell::new(Vec::new());
+    let v = Validator {
+        file,
+        reference,
+        language,
+        first: language,
+        untranslated: &untranslated,
+    };
+    v.figure(0, raw)
 }
 
+#[derive(Clone, Copy)]
 struct Validator<'a> {
     file: &'a Path,
     reference: &'a Reference,
+    /// The language of the texts it writes, and the pipeline's first language.
+    language: Language,
+    first: Language,
+    /// The keys of texts without one of their own in `language` (collected across
+    /// languages, each once).
+    untranslated: &'a RefCell<Vec<String>>,
+}
+
+impl RawText {
+    /// The text for `language`: its own, else the one for `first`, else the first given;
+    /// with whether it is its own.
+    fn resolve(&self, language: Language, first: Language) -> (&str, bool) {
+        match self {
+            RawText::Plain(text) => (text, language == first),
+            RawText::ByLanguage(texts) => match texts.get(language.code()) {
+                Some(own) => (own, true),
+                None => {
+                    let fallback = texts.get(first.code()).or_else(|| texts.values().next());
+                    (fallback.map_or("", String::as_str), false)
+                }
+            },
+        }
+    }
+
+    /// The English text (else the first given): the name a reference table keeps.
+    fn english(&self) -> &str {
+        self.resolve(Language::En, Language::En).0
+    }
+
+    /// The text given for `language` itself, if any (a plain text is nobody's own).
+    fn own(&self, language: Language) -> Option<&str> {
+        match self {
+            RawText::Plain(_) => None,
+            RawText::ByLanguage(texts) => texts.get(language.code()).map(String::as_str),
+        }
+    }
 }
 
 impl Validator<'_> {
     fn err(&self, key: String, message: impl Into<String>) -> Error {
         config_error(self.file, &key, message)
+    }
+
+    /// A text of the writer in this validator's language (see [`RawText::resolve`]); a key
+    /// without its own text is noted in `untranslated`.
+    fn text(&self, key: String, raw: &RawText) -> Result<String, Error> {
+        if let RawText::ByLanguage(texts) = raw {
+            if texts.is_empty() {
+                return Err(self.err(key, "an empty table: give a text, or a text per language: { en = \"...\", ru = \"...\" }"));
+            }
+            for code in texts.keys() {
+                Language::parse(code).map_err(|e| self.err(format!("{key}.{code}"), e))?;
+            }
+        }
+        let (text, own) = raw.resolve(self.language, self.first);
+        let mut untranslated = self.untranslated.borrow_mut();
+        if !own && !untranslated.contains(&key) {
+            untranslated.push(key);
+        }
+        Ok(text.to_string())
+    }
+
+    fn optional_text(&self, key: String, raw: &Option<RawText>) -> Result<Option<String>, Error> {
+        raw.as_ref().map(|t| self.text(key, t)).transpose()
+    }
+
+    /// The writer's notes of a figure (`figures[i].notes`).
+    fn texts(&self, key: &str, raw: &[RawText]) -> Result<Vec<String>, Error> {
+        raw.iter()
+            .enumerate()
+            .map(|(j, t)| self.text(format!("{key}[{j}]"), t))
+            .collect()
+    }
+
+    /// The report's texts in this validator's language.
+    fn report(
+        &self,
+        raw: &RawReport,
+        name: &str,
+        sections: &[Section],
+        input_sources: &[(usize, String, RawText)],
+    ) -> Result<ReportParams, Error> {
+        let default_source = || Texts::of(self.language).get("default-source");
+        Ok(ReportParams {
+            title: self
+                .optional_text("report.title".into(), &raw.title)?
+                .unwrap_or_else(|| name.to_string()),
+            subtitle: self.optional_text("report.subtitle".into(), &raw.subtitle)?,
+            intro: self.optional_text("report.intro".into(), &raw.intro)?,
+            outro: self.optional_text("report.outro".into(), &raw.outro)?,
+            sections: sections.to_vec(),
+            highlight: raw.highlight.clone(),
+            source: self
+                .optional_text("report.source".into(), &raw.source)?
+                .unwrap_or_else(default_source),
+            input_sources: input_sources
+                .iter()
+                .map(|(i, file, source)| {
+                    Ok((
+                        file.clone(),
+                        self.text(format!("inputs[{i}].source"), source)?,
+                    ))
+                })
+                .collect::<Result<_, Error>>()?,
+        })
+    }
+
+    /// The figures in this validator's language, each slug once.
+    fn figures(&self, raw: &[RawFigure]) -> Result<Vec<FigureSpec>, Error> {
+        let mut figures: Vec<FigureSpec> = Vec::new();
+        for (i, f) in raw.iter().enumerate() {
+            let figure = self.figure(i, f.clone())?;
+            if figures.iter().any(|g| g.slug == figure.slug) {
+                return Err(self.err(
+                    format!("figures[{i}].slug"),
+                    format!("'{}' is used twice", figure.slug),
+                ));
+            }
+            figures.push(figure);
+        }
+        Ok(figures)
     }
 
     fn policy(&self, key: String, text: Option<&str>) -> Result<CoveragePolicy, Error> {
@@ -1319,15 +1537,21 @@ impl Validator<'_> {
                 }
             };
             series.push(FigureSeries {
-                label: s.label.clone(),
+                label: self.text(format!("{k}.label"), &s.label)?,
                 source,
             });
         }
+        // `trend` and `change_point` name a series by its label in the first language.
+        let first_labels: Vec<&str> = raw
+            .series
+            .iter()
+            .map(|s| s.label.resolve(self.first, self.first).0)
+            .collect();
         let index = |field: &str, label: &Option<String>| -> Result<Option<usize>, Error> {
             label
                 .as_ref()
                 .map(|l| {
-                    series.iter().position(|s| &s.label == l).ok_or_else(|| {
+                    first_labels.iter().position(|s| s == l).ok_or_else(|| {
                         self.err(
                             key(field),
                             format!("'{l}' is not the label of one of the figure's series"),
@@ -1382,7 +1606,10 @@ impl Validator<'_> {
         for (j, e) in raw.events.iter().enumerate() {
             let period = Period::parse(&e.period)
                 .map_err(|why| self.err(key(&format!("events[{j}].period")), why))?;
-            events.push((period, e.label.clone()));
+            events.push((
+                period,
+                self.text(key(&format!("events[{j}].label")), &e.label)?,
+            ));
         }
         Ok(FigureSpec {
             slug: raw.slug.clone(),
@@ -1396,15 +1623,17 @@ impl Validator<'_> {
             log_scale,
             events,
             change_point: index("change_point", &raw.change_point)?,
-            title: raw.title,
-            subtitle: raw.subtitle,
-            y_label: raw.y_label.unwrap_or_else(|| "Seizures".into()),
+            title: self.text(key("title"), &raw.title)?,
+            subtitle: self.optional_text(key("subtitle"), &raw.subtitle)?,
+            y_label: self
+                .optional_text(key("y_label"), &raw.y_label)?
+                .unwrap_or_else(|| Texts::of(self.language).get("default-y-label")),
             size,
             window: self.window(key("window"), raw.window.as_deref())?,
             series,
-            notes: raw.notes,
-            source: raw.source,
-            caption: raw.caption,
+            notes: self.texts(&key("notes"), &raw.notes)?,
+            source: self.optional_text(key("source"), &raw.source)?,
+            caption: self.optional_text(key("caption"), &raw.caption)?,
             columns: raw.columns.unwrap_or(0),
             panel_y,
             map: None,
@@ -1449,7 +1678,7 @@ impl Validator<'_> {
             out
         };
         let map_route = MapRoute {
-            name: route.name.clone(),
+            name: self.reference.route_name(route, self.language).to_string(),
             origin: countries(&route.origin),
             transit: countries(&route.transit),
             destination: countries(&route.destination),
@@ -1537,10 +1766,17 @@ impl Validator<'_> {
             ));
         }
         let all: Vec<String> = map_route.countries();
-        let mut names: BTreeMap<String, String> = BTreeMap::new();
-        for (code, name) in &self.reference.country_names {
-            names.insert(code.clone(), name.clone());
-        }
+        let names: BTreeMap<String, String> = self
+            .reference
+            .country_names
+            .keys()
+            .map(|code| {
+                (
+                    code.clone(),
+                    self.reference.geo_name_in(code, self.language),
+                )
+            })
+            .collect();
         let mut series = Vec::new();
         let mut drug_names = Vec::new();
         for drug in &drugs {
@@ -1559,11 +1795,11 @@ impl Validator<'_> {
                 let drug_name = selection
                     .drug
                     .label()
-                    .and_then(|l| self.reference.running_drug_name(l))
+                    .and_then(|l| self.reference.running_drug_name_in(l, self.language))
                     .unwrap_or_default();
                 first.get_or_insert(drug_name.clone());
                 series.push(FigureSeries {
-                    label: format!("{}, {drug_name}", self.reference.geo_name(code)),
+                    label: format!("{}, {drug_name}", names.get(code).map_or(code, |n| n)),
                     source: FigureSource::Selection(selection),
                 });
             }
@@ -1585,7 +1821,7 @@ impl Validator<'_> {
             measures
                 .iter()
                 .map(|m| MapPanelSpec {
-                    title: m.text(),
+                    title: m.text(Texts::of(self.language)),
                     drug: drug_names[0].clone(),
                     measure: *m,
                     series: (0..n).collect(),
@@ -1606,9 +1842,11 @@ impl Validator<'_> {
         Ok(FigureSpec {
             slug: raw.slug,
             kind: ChartKind::Line,
-            title: raw.title,
-            subtitle: raw.subtitle,
-            y_label: raw.y_label.unwrap_or_else(|| "Seized".into()),
+            title: self.text(key("title"), &raw.title)?,
+            subtitle: self.optional_text(key("subtitle"), &raw.subtitle)?,
+            y_label: self
+                .optional_text(key("y_label"), &raw.y_label)?
+                .unwrap_or_else(|| Texts::of(self.language).get("default-map-legend")),
             size,
             window,
             series,
@@ -1621,9 +1859,9 @@ impl Validator<'_> {
             y_min: None,
             y_max: None,
             change_point: None,
-            notes: raw.notes,
-            source: raw.source,
-            caption: raw.caption,
+            notes: self.texts(&key("notes"), &raw.notes)?,
+            source: self.optional_text(key("source"), &raw.source)?,
+            caption: self.optional_text(key("caption"), &raw.caption)?,
             columns: raw.columns.unwrap_or(0),
             panel_y: PanelY::Shared,
             map: Some(MapSpec {

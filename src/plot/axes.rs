@@ -12,6 +12,8 @@ use super::scene::{Align, Scene, ASCENT_EM, DESCENT_EM};
 use super::text::{clean_line, text_block, wrap};
 use super::theme::{self, Theme};
 use super::{Chart, PlotError};
+use crate::i18n::Texts;
+use crate::model::Period;
 
 /// Draws the y-axis title (measure and unit) as a wrapped block at `y`, above the plot or
 /// panels; returns the y below it, or `None` when there is no title.
@@ -41,27 +43,33 @@ pub(super) fn axis_title_block(
 
 /// The y-axis title: the measure and the display unit.
 fn axis_title(chart: &Chart, p: &Prepared) -> String {
+    let texts = Texts::of(p.language);
     let measure = clean_line(&chart.y_label);
-    let unit = &p.unit.label;
-    if p.unit.percent || unit == "count" || unit.is_empty() {
+    let code = &p.unit.label;
+    if p.unit.percent || code == "count" || code.is_empty() {
         if measure.is_empty() && p.unit.percent {
-            return "Share (%)".into();
+            return texts.get("axis-share");
         }
         return measure;
     }
+    let unit = p.unit.text(texts);
     if measure.is_empty() {
-        unit.clone()
+        unit
     } else {
-        format!("{measure} ({unit})")
+        texts.format(
+            "axis-title",
+            &[("measure", measure.into()), ("unit", unit.into())],
+        )
     }
 }
 
-/// A value tick label: thousands separators, a true minus sign, "%" for shares.
-pub(super) fn tick_label(v: f64, ticks: &Ticks, percent: bool) -> String {
+/// A value tick label: the language's grouping and decimal separator, a true minus sign,
+/// the language's percent sign for shares.
+pub(super) fn tick_label(v: f64, ticks: &Ticks, percent: bool, texts: &Texts) -> String {
     let v = if ticks.log { 10f64.powf(v) } else { v };
-    let s = crate::display::format_number(v, ticks.decimals).replace('-', "\u{2212}");
+    let s = texts.number(v, ticks.decimals).replace('-', "\u{2212}");
     if percent {
-        format!("{s}%")
+        texts.format("percent", &[("value", s.into())])
     } else {
         s
     }
@@ -74,8 +82,19 @@ pub(super) fn x_label_band(t: &Theme) -> f64 {
 
 /// The widest possible time label, for spacing ticks.
 pub(super) fn time_label_width(ctx: &Ctx) -> Result<f64, PlotError> {
-    let sample = if ctx.p.quarterly { "2000Q0" } else { "2000" };
-    theme::text_width(sample, ctx.t.tick_em, false)
+    if !ctx.p.quarterly {
+        return theme::text_width("2000", ctx.t.tick_em, false);
+    }
+    let texts = Texts::of(ctx.p.language);
+    let mut widest: f64 = 0.0;
+    for quarter in 1..=4 {
+        let label = texts.period(Period {
+            year: 2000,
+            quarter: Some(quarter),
+        });
+        widest = widest.max(theme::text_width(&label, ctx.t.tick_em, false)?);
+    }
+    Ok(widest)
 }
 
 /// y axis: gridlines, tick labels left of `frame`, and the zero line.
@@ -91,7 +110,7 @@ pub(super) fn draw_y_axis(
         if v != 0.0 {
             scene.line((f.left, y), (f.right, y), theme::GRID, t.grid_w);
         }
-        let label = tick_label(v, ticks, ctx.p.unit.percent);
+        let label = tick_label(v, ticks, ctx.p.unit.percent, Texts::of(ctx.p.language));
         scene.text(
             &label,
             f.left - 0.5 * t.tick_em,

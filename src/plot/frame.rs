@@ -9,6 +9,7 @@ use super::prepare::Prepared;
 use super::scale::{self, TimeTicks};
 use super::theme::Theme;
 use super::Chart;
+use crate::i18n::Texts;
 
 /// One figure being laid out: its chart, prepared data and theme, and the canvas width in px.
 pub(super) struct Ctx<'a> {
@@ -49,6 +50,7 @@ impl Frame {
             p.quarterly,
             px_per_year,
             label_w + 1.2 * tick_em,
+            Texts::of(p.language),
         )
     }
 }

@@ -17,6 +17,7 @@ use super::single::single_plot;
 use super::text::{block_height, clean, text_block, wrap};
 use super::theme::{self, Theme};
 use super::{Chart, ChartKind, PlotError};
+use crate::i18n::Texts;
 
 /// Lays out `chart` (prepared as `p`) on the canvas of `t`.
 pub(crate) fn layout(chart: &Chart, p: &Prepared, t: &Theme) -> Result<Scene, PlotError> {
@@ -38,6 +39,7 @@ pub(crate) fn layout(chart: &Chart, p: &Prepared, t: &Theme) -> Result<Scene, Pl
         &chart.subtitle,
         &chart.source,
         &chart.notes,
+        Texts::of(chart.language),
     )?;
     match chart.kind {
         ChartKind::SmallMultiples => small_multiples(&ctx, &mut scene, body_top, body_bottom)?,
@@ -56,6 +58,7 @@ pub(crate) fn header_footer(
     subtitle: &str,
     source: &str,
     notes: &[String],
+    texts: &Texts,
 ) -> Result<(f64, f64), PlotError> {
     let m = t.margin;
     let inner_w = f64::from(t.width) - 2.0 * m;
@@ -96,7 +99,7 @@ pub(crate) fn header_footer(
     let source = clean(source);
     if !source.is_empty() {
         footer.extend(wrap(
-            &format!("Source: {source}"),
+            &texts.format("source-line", &[("source", source.into())]),
             t.small_em,
             false,
             inner_w,
@@ -105,7 +108,8 @@ pub(crate) fn header_footer(
     for note in notes {
         let note = clean(note);
         if !note.is_empty() {
-            footer.extend(wrap(&format!("Note: {note}"), t.small_em, false, inner_w)?);
+            let line = texts.format("note-line", &[("note", note.into())]);
+            footer.extend(wrap(&line, t.small_em, false, inner_w)?);
         }
     }
     let footer_h = block_height(footer.len(), t.small_em);

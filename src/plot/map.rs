@@ -35,12 +35,9 @@ use super::scene::{Align, BBox, Prim, Scene, ASCENT_EM, DESCENT_EM};
 use super::text::{clean, text_block, wrap};
 use super::theme::{self, Theme};
 use super::{output, PlotError, SizePreset};
-use crate::display::format_number;
+use crate::i18n::{Language, Texts};
 use crate::model::boundaries::Boundaries;
 use crate::model::Unit;
-
-/// The note every route map carries (the United Nations' standard map disclaimer).
-pub const MAP_DISCLAIMER: &str = "The boundaries and names shown and the designations used on this map do not imply official endorsement or acceptance by the United Nations.";
 
 /// The countries of a route (iso3 codes; regions already expanded to their members).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -76,6 +73,8 @@ pub struct MapPanel {
 /// Everything a route map shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MapChart {
+    /// The language of the map's own words (legend, "No data", "Source:").
+    pub language: Language,
     pub title: String,
     pub subtitle: String,
     pub source: String,
@@ -217,20 +216,24 @@ pub fn map_scale(chart: &MapChart) -> MapScale {
             decimals = None;
         }
     }
+    let texts = Texts::of(chart.language);
     let bound = |v: f64| {
         let own = if v > 0.0 {
             (-v.log10().round()).max(0.0) as usize
         } else {
             0
         };
-        signed(v, decimals.unwrap_or(own))
+        signed(v, decimals.unwrap_or(own), texts)
     };
     let classes = bounds
         .windows(2)
         .map(|w| MapClass {
             lo: w[0],
             hi: w[1],
-            label: format!("{} to {}", bound(w[0]), bound(w[1])),
+            label: texts.format(
+                "class-range",
+                &[("from", bound(w[0]).into()), ("to", bound(w[1]).into())],
+            ),
         })
         .collect();
     MapScale { unit, classes }
@@ -238,8 +241,8 @@ pub fn map_scale(chart: &MapChart) -> MapScale {
 
 /// A class bound with a typographic minus (U+2212), which a spreadsheet never reads as a
 /// formula: "−1,000".
-fn signed(v: f64, decimals: usize) -> String {
-    let text = format_number(v, decimals);
+fn signed(v: f64, decimals: usize, texts: &Texts) -> String {
+    let text = texts.number(v, decimals);
     match text.strip_prefix('-') {
         Some(rest) => format!("\u{2212}{rest}"),
         None => text,
@@ -849,7 +852,14 @@ fn legend(
     w: f64,
 ) -> Result<f64, PlotError> {
     let em = t.body_em;
-    let title = format!("{} ({})", clean(&chart.legend_title), scale.unit.label);
+    let texts = Texts::of(chart.language);
+    let title = texts.format(
+        "axis-title",
+        &[
+            ("measure", clean(&chart.legend_title).into()),
+            ("unit", scale.unit.text(texts).into()),
+        ],
+    );
     let lines = wrap(&title, em, true, w)?;
     let mut y = text_block(
         scene,
@@ -907,10 +917,10 @@ fn legend(
         for (a, b) in shape.hatch(0.55 * em) {
             scene.line(a, b, HATCH, t.grid_w);
         }
-        y = entry(scene, y, "No data")?;
+        y = entry(scene, y, &texts.get("no-data"))?;
     }
     swatch(scene, y, LAND);
-    y = entry(scene, y, "Not on the route")?;
+    y = entry(scene, y, &texts.get("not-on-route"))?;
     y += 0.3 * em;
     let mid = y + sh / 2.0;
     arrow(
@@ -979,9 +989,38 @@ fn map_scene(
         &chart.subtitle,
         &chart.source,
         &chart.notes,
+        Texts::of(chart.language),
     )?;
     let (w, m) = (f64::from(t.width), t.margin);
-    let legend_w = (w - 2.0 * m) * 0.2;
+    let any_missing = chart
+        .panels
+        .iter()
+        .any(|p| p.values.iter().any(|v| v.1.is_none()));
+    // The legend's column: a fifth of the width, wider (to a third) where its wrapped lines
+    // would not fit the height (a longer language, a long legend title).
+    let legend_fits = |width: f64| {
+        let mut scratch = Scene {
+            width: t.width,
+            height: t.height,
+            prims: Vec::new(),
+        };
+        legend(
+            &mut scratch,
+            &t,
+            chart,
+            &scale,
+            any_missing,
+            0.0,
+            top,
+            width,
+        )
+        .is_ok_and(|legend_bottom| legend_bottom <= bottom)
+    };
+    let legend_w = [0.2, 0.25, 0.3, 1.0 / 3.0]
+        .map(|share| (w - 2.0 * m) * share)
+        .into_iter()
+        .find(|width| legend_fits(*width))
+        .unwrap_or((w - 2.0 * m) * 0.2);
     // The maps take the width left of the legend's column; the legend then sits beside them.
     let legend_x = w - m - legend_w;
     let n = chart.panels.len();
@@ -1048,10 +1087,6 @@ fn map_scene(
         );
     }
     let used_right = rights.iter().copied().fold(m, f64::max);
-    let any_missing = chart
-        .panels
-        .iter()
-        .any(|p| p.values.iter().any(|v| v.1.is_none()));
     let legend_bottom = legend(
         &mut scene,
         &t,
@@ -1100,10 +1135,11 @@ mod tests {
             };
             let countries = map_route.countries();
             let chart = MapChart {
+                language: Language::En,
                 title: format!("Heroin seized along the {}, 2016", route.name),
                 subtitle: format!("Heroin seized (kg), 2016, by country of the {}", route.name),
                 source: "routetrend test".into(),
-                notes: vec![MAP_DISCLAIMER.into()],
+                notes: vec![Texts::of(Language::En).get("map-disclaimer")],
                 legend_title: "Heroin seized".into(),
                 unit: Unit::Kg,
                 change: false,

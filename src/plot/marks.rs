@@ -14,6 +14,7 @@ use super::scene::{Align, Prim, Scene, ASCENT_EM};
 use super::text::{text_block, widest};
 use super::theme::{self, Theme};
 use super::PlotError;
+use crate::i18n::Texts;
 
 /// The trend line's colour (the text shade of its series' colour, or of the first colour
 /// when panels are single-coloured), width and dash pattern; `None` without a trend.
@@ -394,7 +395,7 @@ pub(super) fn no_data_band(
         color: theme::NO_DATA,
     });
     let em = t.tick_em;
-    let label = "No data";
+    let label = &Texts::of(ctx.p.language).get("no-data");
     if theme::text_width(label, em, false)? + 0.6 * em <= px1 - px0 {
         scene.text(
             label,

@@ -45,11 +45,12 @@ mod theme;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::i18n::Language;
+
 pub use crate::display::format_number;
 pub use crate::model::Unit;
 pub use map::{
-    map_scale, render_map, MapChart, MapClass, MapInfo, MapPanel, MapRoute, MapScale,
-    MappedCountry, MAP_DISCLAIMER,
+    map_scale, render_map, MapChart, MapClass, MapInfo, MapPanel, MapRoute, MapScale, MappedCountry,
 };
 pub use scale::DisplayUnit;
 pub use theme::DISTINCT_COLOURS;
@@ -170,6 +171,8 @@ pub struct Event {
 /// Everything a figure shows. Build with struct-update syntax from [`Chart::default`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chart {
+    /// The language of the chart's own words (axis titles, "Source:", "No data", ticks).
+    pub language: Language,
     pub kind: ChartKind,
     pub title: String,
     /// What is measured, unit, geography and period, e.g. "Heroin seized, tonnes, 2000-2022".
@@ -209,6 +212,7 @@ pub struct Chart {
 impl Default for Chart {
     fn default() -> Self {
         Chart {
+            language: Language::En,
             kind: ChartKind::Line,
             title: String::new(),
             subtitle: String::new(),

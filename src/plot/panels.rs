@@ -17,6 +17,7 @@ use super::scene::{Align, Scene};
 use super::text::{block_height, clean_line, text_block, widest, wrap};
 use super::theme;
 use super::{PanelY, PlotError};
+use crate::i18n::Texts;
 
 /// The panel grid of small multiples for a given column count.
 struct PanelGrid {
@@ -165,7 +166,9 @@ pub(super) fn small_multiples(
     let mut ylabels: f64 = 0.0;
     for tk in &panel_ticks {
         ylabels = ylabels.max(widest(
-            tk.values.iter().map(|&v| tick_label(v, tk, p.unit.percent)),
+            tk.values
+                .iter()
+                .map(|&v| tick_label(v, tk, p.unit.percent, Texts::of(p.language))),
             t.tick_em,
         )?);
     }

@@ -11,6 +11,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::i18n::Language;
+
 use super::scale::{self, DisplayUnit};
 use super::text::clean;
 use super::theme::Theme;
@@ -73,6 +75,7 @@ pub(crate) struct PChange {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared {
+    pub language: Language,
     pub kind: ChartKind,
     pub quarterly: bool,
     /// Grid spacing in years.
@@ -499,6 +502,7 @@ pub(crate) fn prepare(chart: &Chart) -> Result<Prepared, PlotError> {
 
     let divisor = unit.divisor;
     Ok(Prepared {
+        language: chart.language,
         kind: chart.kind,
         quarterly,
         step,

@@ -1,7 +1,8 @@
 //! Axis arithmetic: display units by magnitude, "nice" value ticks, annual and quarterly
 //! time ticks (number formatting is `crate::display`). Pure functions, no drawing.
 
-use crate::model::Unit;
+use crate::i18n::Texts;
+use crate::model::{Period, Unit};
 
 /// Weights at or above this many kilograms are shown in tonnes.
 pub(crate) const TONNES_FROM_KG: f64 = 10_000.0;
@@ -15,6 +16,17 @@ pub struct DisplayUnit {
     pub label: String,
     /// Tick labels get a "%" suffix and the axis title no unit.
     pub percent: bool,
+}
+
+impl DisplayUnit {
+    /// The unit's label for people in the language of `texts` ("kg", "кг"; "%" and an
+    /// index's "2010 = 100" as they are).
+    pub fn text(&self, texts: &Texts) -> String {
+        let code = self.label.as_str();
+        texts
+            .find(&format!("unit-{code}"))
+            .unwrap_or_else(|| code.to_string())
+    }
 }
 
 /// Picks the display unit for values whose largest magnitude is `max_abs` (input unit).
@@ -190,16 +202,18 @@ pub(crate) struct TimeTicks {
 
 /// Time ticks over the data range `[first, last]` (years). Annual axes tick whole years every
 /// 1, 2, 5, 10 ... years; quarterly axes every 1, 2, 4 ... quarters (Q1s once a label no
-/// longer fits each quarter), labelled `2017Q1`. `px_per_year` and `label_px` (the widest
-/// label plus spacing) decide how crowded is too crowded. Periods between labels get minor
-/// ticks when there is room for them.
+/// longer fits each quarter), labelled as `texts` writes a quarter ("2017 Q1", "I кв. 2017").
+/// `px_per_year` and `label_px` (the widest label plus spacing) decide how crowded is too
+/// crowded. Periods between labels get minor ticks when there is room for them.
 pub(crate) fn time_ticks(
     first: f64,
     last: f64,
     quarterly: bool,
     px_per_year: f64,
     label_px: f64,
+    texts: &Texts,
 ) -> TimeTicks {
+    let period_label = |x: f64, quarterly: bool| tick_period(x, quarterly, texts);
     let (unit, steps): (f64, &[i64]) = if quarterly {
         (0.25, &[1, 2, 4, 8, 12, 20, 40, 80, 200, 400])
     } else {
@@ -231,6 +245,20 @@ pub(crate) fn time_ticks(
         major.push((x, period_label(x, quarterly)));
     }
     TimeTicks { major, minor }
+}
+
+/// A time tick's label: the year, or the quarter in the language of `texts`.
+fn tick_period(x: f64, quarterly: bool, texts: &Texts) -> String {
+    let year = (x + 1e-9).floor();
+    let q = ((x - year) * 4.0).round() as i64 + 1;
+    let on_quarter = (x - year - (q - 1) as f64 / 4.0).abs() < 1e-6;
+    match (quarterly, on_quarter, u8::try_from(q)) {
+        (true, true, Ok(q)) => texts.period(Period {
+            year: year as i32,
+            quarter: Some(q),
+        }),
+        _ => period_label(x, quarterly),
+    }
 }
 
 #[cfg(test)]
@@ -285,9 +313,23 @@ mod tests {
 
     #[test]
     fn annual_ticks_thin_out_when_crowded() {
-        let t = time_ticks(2000.0, 2022.0, false, 100.0, 80.0);
+        let t = time_ticks(
+            2000.0,
+            2022.0,
+            false,
+            100.0,
+            80.0,
+            Texts::of(crate::i18n::Language::En),
+        );
         assert_eq!(t.major.len(), 23);
-        let t = time_ticks(2000.0, 2022.0, false, 30.0, 80.0);
+        let t = time_ticks(
+            2000.0,
+            2022.0,
+            false,
+            30.0,
+            80.0,
+            Texts::of(crate::i18n::Language::En),
+        );
         let xs: Vec<f64> = t.major.iter().map(|m| m.0).collect();
         assert_eq!(xs, vec![2000.0, 2005.0, 2010.0, 2015.0, 2020.0]);
         assert_eq!(t.minor.len(), 18);
@@ -295,9 +337,25 @@ mod tests {
 
     #[test]
     fn quarterly_ticks_fall_back_to_first_quarters() {
-        let t = time_ticks(2016.0, 2018.75, true, 100.0, 90.0);
+        let t = time_ticks(
+            2016.0,
+            2018.75,
+            true,
+            100.0,
+            90.0,
+            Texts::of(crate::i18n::Language::En),
+        );
         let labels: Vec<&str> = t.major.iter().map(|m| m.1.as_str()).collect();
-        assert_eq!(labels, vec!["2016Q1", "2017Q1", "2018Q1"]);
+        assert_eq!(labels, vec!["2016 Q1", "2017 Q1", "2018 Q1"]);
         assert_eq!(t.minor.len(), 9);
+        let t = time_ticks(
+            2016.0,
+            2018.75,
+            true,
+            100.0,
+            90.0,
+            Texts::of(crate::i18n::Language::Ru),
+        );
+        assert_eq!(t.major[1].1, "I кв. 2017");
     }
 }

@@ -19,6 +19,7 @@ use super::scale;
 use super::scene::Scene;
 use super::text::{block_height, clean_line, widest, wrap};
 use super::{ChartKind, PlotError};
+use crate::i18n::Texts;
 
 /// Lays out one plot between `top` and `bottom`: with direct labels when they work out,
 /// else with a legend.
@@ -101,7 +102,7 @@ fn plot_keyed(
         ticks
             .values
             .iter()
-            .map(|&v| tick_label(v, &ticks, p.unit.percent)),
+            .map(|&v| tick_label(v, &ticks, p.unit.percent, Texts::of(p.language))),
         t.tick_em,
     )?;
     let plot_left = m + ylabels + 0.5 * t.tick_em;

@@ -40,12 +40,15 @@ pub(crate) fn clean_line(s: &str) -> String {
     clean(s).replace('\n', " ")
 }
 
-/// Greedy word wrap to `max_w` pixels; honours '\n'; breaks words longer than a line.
+/// Greedy word wrap to `max_w` pixels; honours '\n'; breaks words longer than a line. A
+/// no-break space (U+00A0, U+202F, U+2007: the Russian digit grouping, "92,6 %") holds its
+/// neighbours on one line.
 pub(crate) fn wrap(text: &str, em: f64, bold: bool, max_w: f64) -> Result<Vec<String>, PlotError> {
+    let breaks = |c: char| c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{202f}' | '\u{2007}');
     let mut lines = Vec::new();
     for para in text.split('\n') {
         let mut line = String::new();
-        for word in para.split_whitespace() {
+        for word in para.split(breaks).filter(|w| !w.is_empty()) {
             let candidate = if line.is_empty() {
                 word.to_string()
             } else {
@@ -136,5 +139,13 @@ mod tests {
         for l in &lines {
             assert!(crate::plot::theme::text_width(l, 20.0, false).unwrap() <= 120.0);
         }
+    }
+
+    #[test]
+    fn wrap_keeps_numbers_grouped_with_no_break_spaces_whole() {
+        crate::plot::theme::ensure_fonts().unwrap();
+        let width = crate::plot::theme::text_width("от −2 000 до", 20.0, false).unwrap();
+        let lines = wrap("от −2\u{a0}000 до −1\u{a0}000", 20.0, false, width + 1.0).unwrap();
+        assert_eq!(lines, ["от −2\u{a0}000 до", "−1\u{a0}000"]);
     }
 }

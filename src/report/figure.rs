@@ -16,10 +16,10 @@ use super::map::MapSpec;
 use crate::analysis::figure::{FigureSeries, SourceKind};
 use crate::analysis::series::SeriesKey;
 use crate::analysis::series::Window;
-use crate::analysis::trend::is_significant;
-use crate::display::readable;
+use crate::analysis::trend::{is_significant, TOO_SHORT};
 use crate::error::Error;
 use crate::files::csv_string;
+use crate::i18n::{Arg, Language, Texts};
 use crate::model::unit::decimal_sum;
 use crate::model::Period;
 use crate::model::Unit;
@@ -138,7 +138,8 @@ pub struct TrendFacts {
     pub n: u32,
     /// The trend label ("increasing", "decreasing", "no trend") at the pipeline's alpha.
     pub trend: Option<String>,
-    /// The test the label comes from ("Mann-Kendall" or "Hamed-Rao Mann-Kendall") and its p.
+    /// The test the label comes from (the catalog's id of its name: "test-mk" or
+    /// "test-hamed-rao") and its p.
     pub test: &'static str,
     pub p: Option<f64>,
     pub sen_slope: Option<f64>,
@@ -192,10 +193,12 @@ pub struct Composed {
     pub without_data: Vec<String>,
 }
 
-/// What every figure of a run shares: every period of its figure series, the names of its
-/// places by code (notes name countries, never codes), and the citations of its inputs.
+/// What every figure of a run in one language shares: every period of its figure series,
+/// the names of its places by code in that language (notes name countries, never codes),
+/// and the citations of its inputs.
 #[derive(Clone, Debug, Default)]
 pub struct RunFacts {
+    pub language: Language,
     pub periods: Vec<Period>,
     pub geo_names: BTreeMap<String, String>,
     pub sources: SourceLines,
@@ -211,7 +214,7 @@ pub struct SourceLines {
 
 impl SourceLines {
     /// The source line of a figure drawn from `files`: "A; B; routetrend analysis".
-    pub(crate) fn line(&self, files: &BTreeSet<&str>) -> String {
+    pub(crate) fn line(&self, files: &BTreeSet<&str>, texts: &Texts) -> String {
         let cited: Option<Vec<&str>> = files
             .iter()
             .map(|f| {
@@ -226,7 +229,10 @@ impl SourceLines {
                 let order = |c: &&str| self.by_file.iter().position(|(_, s)| s == c);
                 citations.sort_by_key(order);
                 citations.dedup();
-                format!("{}; routetrend analysis", citations.join("; "))
+                texts.format(
+                    "routetrend-analysis",
+                    &[("citations", citations.join("; ").into())],
+                )
             }
             _ => self.fallback.clone(),
         }
@@ -237,6 +243,10 @@ impl RunFacts {
     /// The name of a place, its code where the run has none.
     fn name<'a>(&'a self, code: &'a str) -> &'a str {
         self.geo_names.get(code).map_or(code, String::as_str)
+    }
+
+    pub(crate) fn texts(&self) -> &'static Texts {
+        Texts::of(self.language)
     }
 }
 
@@ -351,14 +361,15 @@ pub fn compose(
                 .with_incomplete(f.incomplete().map(|p| p.x()).collect())
         })
         .collect();
+    let texts = run.texts();
     let mut notes: Vec<String> = Vec::new();
-    let (kind, series) = within_palette(spec.kind, series, &mut notes);
+    let (kind, series) = within_palette(spec.kind, series, &mut notes, texts);
     if kind == ChartKind::GroupedBars
         && series
             .iter()
             .any(|s| s.points.iter().any(|p| p.1.is_none()))
     {
-        notes.push("Dashed outlines at zero: no data (not a zero)".into());
+        notes.push(texts.get("note-dashed-zero"));
     }
     // Lines mark incomplete values (hollow points, dotted steps) and say so per series;
     // other charts list the missing members in one note.
@@ -387,9 +398,9 @@ pub fn compose(
         .map(|(s, _)| s.label.clone())
         .collect();
     if !without_data.is_empty() {
-        notes.push(format!(
-            "No data in the window: {}.",
-            without_data.join(", ")
+        notes.push(texts.format(
+            "note-no-data-window",
+            &[("names", without_data.join(", ").into())],
         ));
     }
     notes.extend(spec.notes.iter().cloned());
@@ -424,24 +435,38 @@ pub fn compose(
                 });
             }
             if trend.as_ref().is_some_and(|line| !line.band.is_empty()) {
-                notes.push(format!(
-                    "{label}: shaded, the {}% confidence interval of the Sen slope",
-                    readable(100.0 * (1.0 - alpha))
+                let level = texts.readable(100.0 * (1.0 - alpha));
+                notes.push(texts.format(
+                    "note-trend-band",
+                    &[
+                        ("label", label.into()),
+                        (
+                            "level",
+                            texts.format("percent", &[("value", level.into())]).into(),
+                        ),
+                    ],
                 ));
             }
             if !significant {
-                let drawn = if spec.trend_always {
-                    "drawn faint"
+                let drawn = texts.get(if spec.trend_always {
+                    "note-drawn-faint"
                 } else {
-                    "so no trend line"
-                };
+                    "note-no-trend-line"
+                });
                 notes.push(match t.p {
-                    Some(p) => format!(
-                        "{label}: no significant trend ({} p = {}), {drawn}",
-                        t.test,
-                        readable(p)
+                    Some(p) => texts.format(
+                        "note-no-trend",
+                        &[
+                            ("label", label.into()),
+                            ("test", texts.get(t.test).into()),
+                            ("p", texts.readable(p).into()),
+                            ("drawn", drawn.into()),
+                        ],
                     ),
-                    None => format!("{label}: too few values for a trend test, {drawn}"),
+                    None => texts.format(
+                        "note-too-few",
+                        &[("label", label.into()), ("drawn", drawn.into())],
+                    ),
                 });
             }
         }
@@ -457,14 +482,22 @@ pub fn compose(
                     change_point = Some(ChangePoint {
                         series: i,
                         x: period.x(),
-                        label: format!("change after {period} (Pettitt p = {})", readable(p)),
+                        label: texts.format(
+                            "change-point-label",
+                            &[
+                                ("period", texts.period(period).into()),
+                                ("p", texts.readable(p).into()),
+                            ],
+                        ),
                     });
                 }
             } else {
-                notes.push(format!(
-                    "{}: no significant change point (Pettitt p = {})",
-                    spec.series[i].label,
-                    readable(p)
+                notes.push(texts.format(
+                    "note-no-change-point",
+                    &[
+                        ("label", (&spec.series[i].label).into()),
+                        ("p", texts.readable(p).into()),
+                    ],
                 ));
             }
         }
@@ -485,11 +518,17 @@ pub fn compose(
             ));
         }
         if kind == ChartKind::SmallMultiples {
-            notes.push(format!("Dashed rule at {period}: {label}"));
+            notes.push(texts.format(
+                "note-event-rule",
+                &[
+                    ("period", texts.period(*period).into()),
+                    ("label", label.into()),
+                ],
+            ));
         }
     }
     let period_text = match (span.first(), span.last()) {
-        (Some(a), Some(b)) => format!("{a}-{b}"),
+        (Some(a), Some(b)) => period_range(*a, *b, texts),
         _ => String::new(),
     };
     let source = spec.source.clone().unwrap_or_else(|| {
@@ -497,9 +536,10 @@ pub fn compose(
             .iter()
             .flat_map(|f| f.source_files.iter().map(String::as_str))
             .collect();
-        run.sources.line(&files)
+        run.sources.line(&files, texts)
     });
     let mut chart = Chart {
+        language: run.language,
         kind,
         title: spec.title.clone(),
         subtitle: String::new(),
@@ -523,7 +563,13 @@ pub fn compose(
             .iter()
             .map(|(period, label)| Event {
                 x: period.x(),
-                label: format!("{period}: {label}"),
+                label: texts.format(
+                    "event-label",
+                    &[
+                        ("period", texts.period(*period).into()),
+                        ("label", label.into()),
+                    ],
+                ),
             })
             .collect(),
     };
@@ -535,31 +581,50 @@ pub fn compose(
     });
     if let (Some(line), Some(i)) = (chart.trend.as_mut(), spec.trend) {
         if let Some(slope) = fact(i).and_then(|t| t.sen_slope) {
-            line.label = format!(
-                "{}: Sen slope {} per year{}",
-                spec.series[i].label,
-                show_slope(slope, &shown),
-                if line.faint { " (not significant)" } else { "" }
+            line.label = texts.format(
+                if line.faint {
+                    "trend-line-label-faint"
+                } else {
+                    "trend-line-label"
+                },
+                &[
+                    ("label", (&spec.series[i].label).into()),
+                    ("slope", show_slope(slope, &shown, texts).into()),
+                ],
             );
         }
     }
     let labels: Vec<&str> = spec.series.iter().map(|s| s.label.as_str()).collect();
     let subtitle = spec.subtitle.clone().unwrap_or_else(|| {
-        format!(
-            "{} ({}{}), {}, {period_text}",
-            spec.y_label,
-            shown.label,
-            if spec.log_scale { ", log scale" } else { "" },
-            labels.join(", ")
+        texts.format(
+            if spec.log_scale {
+                "subtitle-log"
+            } else {
+                "subtitle"
+            },
+            &[
+                ("measure", (&spec.y_label).into()),
+                ("unit", shown.text(texts).into()),
+                ("labels", labels.join(", ").into()),
+                ("period", (&period_text).into()),
+            ],
         )
     });
     let main = spec.main_series();
-    let mut alt_text = alt_text(spec, kind, plotted, fact(main), &shown, &period_text);
+    let mut alt_text = alt_text(spec, kind, plotted, fact(main), &shown, &period_text, texts);
     for (period, label) in &spec.events {
-        alt_text.push_str(&format!(" Marked at {period}: {label}."));
+        alt_text.push(' ');
+        alt_text.push_str(&texts.format(
+            "alt-marked",
+            &[
+                ("period", texts.period(*period).into()),
+                ("label", label.into()),
+            ],
+        ));
     }
     if spec.log_scale {
-        alt_text.push_str(" The value axis is logarithmic.");
+        alt_text.push(' ');
+        alt_text.push_str(&texts.get("alt-log"));
     }
     chart.subtitle = subtitle.clone();
     chart.alt_text = Some(alt_text.clone());
@@ -582,6 +647,7 @@ fn order(p: &Period) -> i64 {
 /// A route segment that misses members in some periods: "Heroin: incomplete transit
 /// coverage in 6 period(s), 2017 (TKM missing) to 2022 (TKM missing)".
 fn route_note(label: &str, plotted: &Plotted, run: &RunFacts) -> Option<String> {
+    let texts = run.texts();
     let gaps: Vec<String> = plotted
         .points
         .iter()
@@ -589,13 +655,24 @@ fn route_note(label: &str, plotted: &Plotted, run: &RunFacts) -> Option<String> 
         .filter(|(_, m)| !m.is_empty())
         .map(|((p, _), m)| {
             let names: Vec<&str> = m.iter().map(|code| run.name(code)).collect();
-            format!("{p} ({} missing)", names.join(", "))
+            texts.format(
+                "note-route-gap",
+                &[
+                    ("period", texts.period(*p).into()),
+                    ("names", names.join(", ").into()),
+                ],
+            )
         })
         .collect();
     let (first, last) = (gaps.first()?, gaps.last()?);
-    Some(format!(
-        "{label}: incomplete transit coverage in {} period(s), {first} to {last}",
-        gaps.len()
+    Some(texts.format(
+        "note-route-coverage",
+        &[
+            ("label", label.into()),
+            ("count", gaps.len().into()),
+            ("first", first.into()),
+            ("last", last.into()),
+        ],
     ))
 }
 
@@ -614,16 +691,13 @@ fn coverage_note(plotted: &[Plotted], run: &RunFacts) -> Option<String> {
             }
         }
     }
+    let texts = run.texts();
     let parts: Vec<String> = by_member
         .iter()
-        .map(|(member, periods)| format!("{} {}", run.name(member), period_runs(periods)))
+        .map(|(member, periods)| format!("{} {}", run.name(member), period_runs(periods, texts)))
         .collect();
-    (!parts.is_empty()).then(|| {
-        format!(
-            "Totals cover the members that report; not reported for some series: {}",
-            parts.join("; ")
-        )
-    })
+    (!parts.is_empty())
+        .then(|| texts.format("note-coverage", &[("parts", parts.join("; ").into())]))
 }
 
 /// Each series as an index, 100 at `base` (its value there): points and the Sen line's
@@ -684,6 +758,7 @@ fn within_palette(
     kind: ChartKind,
     series: Vec<Series>,
     notes: &mut Vec<String>,
+    texts: &Texts,
 ) -> (ChartKind, Vec<Series>) {
     let most = plot::DISTINCT_COLOURS;
     if series.len() <= most {
@@ -692,9 +767,9 @@ fn within_palette(
     match kind {
         ChartKind::SmallMultiples => (kind, series),
         ChartKind::Line => {
-            notes.push(format!(
-                "{} series, more than {most} colours can tell apart: one panel each",
-                series.len()
+            notes.push(texts.format(
+                "note-small-multiples",
+                &[("count", series.len().into()), ("most", most.into())],
             ));
             (ChartKind::SmallMultiples, series)
         }
@@ -719,8 +794,11 @@ fn within_palette(
                 })
                 .collect();
             let names: Vec<&str> = rest.iter().map(|s| s.name.as_str()).collect();
-            notes.push(format!("Other: {}", names.join(", ")));
-            let other = Series::new(format!("Other ({} series)", rest.len()), points);
+            notes.push(texts.format("note-other", &[("names", names.join(", ").into())]));
+            let other = Series::new(
+                texts.format("series-other", &[("count", rest.len().into())]),
+                points,
+            );
             let mut out: Vec<Series> = kept.into_iter().map(|i| series[i].clone()).collect();
             out.push(other);
             (kind, out)
@@ -728,8 +806,19 @@ fn within_palette(
     }
 }
 
+/// "2001-2022" (in Russian with an en dash): a span of periods.
+pub(crate) fn period_range(a: Period, b: Period, texts: &Texts) -> String {
+    texts.format(
+        "period-range",
+        &[
+            ("from", texts.period(a).into()),
+            ("to", texts.period(b).into()),
+        ],
+    )
+}
+
 /// Periods in runs of consecutive years: "2001-2002, 2017-2022" (quarters one by one).
-fn period_runs(periods: &BTreeSet<(i64, Period)>) -> String {
+fn period_runs(periods: &BTreeSet<(i64, Period)>, texts: &Texts) -> String {
     let mut runs: Vec<(Period, Period)> = Vec::new();
     for (_, p) in periods {
         match runs.last_mut() {
@@ -744,9 +833,9 @@ fn period_runs(periods: &BTreeSet<(i64, Period)>) -> String {
     runs.iter()
         .map(|(a, b)| {
             if a == b {
-                a.to_string()
+                texts.period(*a)
             } else {
-                format!("{a}-{b}")
+                period_range(*a, *b, texts)
             }
         })
         .collect::<Vec<_>>()
@@ -757,6 +846,7 @@ fn period_runs(periods: &BTreeSet<(i64, Period)>) -> String {
 /// values, with who is missing: "Central Asia (5): hollow points and dotted lines are
 /// incomplete totals (4 of 5 members report in 2017-2022; Turkmenistan missing)".
 fn incomplete_note(label: &str, plotted: &Plotted, run: &RunFacts) -> Option<String> {
+    let texts = run.texts();
     type Key = ((u32, u32), Vec<String>);
     let mut by_coverage: BTreeMap<Key, BTreeSet<(i64, Period)>> = BTreeMap::new();
     for (((p, _), c), missing) in plotted
@@ -780,31 +870,36 @@ fn incomplete_note(label: &str, plotted: &Plotted, run: &RunFacts) -> Option<Str
             let who = if names.is_empty() {
                 String::new()
             } else {
-                format!("; {} missing", names.join(", "))
+                texts.format("note-incomplete-who", &[("names", names.join(", ").into())])
             };
-            format!(
-                "{reporting} of {total} members report in {}{who}",
-                period_runs(periods)
+            texts.format(
+                "note-incomplete-part",
+                &[
+                    ("reporting", (*reporting).into()),
+                    ("total", (*total).into()),
+                    ("periods", period_runs(periods, texts).into()),
+                    ("who", who.into()),
+                ],
             )
         })
         .collect();
     (!parts.is_empty()).then(|| {
-        format!(
-            "{label}: hollow points and dotted lines are incomplete totals ({})",
-            parts.join("; ")
+        texts.format(
+            "note-incomplete",
+            &[("label", label.into()), ("parts", parts.join("; ").into())],
         )
     })
 }
 
 /// The kind of chart in words (alt text, sidecar).
-pub fn kind_name(kind: ChartKind) -> &'static str {
-    match kind {
-        ChartKind::Line => "Line chart",
-        ChartKind::StackedArea => "Stacked area chart",
-        ChartKind::ShareArea => "100% stacked area chart",
-        ChartKind::GroupedBars => "Grouped bar chart",
-        ChartKind::SmallMultiples => "Small-multiple line charts",
-    }
+pub fn kind_name(kind: ChartKind, texts: &Texts) -> String {
+    texts.get(match kind {
+        ChartKind::Line => "chart-line",
+        ChartKind::StackedArea => "chart-stacked-area",
+        ChartKind::ShareArea => "chart-share-area",
+        ChartKind::GroupedBars => "chart-bars",
+        ChartKind::SmallMultiples => "chart-small-multiples",
+    })
 }
 
 /// The confidence band of the Sen slope: the lines of slopes `sen_lo` and `sen_hi` through
@@ -866,13 +961,17 @@ fn sen_line(
 
 /// A slope per year in the chart's display unit: percentage points for shares, index points
 /// for an index.
-fn show_slope(v: f64, shown: &DisplayUnit) -> String {
+fn show_slope(v: f64, shown: &DisplayUnit, texts: &Texts) -> String {
+    let value = |v: String| [("value", Arg::from(v))];
     if shown.percent {
-        format!("{:.2} pp", v / shown.divisor)
+        texts.format(
+            "percentage-points",
+            &value(texts.number(v / shown.divisor, 2)),
+        )
     } else if is_index(shown) {
-        format!("{} index points", readable(v))
+        texts.format("index-points", &value(texts.readable(v)))
     } else {
-        show(v, shown)
+        show(v, shown, texts)
     }
 }
 
@@ -883,17 +982,17 @@ fn is_index(shown: &DisplayUnit) -> bool {
 }
 
 /// A value in the chart's display unit ("3.24 t", "61.2%"; counts and ratios bare).
-fn show(v: f64, shown: &DisplayUnit) -> String {
+fn show(v: f64, shown: &DisplayUnit, texts: &Texts) -> String {
     let x = v / shown.divisor;
     if shown.percent {
-        format!("{x:.1}%")
+        texts.percent(x, 1)
     } else if [Unit::Count.code(), Unit::Ratio.code()].contains(&shown.label.as_str())
         || is_index(shown)
     {
         // Counts, ratios and index points are bare numbers.
-        readable(x)
+        texts.readable(x)
     } else {
-        format!("{} {}", readable(x), shown.label)
+        texts.value_unit(texts.readable(x), &shown.text(texts))
     }
 }
 
@@ -907,46 +1006,68 @@ fn alt_text(
     main: Option<&TrendFacts>,
     shown: &DisplayUnit,
     period: &str,
+    texts: &Texts,
 ) -> String {
-    let mut text = format!(
-        "{} of {}, {period}.",
-        kind_name(kind),
-        spec.title.trim_end_matches('.')
+    let mut text = texts.format(
+        "alt-start",
+        &[
+            ("kind", kind_name(kind, texts).into()),
+            ("title", spec.title.trim_end_matches('.').into()),
+            ("period", period.into()),
+        ],
     );
+    let mut sentence = |id: &str, args: &[(&str, Arg)]| {
+        text.push(' ');
+        text.push_str(&texts.format(id, args));
+    };
     for (s, f) in spec.series.iter().zip(plotted).take(6) {
+        let label = || Arg::from(&s.label);
         match (f.points.first(), f.points.last()) {
             (Some((p0, v0)), Some((p1, v1))) if p0 != p1 => {
-                let verb = if v1 < v0 {
+                let direction = if v1 < v0 {
                     "fell"
                 } else if v1 > v0 {
                     "rose"
                 } else {
                     "stayed"
                 };
-                text.push_str(&format!(
-                    " {}: {verb} from {} in {p0} to {} in {p1}.",
-                    s.label,
-                    show(*v0, shown),
-                    show(*v1, shown)
-                ));
+                sentence(
+                    "alt-change",
+                    &[
+                        ("label", label()),
+                        ("direction", direction.into()),
+                        ("from", show(*v0, shown, texts).into()),
+                        ("p0", texts.period(*p0).into()),
+                        ("to", show(*v1, shown, texts).into()),
+                        ("p1", texts.period(*p1).into()),
+                    ],
+                );
             }
-            (Some((p0, v0)), _) => {
-                text.push_str(&format!(" {}: {} in {p0} only.", s.label, show(*v0, shown)))
-            }
-            _ => text.push_str(&format!(" {}: no data.", s.label)),
+            (Some((p0, v0)), _) => sentence(
+                "alt-only",
+                &[
+                    ("label", label()),
+                    ("value", show(*v0, shown, texts).into()),
+                    ("period", texts.period(*p0).into()),
+                ],
+            ),
+            _ => sentence("alt-no-data", &[("label", label())]),
         }
     }
     let index = spec.main_series();
     if let (Some(s), Some(t)) = (spec.series.get(index), main) {
         if let (Some(trend), Some(p), Some(slope)) = (&t.trend, t.p, t.sen_slope) {
-            text.push_str(&format!(
-                " Trend of {}: {trend} ({} p = {}, n = {}), Sen slope {} per year.",
-                s.label,
-                t.test,
-                readable(p),
-                t.n,
-                show_slope(slope, shown)
-            ));
+            sentence(
+                "alt-trend",
+                &[
+                    ("label", (&s.label).into()),
+                    ("trend", trend_word(trend, texts).into()),
+                    ("test", texts.get(t.test).into()),
+                    ("p", texts.readable(p).into()),
+                    ("n", t.n.into()),
+                    ("slope", show_slope(slope, shown, texts).into()),
+                ],
+            );
         }
     }
     let missing = plotted
@@ -954,9 +1075,20 @@ fn alt_text(
         .filter(|f| f.kind == Some(SourceKind::Selection))
         .any(|f| f.missing.iter().any(|m| !m.is_empty()));
     if missing {
-        text.push_str(" Some totals cover fewer members in some years (see notes).");
+        sentence("alt-fewer-members", &[]);
     }
     text
+}
+
+/// A trend label of the trends table ("increasing", "decreasing", "no trend") in words.
+pub(crate) fn trend_word(label: &str, texts: &Texts) -> String {
+    match label {
+        "increasing" => texts.get("trend-increasing"),
+        "decreasing" => texts.get("trend-decreasing"),
+        "no trend" => texts.get("trend-none"),
+        TOO_SHORT => texts.get("trend-too-short"),
+        other => other.to_string(),
+    }
 }
 
 /// The plotted points as CSV, each with the value it came from and, for a total or share,

@@ -9,10 +9,11 @@
 use std::collections::BTreeMap;
 
 use crate::analysis::series::Window;
-use crate::display::{capitalised, format_number};
+use crate::display::capitalised;
 use crate::files::csv_string;
+use crate::i18n::Texts;
 use crate::model::{Period, Unit};
-use crate::plot::{map_scale, MapChart, MapInfo, MapPanel, MapRoute, MAP_DISCLAIMER};
+use crate::plot::{map_scale, MapChart, MapInfo, MapPanel, MapRoute};
 
 use super::figure::{FigureSpec, Plotted, RunFacts};
 
@@ -42,14 +43,22 @@ impl Measure {
         }
     }
 
-    /// "2016", "total 2012-2016", "mean 2012-2016", "2010 to 2016" (a change).
-    pub fn text(&self) -> String {
-        match self {
-            Measure::At(p) => p.to_string(),
-            Measure::Total(a, b) => format!("total {a}-{b}"),
-            Measure::Mean(a, b) => format!("mean {a}-{b}"),
-            Measure::Change(a, b) => format!("{a} to {b}"),
-        }
+    /// "2016", "total 2012-2016", "mean 2012-2016", "2010 to 2016" (a change), in the
+    /// language of `texts`.
+    pub fn text(&self, texts: &Texts) -> String {
+        let (id, a, b) = match *self {
+            Measure::At(p) => return texts.period(p),
+            Measure::Total(a, b) => ("measure-total", a, b),
+            Measure::Mean(a, b) => ("measure-mean", a, b),
+            Measure::Change(a, b) => ("measure-change", a, b),
+        };
+        texts.format(
+            id,
+            &[
+                ("from", texts.period(a).into()),
+                ("to", texts.period(b).into()),
+            ],
+        )
     }
 
     /// The measure of a series' points; `Err` says which period is missing.
@@ -131,6 +140,7 @@ pub fn compose_map(
     plotted: &[Plotted],
     run: &RunFacts,
 ) -> ComposedMap {
+    let texts = run.texts();
     let countries = map.route.countries();
     let name = |iso3: &str| {
         map.names
@@ -169,24 +179,33 @@ pub fn compose_map(
     for (iso3, periods) in &without_data {
         let entry = missing_by_country.entry(iso3.as_str()).or_default();
         for p in periods {
-            if !entry.contains(&p.to_string()) {
-                entry.push(p.to_string());
+            if !entry.contains(&texts.period(*p)) {
+                entry.push(texts.period(*p));
             }
         }
     }
     if !missing_by_country.is_empty() {
         let parts: Vec<String> = missing_by_country
             .iter()
-            .map(|(iso3, periods)| format!("{} (no value for {})", name(iso3), periods.join(", ")))
+            .map(|(iso3, periods)| {
+                texts.format(
+                    "map-no-value",
+                    &[
+                        ("name", name(iso3).into()),
+                        ("periods", periods.join(", ").into()),
+                    ],
+                )
+            })
             .collect();
-        notes.push(format!("No data: {}.", parts.join("; ")));
+        notes.push(texts.format("map-no-data", &[("parts", parts.join("; ").into())]));
     }
-    notes.push(MAP_DISCLAIMER.to_string());
+    notes.push(texts.get("map-disclaimer"));
     let source = spec
         .source
         .clone()
-        .unwrap_or_else(|| run.sources.line(&files));
+        .unwrap_or_else(|| run.sources.line(&files, texts));
     let mut chart = MapChart {
+        language: run.language,
         title: spec.title.clone(),
         subtitle: String::new(),
         source,
@@ -212,52 +231,67 @@ pub fn compose_map(
             }
             out
         };
-        let measures = distinct(map.panels.iter().map(|p| p.measure.text()).collect());
+        let measures = distinct(map.panels.iter().map(|p| p.measure.text(texts)).collect());
         let drugs = distinct(map.panels.iter().map(|p| p.drug.clone()).collect());
         let what = if drugs.len() > 1 {
-            format!("{}, ", and_list(&drugs))
+            format!("{}, ", and_list(&drugs, texts))
         } else {
             String::new()
         };
-        format!(
-            "{} ({}), {what}{}, by country of the {}",
-            spec.y_label,
-            scale.unit.label,
-            and_list(&measures),
-            map.route.name
+        texts.format(
+            "map-subtitle",
+            &[
+                ("measure", (&spec.y_label).into()),
+                ("unit", scale.unit.text(texts).into()),
+                ("what", what.into()),
+                ("measures", and_list(&measures, texts).into()),
+                ("route", (&map.route.name).into()),
+            ],
         )
     });
-    chart.alt_text = alt_text(&chart, map, &scale.unit.label, scale.unit.divisor);
+    let unit_label = scale.unit.text(texts);
+    chart.alt_text = alt_text(&chart, map, &unit_label, scale.unit.divisor, texts);
     ComposedMap {
         chart,
         without_data,
     }
 }
 
-/// "A and B", "A, B and C".
-fn and_list(items: &[String]) -> String {
+/// "A and B", "A, B and C" ("A, B и C").
+fn and_list(items: &[String], texts: &Texts) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [rest @ .., last] => texts.format(
+            "list-and",
+            &[("rest", rest.join(", ").into()), ("last", last.into())],
+        ),
     }
 }
 
 /// The alt text: the route through its countries, then per panel the countries by value,
 /// largest first, and those without data.
-fn alt_text(chart: &MapChart, map: &MapSpec, unit: &str, divisor: f64) -> String {
+fn alt_text(chart: &MapChart, map: &MapSpec, unit: &str, divisor: f64, texts: &Texts) -> String {
     let name = |iso3: &String| map.names.get(iso3).cloned().unwrap_or_else(|| iso3.clone());
-    let names = |codes: &[String]| and_list(&codes.iter().map(name).collect::<Vec<_>>());
+    let names = |codes: &[String]| and_list(&codes.iter().map(name).collect::<Vec<_>>(), texts);
     let route = &map.route;
-    let mut text = format!(
-        "Map of the {}. Origin: {}",
-        route.name,
-        names(&route.origin)
+    let mut text = texts.format(
+        "map-alt-start",
+        &[
+            ("route", (&route.name).into()),
+            ("origin", names(&route.origin).into()),
+        ],
     );
     if !route.transit.is_empty() {
-        text.push_str(&format!("; transit: {}", names(&route.transit)));
+        text.push_str(&texts.format(
+            "map-alt-transit",
+            &[("transit", names(&route.transit).into())],
+        ));
     }
-    text.push_str(&format!("; destination: {}.", names(&route.destination)));
+    text.push_str(&texts.format(
+        "map-alt-destination",
+        &[("destination", names(&route.destination).into())],
+    ));
     for (panel, spec) in chart.panels.iter().zip(&map.panels) {
         let mut known: Vec<(&String, f64)> = panel
             .values
@@ -265,7 +299,7 @@ fn alt_text(chart: &MapChart, map: &MapSpec, unit: &str, divisor: f64) -> String
             .filter_map(|(c, v)| v.map(|v| (c, v)))
             .collect();
         known.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
-        let shown = |v: f64| format!("{} {unit}", three_digits(v / divisor));
+        let shown = |v: f64| texts.value_unit(three_digits(v / divisor, texts), unit);
         let signed = |v: f64| {
             if v > 0.0 {
                 format!("+{}", shown(v))
@@ -273,33 +307,29 @@ fn alt_text(chart: &MapChart, map: &MapSpec, unit: &str, divisor: f64) -> String
                 shown(v)
             }
         };
-        let what = format!("{} ({})", spec.drug, spec.measure.text());
+        let what = capitalised(&format!("{} ({})", spec.drug, spec.measure.text(texts)));
         match known.split_first() {
-            None => text.push_str(&format!(" {}: no country of the route has data.", what)),
+            None => {
+                text.push(' ');
+                text.push_str(&texts.format("map-alt-none", &[("what", (&what).into())]));
+            }
             Some((first, rest)) => {
-                let lead = if spec.measure.is_change() && first.1 > 0.0 {
-                    format!(
-                        " {}: the largest rise was in {}, {}",
-                        capitalised(&what),
-                        name(first.0),
-                        signed(first.1)
-                    )
+                let (id, value) = if spec.measure.is_change() && first.1 > 0.0 {
+                    ("map-alt-largest-rise", signed(first.1))
                 } else if spec.measure.is_change() {
-                    format!(
-                        " {}: no country of the route with data rose; the smallest change was in {}, {}",
-                        capitalised(&what),
-                        name(first.0),
-                        signed(first.1)
-                    )
+                    ("map-alt-smallest-change", signed(first.1))
                 } else {
-                    format!(
-                        " {}: {} seized the most on the route, {}",
-                        capitalised(&what),
-                        name(first.0),
-                        shown(first.1)
-                    )
+                    ("map-alt-most", shown(first.1))
                 };
-                text.push_str(&lead);
+                text.push(' ');
+                text.push_str(&texts.format(
+                    id,
+                    &[
+                        ("what", (&what).into()),
+                        ("name", name(first.0).into()),
+                        ("value", value.into()),
+                    ],
+                ));
                 let others: Vec<String> = rest
                     .iter()
                     .map(|(c, v)| {
@@ -312,7 +342,9 @@ fn alt_text(chart: &MapChart, map: &MapSpec, unit: &str, divisor: f64) -> String
                     })
                     .collect();
                 if !others.is_empty() {
-                    text.push_str(&format!("; then {}", others.join(", ")));
+                    text.push_str(
+                        &texts.format("map-alt-then", &[("others", others.join(", ").into())]),
+                    );
                 }
                 text.push('.');
             }
@@ -324,7 +356,11 @@ fn alt_text(chart: &MapChart, map: &MapSpec, unit: &str, divisor: f64) -> String
             .map(|(c, _)| name(c))
             .collect();
         if !missing.is_empty() {
-            text.push_str(&format!(" No data for {}.", and_list(&missing)));
+            text.push(' ');
+            text.push_str(&texts.format(
+                "map-alt-missing",
+                &[("names", and_list(&missing, texts).into())],
+            ));
         }
     }
     text
@@ -332,22 +368,22 @@ fn alt_text(chart: &MapChart, map: &MapSpec, unit: &str, divisor: f64) -> String
 
 /// A value to three significant digits with thousands separators and no exponent, trailing
 /// zeros dropped: 528.93 -> "529", 0.0692 -> "0.0692", 4587.7 -> "4,588", 1e-6 -> "0.000001".
-fn three_digits(v: f64) -> String {
+fn three_digits(v: f64, texts: &Texts) -> String {
     if v == 0.0 || !v.is_finite() {
-        return format_number(v, 0);
+        return texts.number(v, 0);
     }
     let decimals = (2 - v.abs().log10().floor() as i64).clamp(0, 6) as usize;
-    let text = format_number(v, decimals);
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    }
+    let digits = format!("{:.*}", decimals, v);
+    let kept = match digits.split_once('.') {
+        Some((_, fraction)) => fraction.trim_end_matches('0').len(),
+        None => 0,
+    };
+    texts.number(v, kept)
 }
 
 /// The map's CSV: one row per panel and route country, with its value as drawn (display
 /// unit), its class, and the value in the series' unit.
-pub fn map_csv(info: &MapInfo, chart: &MapChart, map: &MapSpec) -> String {
+pub fn map_csv(info: &MapInfo, chart: &MapChart, map: &MapSpec, texts: &Texts) -> String {
     let role = |iso3: &str| {
         if map.route.origin.iter().any(|c| c == iso3) {
             "origin"
@@ -363,13 +399,13 @@ pub fn map_csv(info: &MapInfo, chart: &MapChart, map: &MapSpec) -> String {
         for (c, (_, value)) in countries.iter().zip(&panel.values) {
             rows.push(vec![
                 spec.title.clone(),
-                spec.measure.text(),
+                spec.measure.text(texts),
                 c.iso3.clone(),
                 c.name.clone(),
                 role(&c.iso3).to_string(),
                 field(c.value),
                 info.unit.clone(),
-                c.class.clone().unwrap_or_else(|| "No data".into()),
+                c.class.clone().unwrap_or_else(|| texts.get("no-data")),
                 field(*value),
                 chart.unit.to_string(),
             ]);
@@ -411,7 +447,7 @@ mod tests {
             (-1671.286, "-1,671"),
             (0.95, "0.95"),
         ] {
-            assert_eq!(three_digits(v), text);
+            assert_eq!(three_digits(v, Texts::of(crate::i18n::Language::En)), text);
         }
     }
 

@@ -170,6 +170,18 @@ pub fn assert_accounted(files: &serde_json::Value) {
     }
 }
 
+/// The drawn text of an SVG: its `<text>` elements' contents, trimmed (not its title and
+/// description).
+pub fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            t.split_once('>')
+                .map(|(_, rest)| rest.split('<').next().unwrap_or("").trim().to_string())
+        })
+        .collect()
+}
+
 /// Every file under `dir` (recursively, hidden ones included) with its bytes.
 pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();

@@ -74,7 +74,8 @@ def check_xlsx(run):
 
 def main():
     run = Path(sys.argv[1])
-    figures = sorted((run / "figures").glob("*.json"))
+    # The first language's sidecars (`<slug>.ru.json` is a figure's Russian sidecar).
+    figures = sorted(f for f in (run / "figures").glob("*.json") if "." not in f.stem)
     print(json.dumps({"docx": check_docx(run, figures), "xlsx": check_xlsx(run)}))
 
 

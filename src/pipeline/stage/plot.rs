@@ -15,9 +15,10 @@ use crate::analysis::series::{code, SeriesKey};
 use crate::analysis::trend::TrendOptions;
 use crate::error::{Error, Result};
 use crate::files::{read_parquet, write_text};
+use crate::i18n::Language;
 use crate::model::boundaries::{Boundaries, MAP_FILE};
 use crate::model::observation::SERIES_COLUMNS;
-use crate::model::{Freq, Period, Unit};
+use crate::model::{Freq, Period, Reference, Unit};
 use crate::pipeline::catalog::{self, FigureFile, Table};
 use crate::pipeline::config::Pipeline;
 use crate::plot::{render, render_map};
@@ -32,7 +33,14 @@ pub struct Plot;
 impl Definition for Plot {
     /// Figures use `[analyze]` alpha for their change points; `[report]` gives the source.
     fn params(&self) -> &'static [&'static str] {
-        &["figures", "report", "analyze", "regions", "routes"]
+        &[
+            "figures",
+            "report",
+            "analyze",
+            "regions",
+            "routes",
+            "languages",
+        ]
     }
 
     fn inputs(&self, pipeline: &Pipeline, dir: &Path) -> Vec<(String, PathBuf)> {
@@ -55,47 +63,89 @@ impl Definition for Plot {
     }
 
     fn outputs(&self, pipeline: &Pipeline) -> Vec<String> {
-        pipeline
-            .figures
-            .iter()
-            .flat_map(|f| FigureFile::ALL.map(|file| file.path(&f.slug)))
-            .collect()
+        let first = pipeline.first_language();
+        let mut out = Vec::new();
+        for &language in &pipeline.languages {
+            for f in &pipeline.figures {
+                for file in FigureFile::of_language(language, first) {
+                    out.push(file.path_in(&f.slug, language, first));
+                }
+            }
+        }
+        out
     }
 
     fn run(&self, cx: &mut Context) -> Result<Rows> {
-        let figures = &cx.pipeline.figures;
-        if !figures.is_empty() {
-            let report = &cx.pipeline.report;
-            let sources = SourceLines {
-                by_file: report.input_sources.clone(),
-                fallback: report.source.clone(),
-            };
-            let trends = &cx.pipeline.analyze.trends;
-            let reference = cx.pipeline.reference_dir();
+        let pipeline = cx.pipeline;
+        if !pipeline.figures.is_empty() {
+            let sets: Vec<FigureSet> = pipeline
+                .languages
+                .iter()
+                .map(|&language| {
+                    let (figures, report) = pipeline.in_language(language);
+                    FigureSet {
+                        language,
+                        figures,
+                        sources: SourceLines {
+                            by_file: report.input_sources.clone(),
+                            fallback: report.source.clone(),
+                        },
+                    }
+                })
+                .collect();
+            let untranslated: Vec<&str> = pipeline
+                .untranslated
+                .iter()
+                .filter(|k| {
+                    k.starts_with("figures") || k.starts_with("inputs") || *k == "report.source"
+                })
+                .map(String::as_str)
+                .collect();
+            if !untranslated.is_empty() {
+                let warning = format!(
+                    "figures: no text of their own in every language for {} (the {} text is used)",
+                    untranslated.join(", "),
+                    pipeline.first_language().code()
+                );
+                tracing::warn!("{warning}");
+                cx.warnings.push(warning);
+            }
             let warnings = draw_figures(
                 cx.dir,
-                figures,
-                trends,
-                &sources,
-                reference.as_deref(),
+                &sets,
+                &pipeline.analyze.trends,
+                &pipeline.reference,
+                pipeline.reference_dir().as_deref(),
                 cx.run_id,
             )?;
             cx.warnings.extend(warnings);
         }
-        Ok(Rows::from([("figures".into(), figures.len() as u64)]))
+        Ok(Rows::from([(
+            "figures".into(),
+            pipeline.figures.len() as u64,
+        )]))
     }
 }
 
-/// Draws `figures` from `dir`'s figure series and trends table (the analyze stage's
-/// outputs) into `dir/figures/`, with the trends' alpha and label test, maps with the
-/// country outlines of `reference` (else the built-in ones); returns a warning per figure
-/// with series without data. The plot stage, and `routetrend plot`.
+/// A run's figures in one language, with the source lines they cite.
+pub struct FigureSet<'a> {
+    pub language: Language,
+    pub figures: &'a [FigureSpec],
+    pub sources: SourceLines,
+}
+
+/// Draws the figures of every set (one per language, the first keeping the plain file
+/// names) from `dir`'s figure series and trends table (the analyze stage's outputs) into
+/// `dir/figures/`, with the trends' alpha and label test, places named from `reference` in
+/// each language, maps with the country outlines of `reference_dir` (else the built-in
+/// ones); returns a warning per figure with series without data. The plot stage, and
+/// `routetrend plot`.
 pub fn draw_figures(
     dir: &Path,
-    figures: &[FigureSpec],
+    sets: &[FigureSet],
     trends_options: &TrendOptions,
-    sources: &SourceLines,
-    reference: Option<&Path>,
+    reference: &Reference,
+    reference_dir: Option<&Path>,
     run_id: &str,
 ) -> Result<Vec<String>> {
     let missing = "missing (run the analyze stage first)";
@@ -105,44 +155,79 @@ pub fn draw_figures(
     std::fs::create_dir_all(&figures_dir).map_err(|e| Error::writing(&figures_dir, e))?;
     let alpha = trends_options.alpha.get();
     let hamed_rao = trends_options.label_from_hamed_rao;
-    let run = run_facts(&drawn, &trends, sources).map_err(Error::compute(
-        "reading the figure series' periods and the trends table's names",
-    ))?;
-    let boundaries = if figures.iter().any(|f| f.map.is_some()) {
-        Some(Boundaries::load(reference)?)
+    let first = sets.first().map_or_else(Language::default, |s| s.language);
+    let boundaries = if sets.iter().flat_map(|s| s.figures).any(|f| f.map.is_some()) {
+        Some(Boundaries::load(reference_dir)?)
     } else {
         None
     };
     let mut warnings = Vec::new();
-    for spec in figures {
-        let context = || format!("figure {}", spec.slug);
-        let plotted = plotted_series(&drawn, spec)
-            .map_err(Error::compute(format!("{}: reading its series", context())))?;
-        let without_data = match (&spec.map, &boundaries) {
-            (Some(map), Some(boundaries)) => {
-                draw_map(spec, map, &plotted, &run, boundaries, dir, run_id)?
-            }
-            _ => {
-                let facts = trend_facts(&trends, spec, &plotted, hamed_rao).map_err(
-                    Error::compute(format!("{}: reading its trends rows", context())),
-                )?;
-                draw(spec, &plotted, &facts, alpha, &run, dir, run_id)?
-            }
+    for set in sets {
+        let run = run_facts(&drawn, &trends, &set.sources, set.language, reference).map_err(
+            Error::compute("reading the figure series' periods and the trends table's places"),
+        )?;
+        let files = Files {
+            dir,
+            language: set.language,
+            first,
+            run_id,
         };
-        if !without_data.is_empty() {
-            let warning = format!(
-                "figure {}: no data in its window for {}; drawn as \"No data\"",
-                spec.slug,
-                without_data.join(", ")
-            );
-            tracing::warn!("{warning}");
-            warnings.push(warning);
+        for spec in set.figures {
+            let context = || format!("figure {}", spec.slug);
+            let plotted = plotted_series(&drawn, spec)
+                .map_err(Error::compute(format!("{}: reading its series", context())))?;
+            let without_data = match (&spec.map, &boundaries) {
+                (Some(map), Some(boundaries)) => {
+                    draw_map(spec, map, &plotted, &run, boundaries, &files)?
+                }
+                _ => {
+                    let facts = trend_facts(&trends, spec, &plotted, hamed_rao).map_err(
+                        Error::compute(format!("{}: reading its trends rows", context())),
+                    )?;
+                    draw(spec, &plotted, &facts, alpha, &run, &files)?
+                }
+            };
+            // Said once, for the first language.
+            if set.language == first && !without_data.is_empty() {
+                let warning = format!(
+                    "figure {}: no data in its window for {}; drawn as \"No data\"",
+                    spec.slug,
+                    without_data.join(", ")
+                );
+                tracing::warn!("{warning}");
+                warnings.push(warning);
+            }
         }
     }
     Ok(warnings)
 }
 
-/// Renders one figure and writes its four files; returns the labels of its series without
+/// Where the figures of one language go: `dir/figures/`, named for `language` in a run
+/// whose first language is `first`; their sidecars carry `run_id`.
+struct Files<'a> {
+    dir: &'a Path,
+    language: Language,
+    first: Language,
+    run_id: &'a str,
+}
+
+impl Files<'_> {
+    fn path(&self, slug: &str, file: FigureFile) -> PathBuf {
+        self.dir.join(file.path_in(slug, self.language, self.first))
+    }
+
+    /// The CSV of plotted points is written once, with the first language's figures.
+    fn writes_csv(&self) -> bool {
+        self.language == self.first
+    }
+
+    fn names(&self, slug: &str) -> [String; 3] {
+        [FigureFile::Png, FigureFile::Svg, FigureFile::Csv]
+            .map(|f| f.file_name_in(slug, self.language, self.first))
+    }
+}
+
+/// Renders one figure and writes its files; returns the labels of its series without
 /// data.
 fn draw(
     spec: &FigureSpec,
@@ -150,24 +235,25 @@ fn draw(
     facts: &[Option<TrendFacts>],
     alpha: f64,
     run: &RunFacts,
-    dir: &Path,
-    run_id: &str,
+    files: &Files,
 ) -> Result<Vec<String>> {
     let composed = compose(spec, plotted, facts, alpha, run)?;
-    let path = |file: FigureFile| dir.join(file.path(&spec.slug));
+    let path = |file: FigureFile| files.path(&spec.slug, file);
     let info = render(
         &composed.chart,
         &path(FigureFile::Png),
         &path(FigureFile::Svg),
     )
     .map_err(|e| Error::writing(&path(FigureFile::Png), e))?;
-    write_text(
-        &path(FigureFile::Csv),
-        &points_csv(&info, plotted, composed.unit),
-    )?;
+    if files.writes_csv() {
+        write_text(
+            &path(FigureFile::Csv),
+            &points_csv(&info, plotted, composed.unit),
+        )?;
+    }
     let sidecar = FigureSidecar {
         slug: spec.slug.clone(),
-        kind: kind_name(composed.chart.kind).to_string(),
+        kind: kind_name(composed.chart.kind, run.texts()),
         title: spec.title.clone(),
         subtitle: composed.subtitle,
         source: composed.source.clone(),
@@ -180,7 +266,7 @@ fn draw(
             height_px: info.height,
             dpi: info.dpi,
         },
-        run_id: run_id.to_string(),
+        run_id: files.run_id.to_string(),
         y_unit: info.y_unit,
         series: composed
             .chart
@@ -188,7 +274,7 @@ fn draw(
             .iter()
             .map(|s| s.name.clone())
             .collect(),
-        files: [FigureFile::Png, FigureFile::Svg, FigureFile::Csv].map(|f| f.file_name(&spec.slug)),
+        files: files.names(&spec.slug),
     };
     write_sidecar(&sidecar, &path(FigureFile::Json))?;
     Ok(composed.without_data)
@@ -207,11 +293,10 @@ fn draw_map(
     plotted: &[Plotted],
     run: &RunFacts,
     boundaries: &Boundaries,
-    dir: &Path,
-    run_id: &str,
+    files: &Files,
 ) -> Result<Vec<String>> {
     let composed = compose_map(spec, map, plotted, run);
-    let path = |file: FigureFile| dir.join(file.path(&spec.slug));
+    let path = |file: FigureFile| files.path(&spec.slug, file);
     let chart = &composed.chart;
     let info = render_map(
         chart,
@@ -220,9 +305,15 @@ fn draw_map(
         &path(FigureFile::Svg),
     )
     .map_err(|e| Error::writing(&path(FigureFile::Png), format!("figure {}: {e}", spec.slug)))?;
-    write_text(&path(FigureFile::Csv), &map_csv(&info, chart, map))?;
+    if files.writes_csv() {
+        write_text(
+            &path(FigureFile::Csv),
+            &map_csv(&info, chart, map, run.texts()),
+        )?;
+    }
     let sidecar = FigureSidecar {
         slug: spec.slug.clone(),
+        // The report finds maps by this code (charts name their kind in words).
         kind: "map".to_string(),
         title: spec.title.clone(),
         subtitle: chart.subtitle.clone(),
@@ -236,10 +327,10 @@ fn draw_map(
             height_px: info.height,
             dpi: info.dpi,
         },
-        run_id: run_id.to_string(),
+        run_id: files.run_id.to_string(),
         y_unit: info.unit.clone(),
         series: spec.series.iter().map(|s| s.label.clone()).collect(),
-        files: [FigureFile::Png, FigureFile::Svg, FigureFile::Csv].map(|f| f.file_name(&spec.slug)),
+        files: files.names(&spec.slug),
     };
     write_sidecar(&sidecar, &path(FigureFile::Json))?;
     let mut names: Vec<String> = Vec::new();
@@ -253,11 +344,13 @@ fn draw_map(
 }
 
 /// Every period of the run's figure series (the time axis of a figure without data), the
-/// names of the places of its trends table (`geo`, `geo_name`), and `sources`.
+/// names in `language` of the places of its trends table, and `sources`.
 fn run_facts(
     drawn: &DataFrame,
     trends: &DataFrame,
     sources: &SourceLines,
+    language: Language,
+    reference: &Reference,
 ) -> PolarsResult<RunFacts> {
     let mut periods: Vec<Period> = texts(drawn, "period")?
         .iter()
@@ -266,12 +359,20 @@ fn run_facts(
         .collect();
     periods.sort_by(|a, b| a.x().total_cmp(&b.x()));
     periods.dedup();
+    // The trends table names its places in the first language; every language's names
+    // come from the reference tables, the table's own where they have none (a share's id).
     let geo_names = texts(trends, "geo")?
         .into_iter()
         .zip(texts(trends, "geo_name")?)
-        .filter_map(|(code, name)| Some((code?, name?)))
+        .filter_map(|(code, name)| {
+            let code = code?;
+            let own = reference.geo_name_in(&code, language);
+            let name = if own.is_empty() { name? } else { own };
+            Some((code, name))
+        })
         .collect();
     Ok(RunFacts {
+        language,
         periods,
         geo_names,
         sources: sources.clone(),
@@ -405,9 +506,9 @@ fn trend_facts(
                 .unwrap_or(0),
             trend: text("trend")?,
             test: if hamed_rao {
-                "Hamed-Rao Mann-Kendall"
+                "test-hamed-rao"
             } else {
-                "Mann-Kendall"
+                "test-mk"
             },
             p: one(if hamed_rao { "mk_hr_p" } else { "mk_p" })?,
             sen_slope: one("sen_slope")?,
