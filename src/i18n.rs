@@ -66,7 +66,8 @@ impl Language {
         }
     }
 
-    fn catalog(self) -> &'static str {
+    /// The built-in catalog of the language (`i18n/<code>.ftl`).
+    pub(crate) fn catalog(self) -> &'static str {
         match self {
             Language::En => include_str!("../i18n/en.ftl"),
             Language::Ru => include_str!("../i18n/ru.ftl"),

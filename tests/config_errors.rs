@@ -478,3 +478,89 @@ fn inputs_merge_regions_and_routes_of_the_pipeline_are_checked() {
     assert_eq!(reference.route("own").unwrap().destination, ["DEU"]);
     assert_eq!(reference.region("BLK").unwrap().members, ["IRN", "TUR"]);
 }
+
+#[test]
+fn languages_and_texts_per_language() {
+    check(
+        &format!("languages = [\"en\", \"de\"]\n{}", with(FIGURE)),
+        "languages[1]",
+        &["'de' is not a language of routetrend", "en, ru"],
+    );
+    check(
+        &format!("languages = [\"ru\", \"ru\"]\n{}", with(FIGURE)),
+        "languages[1]",
+        &["'ru' is listed twice"],
+    );
+    check(
+        &format!("languages = []\n{}", with(FIGURE)),
+        "languages",
+        &["give at least one language"],
+    );
+    let figure = |from: &str, to: &str| with(&FIGURE.replace(from, to));
+    check(
+        &figure(
+            "title = \"Heroin\"",
+            "title = { en = \"Heroin\", fr = \"Héroïne\" }",
+        ),
+        "figures[0].title.fr",
+        &["'fr' is not a language of routetrend"],
+    );
+    check(
+        &figure("title = \"Heroin\"", "title = {}"),
+        "figures[0].title",
+        &["an empty table", "{ en = \"...\", ru = \"...\" }"],
+    );
+    check(
+        &figure("title = \"Heroin\"", "title = 7"),
+        "figures[0].title",
+        &["expected a text, or a text per language"],
+    );
+}
+
+/// A text given per language is used in its language; a plain text in every language, its
+/// key listed as untranslated; `trend` names a series by its first-language label.
+#[test]
+fn texts_resolve_per_language_and_untranslated_keys_are_listed() {
+    use routetrend::i18n::Language;
+    let text = format!(
+        "languages = [\"en\", \"ru\"]\n{BASE}{}",
+        FIGURE
+            .replace(
+                "title = \"Heroin\"",
+                "title = { en = \"Heroin\", ru = \"Героин\" }\ntrend = \"Russian Federation\""
+            )
+            .replace(
+                "label = \"Russian Federation\"",
+                "label = { en = \"Russian Federation\", ru = \"Российская Федерация\" }"
+            )
+    );
+    let pipeline = Pipeline::parse(&text, Path::new(FILE), Confinement::Project).unwrap();
+    assert_eq!(pipeline.languages, [Language::En, Language::Ru]);
+    let (en, _) = pipeline.in_language(Language::En);
+    let (ru, ru_report) = pipeline.in_language(Language::Ru);
+    assert_eq!(
+        (en[0].title.as_str(), ru[0].title.as_str()),
+        ("Heroin", "Героин")
+    );
+    assert_eq!(ru[0].series[0].label, "Российская Федерация");
+    assert_eq!(ru[0].trend, Some(0));
+    // Built in: the default y label and source line of each language.
+    assert_eq!(
+        (en[0].y_label.as_str(), ru[0].y_label.as_str()),
+        ("Seizures", "Изъятия")
+    );
+    assert!(
+        ru_report.source.contains("routetrend"),
+        "{}",
+        ru_report.source
+    );
+    assert_eq!(pipeline.untranslated, Vec::<String>::new());
+
+    let plain = format!("languages = [\"en\", \"ru\"]\n{}", with(FIGURE));
+    let pipeline = Pipeline::parse(&plain, Path::new(FILE), Confinement::Project).unwrap();
+    assert_eq!(pipeline.in_language(Language::Ru).0[0].title, "Heroin");
+    assert_eq!(
+        pipeline.untranslated,
+        ["figures[0].series[0].label", "figures[0].title"]
+    );
+}

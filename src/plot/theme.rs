@@ -243,6 +243,35 @@ impl Theme {
 mod tests {
     use super::*;
 
+    /// Every character a figure may print in a language (its catalog, and the names in
+    /// Russian of the built-in reference tables) has a glyph in both embedded DejaVu Sans
+    /// faces: no tofu box in a Russian chart.
+    #[test]
+    fn every_character_of_the_catalogs_and_names_has_a_glyph() {
+        use ab_glyph::Font;
+        let reference = crate::model::Reference::load(None).unwrap();
+        let mut texts: Vec<String> = crate::i18n::Language::ALL
+            .iter()
+            .map(|l| l.catalog().to_string())
+            .collect();
+        texts.extend(reference.country_names_ru.values().cloned());
+        texts.extend(reference.regions.iter().filter_map(|r| r.name_ru.clone()));
+        texts.extend(reference.drugs.iter().filter_map(|d| d.name_ru.clone()));
+        texts.extend(reference.groups.iter().filter_map(|g| g.name_ru.clone()));
+        texts.extend(reference.routes.iter().filter_map(|r| r.name_ru.clone()));
+        assert!(texts.len() > 400);
+        for bold in [false, true] {
+            let font = font_ref(bold).unwrap();
+            let missing: std::collections::BTreeSet<char> = texts
+                .iter()
+                .flat_map(|t| t.chars())
+                .filter(|c| !c.is_control())
+                .filter(|c| font.glyph_id(*c).0 == 0)
+                .collect();
+            assert!(missing.is_empty(), "no glyph (bold: {bold}) for {missing:?}");
+        }
+    }
+
     #[test]
     fn label_colours_reach_aa_contrast_and_dark_colours_are_kept() {
         assert_eq!(text_color(PALETTE[0]), PALETTE[0]);
