@@ -487,9 +487,14 @@ fn languages_and_texts_per_language() {
         &["'de' is not a language of routetrend", "en, ru"],
     );
     check(
-        &format!("languages = [\"ru\", \"ru\"]\n{}", with(FIGURE)),
-        "languages[1]",
+        &format!("languages = [\"en\", \"ru\", \"ru\"]\n{}", with(FIGURE)),
+        "languages[2]",
         &["'ru' is listed twice"],
+    );
+    check(
+        &format!("languages = [\"ru\", \"en\"]\n{}", with(FIGURE)),
+        "languages[0]",
+        &["the first language must be en for now", "[\"en\", \"ru\"]"],
     );
     check(
         &format!("languages = []\n{}", with(FIGURE)),

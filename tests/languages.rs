@@ -170,6 +170,57 @@ fn every_figure_is_drawn_in_russian_without_english_and_with_russian_numbers() {
             "no {expected:?} in the Russian figures:\n{all_text}"
         );
     }
+
+    // One chart of any series, in Russian.
+    w.run(&[
+        "plot",
+        "out/northern_route",
+        "--geo",
+        "KAZ",
+        "--geo",
+        "KGZ",
+        "--drug",
+        "heroin",
+        "--trend",
+        "--lang",
+        "ru",
+        "--out",
+        "chart.svg",
+    ])
+    .expect_code(0);
+    let sidecar: serde_json::Value = serde_json::from_str(&w.read("chart.json")).unwrap();
+    assert_eq!(sidecar["title"], "Изъятия (героин): Казахстан, Кыргызстан");
+    assert_eq!(
+        sidecar["series"],
+        serde_json::json!(["Казахстан", "Кыргызстан"])
+    );
+    let svg = w.read("chart.svg");
+    let mut texts = svg_texts(&svg);
+    texts.push(sidecar["alt_text"].as_str().unwrap().to_string());
+    texts.push(sidecar["source"].as_str().unwrap().to_string());
+    for text in &texts {
+        // The source names the observation table it read: a path, not words.
+        let english = english_words(&text.replace("out/northern_route", ""));
+        assert!(
+            english.is_empty(),
+            "routetrend plot --lang ru: {english:?} in {text:?}"
+        );
+    }
+    assert!(
+        texts.iter().any(|t| t.contains("Изъятия (кг)")),
+        "{texts:?}"
+    );
+    w.run(&[
+        "plot",
+        "out/northern_route",
+        "--geo",
+        "KAZ",
+        "--lang",
+        "de",
+        "--out",
+        "x.png",
+    ])
+    .expect_code(2);
 }
 
 #[test]

@@ -985,6 +985,19 @@ fn validate_languages(path: &Path, raw: Option<&[String]>) -> Result<Vec<Languag
         }
         languages.push(language);
     }
+    // The report, tables.xlsx and the tables' names are English so far: a first language
+    // other than English would give a report in two languages.
+    if languages[0] != Language::En {
+        return Err(config_error(
+            path,
+            "languages[0]",
+            format!(
+                "'{}': the first language must be en for now (the report and tables.xlsx are written in English only); list it after en, e.g. [\"en\", \"{}\"], for figures in it",
+                languages[0].code(),
+                languages[0].code()
+            ),
+        ));
+    }
     Ok(languages)
 }
 

@@ -268,7 +268,10 @@ mod tests {
                 .filter(|c| !c.is_control())
                 .filter(|c| font.glyph_id(*c).0 == 0)
                 .collect();
-            assert!(missing.is_empty(), "no glyph (bold: {bold}) for {missing:?}");
+            assert!(
+                missing.is_empty(),
+                "no glyph (bold: {bold}) for {missing:?}"
+            );
         }
     }
 
