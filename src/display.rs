@@ -4,7 +4,10 @@
 //!
 //! Not here: machine formats (CSV and Parquet keep full precision, see [`crate::files`]).
 
-/// `value` with `decimals` decimals and a comma every three integer digits:
+use crate::i18n::{Language, Texts};
+
+/// `value` with `decimals` decimals and a comma every three integer digits (English, as
+/// [`Texts::number`] writes it; other languages: `Texts::of(language)`):
 /// `format_number(12000.0, 0) == "12,000"`, `format_number(-1234.5, 1) == "-1,234.5"`.
 /// A value that rounds to zero is written without a sign.
 ///
@@ -14,30 +17,7 @@
 /// assert_eq!(format_number(-0.0001, 1), "0.0");
 /// ```
 pub fn format_number(value: f64, decimals: usize) -> String {
-    if !value.is_finite() {
-        return value.to_string();
-    }
-    let digits = format!("{:.*}", decimals, value.abs());
-    let (int, frac) = match digits.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (digits.as_str(), None),
-    };
-    let mut out = String::with_capacity(digits.len() + int.len() / 3 + 1);
-    let is_zero = digits.bytes().all(|b| b == b'0' || b == b'.');
-    if value < 0.0 && !is_zero {
-        out.push('-');
-    }
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    out
+    Texts::of(Language::En).number(value, decimals)
 }
 
 /// `text` with its first letter in upper case: "heroin" -> "Heroin".
@@ -49,25 +29,10 @@ pub fn capitalised(text: &str) -> String {
     }
 }
 
-/// A number rounded for reading: thousands separators above 1,000, else 3 significant digits.
+/// A number rounded for reading: thousands separators above 1,000, else 3 significant digits
+/// (English, as [`Texts::readable`] writes it).
 pub fn readable(v: f64) -> String {
-    if !v.is_finite() {
-        return v.to_string();
-    }
-    let a = v.abs();
-    if a >= 1000.0 {
-        format_number(v, 0)
-    } else if a >= 1.0 || a == 0.0 {
-        format!("{v:.2}")
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_string()
-    } else if a >= 1e-4 {
-        let decimals = (-a.log10().floor()) as usize + 2;
-        format!("{v:.decimals$}")
-    } else {
-        format!("{v:.2e}")
-    }
+    Texts::of(Language::En).readable(v)
 }
 
 /// Whether `c` is a control character (other than a line break or tab) or a noncharacter:

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::common::{svg_texts, Workdir};
+use crate::common::{figure_slugs, svg_texts, Workdir};
 use polars::prelude::*;
 
 const FIGURES: &str = "out/northern_route/figures";
@@ -19,20 +19,7 @@ fn run_shipped() -> Workdir {
 }
 
 fn slugs(w: &Workdir) -> Vec<String> {
-    let mut slugs: Vec<String> = std::fs::read_dir(w.path(FIGURES))
-        .unwrap()
-        .filter_map(|e| {
-            e.ok()?
-                .file_name()
-                .to_str()?
-                .strip_suffix(".json")
-                .map(str::to_string)
-        })
-        // The first language's figures (`<slug>.ru.json` is the Russian sidecar).
-        .filter(|slug| !slug.contains('.'))
-        .collect();
-    slugs.sort();
-    slugs
+    figure_slugs(w, FIGURES)
 }
 
 fn figure_csv(w: &Workdir, slug: &str) -> Vec<BTreeMap<String, String>> {

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::common::{snapshot, svg_texts, Workdir};
+use crate::common::{figure_slugs, snapshot, svg_texts, Workdir};
 
 const FIGURES: &str = "out/northern_route/figures";
 
@@ -36,22 +36,6 @@ fn run(languages: &str) -> Workdir {
     );
     w.run(&["run", "--quiet"]).expect_code(0);
     w
-}
-
-fn slugs(w: &Workdir) -> Vec<String> {
-    let mut slugs: Vec<String> = std::fs::read_dir(w.path(FIGURES))
-        .unwrap()
-        .filter_map(|e| {
-            e.ok()?
-                .file_name()
-                .to_str()?
-                .strip_suffix(".json")
-                .map(str::to_string)
-        })
-        .filter(|s| !s.contains('.'))
-        .collect();
-    slugs.sort();
-    slugs
 }
 
 /// The Latin words of `text` outside [`LATIN_ALLOWED`]: runs of letters, digits and dots
@@ -91,7 +75,7 @@ fn english_numbers(text: &str) -> Vec<String> {
 #[test]
 fn every_figure_is_drawn_in_russian_without_english_and_with_russian_numbers() {
     let w = run("[\"en\", \"ru\"]");
-    let slugs = slugs(&w);
+    let slugs = figure_slugs(&w, FIGURES);
     assert_eq!(slugs.len(), 8, "{slugs:?}");
     let mut all_text = String::new();
     for slug in &slugs {
@@ -260,4 +244,35 @@ fn runs_are_byte_identical_in_both_languages_and_russian_changes_no_english_file
         alone.len() + 8 * 3,
         "each figure adds its .ru.png, .ru.svg and .ru.json"
     );
+}
+
+/// A plain text in a bilingual pipeline is used in both languages, and the run says which
+/// key lacks its own text.
+#[test]
+fn a_text_without_a_translation_is_used_in_every_language_with_a_warning() {
+    let w = Workdir::new();
+    w.copy_from_root("data");
+    w.copy_from_root("pipelines");
+    let pipeline = w.read("pipelines/northern_route.toml");
+    let translated = "y_label = { en = \"Opiates seized\", ru = \"Изъято опиатов\" }";
+    assert!(pipeline.contains(translated));
+    w.write(
+        "pipelines/northern_route.toml",
+        pipeline.replace(translated, "y_label = \"Opiates seized\""),
+    );
+    w.run(&["run", "--quiet"]).expect_code(0);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&w.read("out/northern_route/manifest.json")).unwrap();
+    let warnings = manifest["warnings"].to_string();
+    assert!(
+        warnings.contains("no text of their own in every language for figures[3].y_label"),
+        "{warnings}"
+    );
+    let sidecar: serde_json::Value =
+        serde_json::from_str(&w.read(&format!("{FIGURES}/opiates_by_transit_country.ru.json")))
+            .unwrap();
+    assert!(sidecar["subtitle"]
+        .as_str()
+        .unwrap()
+        .starts_with("Opiates seized (кг)"));
 }

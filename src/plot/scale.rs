@@ -337,25 +337,12 @@ mod tests {
 
     #[test]
     fn quarterly_ticks_fall_back_to_first_quarters() {
-        let t = time_ticks(
-            2016.0,
-            2018.75,
-            true,
-            100.0,
-            90.0,
-            Texts::of(crate::i18n::Language::En),
-        );
+        use crate::i18n::Language;
+        let ticks = |language| time_ticks(2016.0, 2018.75, true, 100.0, 90.0, Texts::of(language));
+        let t = ticks(Language::En);
         let labels: Vec<&str> = t.major.iter().map(|m| m.1.as_str()).collect();
         assert_eq!(labels, vec!["2016 Q1", "2017 Q1", "2018 Q1"]);
         assert_eq!(t.minor.len(), 9);
-        let t = time_ticks(
-            2016.0,
-            2018.75,
-            true,
-            100.0,
-            90.0,
-            Texts::of(crate::i18n::Language::Ru),
-        );
-        assert_eq!(t.major[1].1, "I кв. 2017");
+        assert_eq!(ticks(Language::Ru).major[1].1, "I кв. 2017");
     }
 }

@@ -170,6 +170,24 @@ pub fn assert_accounted(files: &serde_json::Value) {
     }
 }
 
+/// The slugs of the figures in `dir` of the first language (`<slug>.json`; a further
+/// language's sidecar is `<slug>.ru.json`), sorted.
+pub fn figure_slugs(w: &Workdir, dir: &str) -> Vec<String> {
+    let mut slugs: Vec<String> = std::fs::read_dir(w.path(dir))
+        .unwrap()
+        .filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .to_str()?
+                .strip_suffix(".json")
+                .map(str::to_string)
+        })
+        .filter(|slug| !slug.contains('.'))
+        .collect();
+    slugs.sort();
+    slugs
+}
+
 /// The drawn text of an SVG: its `<text>` elements' contents, trimmed (not its title and
 /// description).
 pub fn svg_texts(svg: &str) -> Vec<String> {
