@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::{floats, ints, produced, texts, Context, Definition, Rows};
 use crate::analysis::figure::SourceKind;
@@ -161,42 +162,58 @@ pub fn draw_figures(
     } else {
         None
     };
-    let mut warnings = Vec::new();
-    for set in sets {
-        let run = run_facts(&drawn, &trends, &set.sources, set.language, reference).map_err(
-            Error::compute("reading the figure series' periods and the trends table's places"),
-        )?;
-        let files = Files {
-            dir,
-            language: set.language,
-            first,
-            run_id,
-        };
-        for spec in set.figures {
+    let runs = sets
+        .iter()
+        .map(|set| run_facts(&drawn, &trends, &set.sources, set.language, reference))
+        .collect::<PolarsResult<Vec<RunFacts>>>()
+        .map_err(Error::compute(
+            "reading the figure series' periods and the trends table's places",
+        ))?;
+    // Every figure of every language on its own core (each writes its own files); the
+    // results in declaration order, so that warnings and the first error do not depend on
+    // which core finished first.
+    let jobs: Vec<(&FigureSet, &RunFacts, &FigureSpec)> = sets
+        .iter()
+        .zip(&runs)
+        .flat_map(|(set, run)| set.figures.iter().map(move |spec| (set, run, spec)))
+        .collect();
+    let drawn_figures: Vec<Result<Vec<String>>> = jobs
+        .par_iter()
+        .map(|&(set, run, spec)| {
+            let files = Files {
+                dir,
+                language: set.language,
+                first,
+                run_id,
+            };
             let context = || format!("figure {}", spec.slug);
             let plotted = plotted_series(&drawn, spec)
                 .map_err(Error::compute(format!("{}: reading its series", context())))?;
-            let without_data = match (&spec.map, &boundaries) {
+            match (&spec.map, &boundaries) {
                 (Some(map), Some(boundaries)) => {
-                    draw_map(spec, map, &plotted, &run, boundaries, &files)?
+                    draw_map(spec, map, &plotted, run, boundaries, &files)
                 }
                 _ => {
                     let facts = trend_facts(&trends, spec, &plotted, hamed_rao).map_err(
                         Error::compute(format!("{}: reading its trends rows", context())),
                     )?;
-                    draw(spec, &plotted, &facts, alpha, &run, &files)?
+                    draw(spec, &plotted, &facts, alpha, run, &files)
                 }
-            };
-            // Said once, for the first language.
-            if set.language == first && !without_data.is_empty() {
-                let warning = format!(
-                    "figure {}: no data in its window for {}; drawn as \"No data\"",
-                    spec.slug,
-                    without_data.join(", ")
-                );
-                tracing::warn!("{warning}");
-                warnings.push(warning);
             }
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    for ((set, _, spec), without_data) in jobs.iter().zip(drawn_figures) {
+        let without_data = without_data?;
+        // Said once, for the first language.
+        if set.language == first && !without_data.is_empty() {
+            let warning = format!(
+                "figure {}: no data in its window for {}; drawn as \"No data\"",
+                spec.slug,
+                without_data.join(", ")
+            );
+            tracing::warn!("{warning}");
+            warnings.push(warning);
         }
     }
     Ok(warnings)
