@@ -561,11 +561,39 @@ fn texts_resolve_per_language_and_untranslated_keys_are_listed() {
     );
     assert_eq!(pipeline.untranslated, Vec::<String>::new());
 
-    let plain = format!("languages = [\"en\", \"ru\"]\n{}", with(FIGURE));
+    let regions = r#"
+[[regions]]
+code = "CAS"
+name = "Caspian states"
+members = ["AZE", "KAZ"]
+
+[[regions]]
+code = "TRC"
+name = { en = "Transcaucasia", ru = "Закавказье" }
+members = ["ARM", "AZE", "GEO"]
+"#;
+    let plain = format!("languages = [\"en\", \"ru\"]\n{}{regions}", with(FIGURE));
     let pipeline = Pipeline::parse(&plain, Path::new(FILE), Confinement::Project).unwrap();
     assert_eq!(pipeline.in_language(Language::Ru).0[0].title, "Heroin");
     assert_eq!(
         pipeline.untranslated,
-        ["figures[0].series[0].label", "figures[0].title"]
+        [
+            "regions[0].name",
+            "figures[0].series[0].label",
+            "figures[0].title"
+        ]
+    );
+    let names = |code: &str| {
+        let region = pipeline.reference.region(code).unwrap();
+        (region.name.clone(), region.name_ru.clone())
+    };
+    assert_eq!(names("CAS"), ("Caspian states".into(), None));
+    assert_eq!(
+        names("TRC"),
+        ("Transcaucasia".into(), Some("Закавказье".into()))
+    );
+    assert_eq!(
+        pipeline.reference.geo_name_in("TRC", Language::Ru),
+        "Закавказье"
     );
 }

@@ -539,7 +539,26 @@ impl Pipeline {
         let mut reference = Reference::load_default(reference_dir.as_deref())?;
         let (regions, routes) = own_definitions(path, &raw.regions, &raw.routes, &mut reference)?;
         let mut analyze = validate_analyze(path, raw.analyze)?;
-        let untranslated = RefCell::new(Vec::new());
+        // The names of the pipeline's own regions and routes, in every further language.
+        let own_names = raw
+            .regions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (format!("regions[{i}].name"), Some(&r.name)))
+            .chain(
+                raw.routes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (format!("routes[{i}].name"), r.name.as_ref())),
+            );
+        let untranslated: Vec<String> = own_names
+            .filter_map(|(key, name)| {
+                let name = name?;
+                let lacking = languages[1..].iter().any(|l| name.own(*l).is_none());
+                lacking.then_some(key)
+            })
+            .collect();
+        let untranslated = RefCell::new(untranslated);
         let v = Validator {
             file: path,
             reference: &reference,

@@ -98,7 +98,10 @@ impl Definition for Plot {
                 .untranslated
                 .iter()
                 .filter(|k| {
-                    k.starts_with("figures") || k.starts_with("inputs") || *k == "report.source"
+                    ["figures", "inputs", "regions", "routes"]
+                        .iter()
+                        .any(|p| k.starts_with(p))
+                        || *k == "report.source"
                 })
                 .map(String::as_str)
                 .collect();
