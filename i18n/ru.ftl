@@ -25,7 +25,12 @@ unit-rate_per_100k = на 100 тыс. человек
 unit-ratio = отношение
 unit-flag = признак
 percentage-points = { $value } п. п.
-index-points = { $value } пункта индекса
+index-points = { $value } { $value ->
+    [one] пункт
+    [few] пункта
+    [many] пунктов
+   *[other] пункта
+} индекса
 list-and = { $rest } и { $last }
 segment-origin = страна происхождения
 segment-transit = транзит

@@ -83,10 +83,11 @@ impl Language {
 }
 
 /// An argument of a message: a text, or a number (formatted in the language and choosing
-/// its plural form).
+/// its plural form: a whole number, or one shown with so many decimals, "12,5 пункта").
 pub enum Arg<'a> {
     Text(Cow<'a, str>),
     Number(f64),
+    Decimal(f64, usize),
 }
 
 impl<'a> From<&'a str> for Arg<'a> {
@@ -194,6 +195,17 @@ impl Texts {
                 Arg::Number(n) => {
                     FluentValue::Number(FluentNumber::new(*n, FluentNumberOptions::default()))
                 }
+                // The decimals shown are the plural rule's visible fraction digits (CLDR
+                // operand v): "1,0" is not "one".
+                Arg::Decimal(n, decimals) => {
+                    let options = FluentNumberOptions {
+                        minimum_fraction_digits: Some(*decimals),
+                        maximum_fraction_digits: Some(*decimals),
+                        ..FluentNumberOptions::default()
+                    };
+                    let rounded = format!("{n:.decimals$}").parse().unwrap_or(*n);
+                    FluentValue::Number(FluentNumber::new(rounded, options))
+                }
             };
             fluent_args.set(*name, value);
         }
@@ -223,32 +235,33 @@ impl Texts {
     /// A number rounded for reading: grouped and whole from 1,000, else 3 significant
     /// digits (at most 2 decimals from 1), the language's decimal separator.
     pub fn readable(&self, v: f64) -> String {
-        if !v.is_finite() {
-            return v.to_string();
-        }
-        let a = v.abs();
-        if a >= 1000.0 {
-            self.number(v, 0)
-        } else if a >= 1.0 || a == 0.0 {
-            let text = format!("{v:.2}");
-            let trimmed = text.trim_end_matches('0').trim_end_matches('.');
-            let decimals = trimmed.split_once('.').map_or(0, |(_, f)| f.len());
-            self.number(v, decimals)
-        } else if a >= 1e-4 {
-            self.number(v, (-a.log10().floor()) as usize + 2)
-        } else {
-            let text = format!("{v:.2e}");
-            match self.language {
-                Language::En => text,
-                Language::Ru => text.replace('.', ","),
-            }
+        match readable_decimals(v) {
+            Some(decimals) => self.number(v, decimals),
+            None => self.scientific(v),
         }
     }
 
-    /// A share as a percentage with `decimals` decimals, in the language's pattern
-    /// ("92.6%", "92,6 %").
-    pub fn percent(&self, share_times_100: f64, decimals: usize) -> String {
-        let value = self.number(share_times_100, decimals);
+    /// [`Texts::readable`] as a message argument that also chooses the plural form of the
+    /// word after it ("12 пунктов", "12,5 пункта").
+    pub fn readable_arg(&self, v: f64) -> Arg<'static> {
+        match readable_decimals(v) {
+            Some(decimals) => Arg::Decimal(v, decimals),
+            None => Arg::from(self.scientific(v)),
+        }
+    }
+
+    /// A number too small for [`readable_decimals`]: "3.00e-5", "3,00e-5".
+    fn scientific(&self, v: f64) -> String {
+        let text = format!("{v:.2e}");
+        match self.language {
+            Language::En => text,
+            Language::Ru => text.replace('.', ","),
+        }
+    }
+
+    /// A percentage with `decimals` decimals, in the language's pattern ("92.6%", "92,6 %").
+    pub fn percent(&self, percentage: f64, decimals: usize) -> String {
+        let value = self.number(percentage, decimals);
         self.format("percent", &[("value", Arg::from(value))])
     }
 
@@ -275,6 +288,24 @@ impl Texts {
     }
 }
 
+/// The decimals [`Texts::readable`] shows of `v`: none from 1,000, up to 2 from 1 (trailing
+/// zeros dropped), 3 significant digits below 1; `None` below 0.0001 (written in scientific
+/// notation) or for a value that is not finite.
+fn readable_decimals(v: f64) -> Option<usize> {
+    let a = v.abs();
+    if !v.is_finite() || (a < 1e-4 && a != 0.0) {
+        None
+    } else if a >= 1000.0 {
+        Some(0)
+    } else if a >= 1.0 || a == 0.0 {
+        let text = format!("{v:.2}");
+        let trimmed = text.trim_end_matches('0').trim_end_matches('.');
+        Some(trimmed.split_once('.').map_or(0, |(_, f)| f.len()))
+    } else {
+        Some((-a.log10().floor()) as usize + 2)
+    }
+}
+
 fn decimal_formatter(language: Language) -> DecimalFormatter {
     DecimalFormatter::try_new(language.icu_locale().into(), Default::default())
         .or_else(|_| DecimalFormatter::try_new(Default::default(), Default::default()))
@@ -287,15 +318,18 @@ fn unreachable_formatter() -> DecimalFormatter {
     panic!("ICU4X compiled data holds the root locale")
 }
 
-/// Fluent's hook for numbers in messages: counts as whole numbers in the language's format.
+/// Fluent's hook for numbers in messages: each in the language's format, with the decimals
+/// it was given ([`Arg::Decimal`]), else whole or as [`Texts::readable`] writes it.
 fn format_fluent_number(language: Language, value: &FluentValue) -> Option<String> {
-    match value {
-        FluentValue::Number(n) if n.value.fract() == 0.0 => {
-            Some(Texts::of(language).number(n.value, 0))
-        }
-        FluentValue::Number(n) => Some(Texts::of(language).readable(n.value)),
-        _ => None,
-    }
+    let FluentValue::Number(n) = value else {
+        return None;
+    };
+    let texts = Texts::of(language);
+    Some(match n.options.minimum_fraction_digits {
+        Some(decimals) => texts.number(n.value, decimals),
+        None if n.value.fract() == 0.0 => texts.number(n.value, 0),
+        None => texts.readable(n.value),
+    })
 }
 
 #[cfg(test)]
@@ -376,6 +410,23 @@ mod tests {
         assert_eq!(
             en.format("in-years", &[("count", Arg::from(13u32))]),
             "in 13 years"
+        );
+    }
+
+    /// A word after a number shown with decimals takes the plural form of what is shown.
+    #[test]
+    fn plurals_follow_the_number_as_shown() {
+        let ru = Texts::of(Language::Ru);
+        let points = |v: f64| ru.format("index-points", &[("value", ru.readable_arg(v))]);
+        assert_eq!(points(1.0), "1 пункт индекса");
+        assert_eq!(points(3.0), "3 пункта индекса");
+        assert_eq!(points(12.0), "12 пунктов индекса");
+        assert_eq!(points(12.5), "12,5 пункта индекса");
+        assert_eq!(points(1234.0), "1\u{a0}234 пункта индекса");
+        let en = Texts::of(Language::En);
+        assert_eq!(
+            en.format("index-points", &[("value", en.readable_arg(1.5))]),
+            "1.5 index points"
         );
     }
 

@@ -969,7 +969,7 @@ fn show_slope(v: f64, shown: &DisplayUnit, texts: &Texts) -> String {
             &value(texts.number(v / shown.divisor, 2)),
         )
     } else if is_index(shown) {
-        texts.format("index-points", &value(texts.readable(v)))
+        texts.format("index-points", &[("value", texts.readable_arg(v))])
     } else {
         show(v, shown, texts)
     }
