@@ -12,7 +12,7 @@ quarter = { $quarter ->
     [2] II
     [3] III
    *[4] IV
-} кв. { $year }
+} кв. { $year }
 period-range = { $from }–{ $to }
 in-years = в { $count } { $count ->
     [one] году
@@ -20,11 +20,11 @@ in-years = в { $count } { $count ->
 }
 unit-kg = кг
 unit-t = т
-unit-count = число
-unit-rate_per_100k = на 100 тыс. человек
+unit-count = ед.
+unit-rate_per_100k = на 100 тыс. человек
 unit-ratio = отношение
 unit-flag = признак
-percentage-points = { $value } п. п.
+percentage-points = { $value } п. п.
 index-points = { $value } { $value ->
     [one] пункт
     [few] пункта
@@ -33,7 +33,7 @@ index-points = { $value } { $value ->
 } индекса
 list-and = { $rest } и { $last }
 segment-origin = страна происхождения
-segment-transit = транзит
+segment-transit = страны транзита
 segment-destination = страна назначения
 
 ## Оформление графиков
@@ -41,7 +41,7 @@ segment-destination = страна назначения
 source-line = Источник: { $source }
 note-line = Примечание: { $note }
 no-data = Нет данных
-not-on-route = Не на маршруте
+not-on-route = Вне маршрута
 axis-share = Доля (%)
 axis-title = { $measure } ({ $unit })
 class-range = от { $from } до { $to }
@@ -52,7 +52,7 @@ map-disclaimer = Границы и названия, показанные на �
 
 chart-line = Линейный график
 chart-stacked-area = Диаграмма с областями с накоплением
-chart-share-area = Нормированная диаграмма с областями (100 %)
+chart-share-area = Нормированная диаграмма с областями (100 %)
 chart-bars = Гистограмма с группировкой
 chart-small-multiples = Набор малых линейных графиков
 
@@ -60,7 +60,7 @@ chart-small-multiples = Набор малых линейных графиков
 
 trend-increasing = рост
 trend-decreasing = снижение
-trend-none = тренда нет
+trend-none = не выявлен
 trend-too-short = ряд слишком короткий
 test-mk = тест Манна — Кендалла
 test-hamed-rao = тест Манна — Кендалла с поправкой Хамеда — Рао
@@ -68,24 +68,27 @@ test-hamed-rao = тест Манна — Кендалла с поправкой 
 ## Примечания к рисункам
 
 default-y-label = Изъятия
-default-source = анализ входных данных конвейера в routetrend
+default-source = анализ routetrend по входным данным конвейера
 default-map-legend = Изъято
-note-dashed-zero = Пунктирный контур на нуле: нет данных (а не ноль)
+note-dashed-zero = Пунктирный контур на уровне нуля: нет данных (а не нулевое значение)
 note-no-data-window = Нет данных за период: { $names }.
 note-trend-band = { $label }: заливкой показан доверительный интервал наклона Сена ({ $level })
-note-drawn-faint = линия тренда показана бледной
+note-drawn-faint = линия тренда показана светлым цветом
 note-no-trend-line = поэтому линия тренда не показана
 note-no-trend = { $label }: значимого тренда нет ({ $test }, p = { $p }), { $drawn }
 note-too-few = { $label }: слишком мало значений для проверки тренда, { $drawn }
 note-no-change-point = { $label }: значимой точки перелома нет (тест Петтитта, p = { $p })
 note-event-rule = Пунктирная линия — { $period }: { $label }
 note-route-gap = { $period } (нет данных: { $names })
-note-route-coverage = { $label }: неполный охват транзитных стран в { $count } { $count ->
+note-route-coverage = { $label }: неполный охват стран транзита в { $count } { $count ->
     [one] периоде
    *[other] периодах
 }, с { $first } по { $last }
 note-coverage = Итоги охватывают страны, представившие данные; по некоторым рядам нет данных: { $parts }
-note-incomplete-part = данные представили { $reporting } из { $total } { $total ->
+note-incomplete-part = { $reporting ->
+    [one] данные представила
+   *[other] данные представили
+} { $reporting } из { $total } { $total ->
     [one] страны
    *[other] стран
 } за { $periods }{ $who }
@@ -95,7 +98,7 @@ note-small-multiples = { $count } { $count ->
     [one] ряд
     [few] ряда
    *[other] рядов
-}, больше, чем различимых цветов ({ $most }): каждый ряд на своей панели
+} — больше, чем можно различить цветом ({ $most }): каждый ряд на отдельной панели
 note-other = Прочие: { $names }
 series-other = Прочие ({ $count } { $count ->
     [one] ряд
@@ -107,7 +110,7 @@ series-other = Прочие ({ $count } { $count ->
 
 change-point-label = перелом после { $period } (тест Петтитта, p = { $p })
 trend-line-label = { $label }: наклон Сена { $slope } в год
-trend-line-label-faint = { $label }: наклон Сена { $slope } в год (незначимо)
+trend-line-label-faint = { $label }: наклон Сена { $slope } в год (статистически незначим)
 event-label = { $period }: { $label }
 subtitle = { $measure } ({ $unit }), { $labels }, { $period }
 subtitle-log = { $measure } ({ $unit }, логарифмическая шкала), { $labels }, { $period }
@@ -116,13 +119,13 @@ subtitle-log = { $measure } ({ $unit }, логарифмическая шкал�
 
 alt-start = { $kind }: { $title }, { $period }.
 alt-change = { $label }: { $direction ->
-    [fell] снижение
-    [rose] рост
-   *[stayed] без изменений
-} с { $from } ({ $p0 }) до { $to } ({ $p1 }).
-alt-only = { $label }: { $value }, только { $period }.
+    [fell] снижение с { $from } ({ $p0 }) до { $to } ({ $p1 })
+    [rose] рост с { $from } ({ $p0 }) до { $to } ({ $p1 })
+   *[stayed] без изменений, { $from } ({ $p0 }) и { $to } ({ $p1 })
+}.
+alt-only = { $label }: { $value }, данные только за { $period }.
 alt-no-data = { $label }: нет данных.
-alt-trend = Тренд ({ $label }): { $trend } ({ $test }, p = { $p }, n = { $n }), наклон Сена { $slope } в год.
+alt-trend = Тренд ряда «{ $label }»: { $trend } ({ $test }, p = { $p }, n = { $n }), наклон Сена { $slope } в год.
 alt-fewer-members = В отдельные годы некоторые итоги охватывают не все страны (см. примечания).
 alt-marked = Отмечено — { $period }: { $label }.
 alt-log = Ось значений логарифмическая.
@@ -132,16 +135,16 @@ alt-log = Ось значений логарифмическая.
 measure-total = всего за { $from }–{ $to }
 measure-mean = в среднем за { $from }–{ $to }
 measure-change = с { $from } по { $to }
-map-no-value = { $name } (нет значения за { $periods })
+map-no-value = { $name } (нет данных за { $periods })
 map-no-data = Нет данных: { $parts }.
-map-subtitle = { $measure } ({ $unit }), { $what }{ $measures }, по странам маршрута «{ $route }»
+map-subtitle = { $measure } ({ $unit }), { $what }{ $measures }, по странам, через которые проходит { $route }
 map-alt-start = Карта: { $route }. Страна происхождения: { $origin }
-map-alt-transit = ; транзит: { $transit }
+map-alt-transit = ; страны транзита: { $transit }
 map-alt-destination = ; страна назначения: { $destination }.
 map-alt-none = { $what }: ни по одной стране маршрута нет данных.
 map-alt-largest-rise = { $what }: наибольший рост — { $name }, { $value }
 map-alt-smallest-change = { $what }: ни в одной стране маршрута с данными роста нет; наименьшее изменение — { $name }, { $value }
-map-alt-most = { $what }: больше всего изъято на маршруте в стране { $name } — { $value }
+map-alt-most = { $what }: наибольший объем изъятий на маршруте — { $name }, { $value }
 map-alt-then = ; далее { $others }
 map-alt-missing = Нет данных: { $names }.
 

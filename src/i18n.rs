@@ -273,7 +273,7 @@ impl Texts {
         )
     }
 
-    /// A period for people: "2016", and a quarter "2017 Q1" / "I кв. 2017".
+    /// A period for people: "2016", and a quarter "2017 Q1" / "I кв. 2017" (no-break spaces).
     pub fn period(&self, period: Period) -> String {
         match period.quarter {
             None => period.year.to_string(),
@@ -433,7 +433,7 @@ mod tests {
     #[test]
     fn quarters_and_file_names() {
         let q = Period::parse("2017Q1").unwrap();
-        assert_eq!(Texts::of(Language::Ru).period(q), "I кв. 2017");
+        assert_eq!(Texts::of(Language::Ru).period(q), "I\u{a0}кв.\u{a0}2017");
         assert_eq!(Texts::of(Language::En).period(q), "2017 Q1");
         assert_eq!(
             Language::Ru.file_name(Language::En, "report.html"),

@@ -343,6 +343,6 @@ mod tests {
         let labels: Vec<&str> = t.major.iter().map(|m| m.1.as_str()).collect();
         assert_eq!(labels, vec!["2016 Q1", "2017 Q1", "2018 Q1"]);
         assert_eq!(t.minor.len(), 9);
-        assert_eq!(ticks(Language::Ru).major[1].1, "I кв. 2017");
+        assert_eq!(ticks(Language::Ru).major[1].1, "I\u{a0}кв.\u{a0}2017");
     }
 }
