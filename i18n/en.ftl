@@ -9,6 +9,8 @@ percent = { $value }%
 value-unit = { $value } { $unit }
 quarter = { $year } Q{ $quarter }
 period-range = { $from }-{ $to }
+year-span = { $from }-{ $to }
+year-in-text = { $year }
 in-years = in { $count } { $count ->
     [one] year
    *[other] years
@@ -90,7 +92,7 @@ subtitle-log = { $measure } ({ $unit }, log scale), { $labels }, { $period }
 
 ## Alt text of a chart
 
-alt-start = { $kind } of { $title }, { $period }.
+alt-start = { $kind } of { $title }, { $period }
 alt-change = { $label }: { $direction ->
     [fell] fell
     [rose] rose
@@ -105,8 +107,8 @@ alt-log = The value axis is logarithmic.
 
 ## Maps
 
-measure-total = total { $from }-{ $to }
-measure-mean = mean { $from }-{ $to }
+measure-total = total { $span }
+measure-mean = mean { $span }
 measure-change = { $from } to { $to }
 map-no-value = { $name } (no value for { $periods })
 map-no-data = No data: { $parts }.

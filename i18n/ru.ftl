@@ -14,6 +14,8 @@ quarter = { $quarter ->
    *[4] IV
 } кв. { $year }
 period-range = { $from }–{ $to }
+year-span = { $from }–{ $to } гг.
+year-in-text = { $year } г.
 in-years = в { $count } { $count ->
     [one] году
    *[other] годах
@@ -117,7 +119,7 @@ subtitle-log = { $measure } ({ $unit }, логарифмическая шкал�
 
 ## Альтернативный текст графика
 
-alt-start = { $kind }: { $title }, { $period }.
+alt-start = { $kind }: { $title }, { $period }
 alt-change = { $label }: { $direction ->
     [fell] снижение с { $from } ({ $p0 }) до { $to } ({ $p1 })
     [rose] рост с { $from } ({ $p0 }) до { $to } ({ $p1 })
@@ -132,9 +134,12 @@ alt-log = Ось значений логарифмическая.
 
 ## Карты
 
-measure-total = всего за { $from }–{ $to }
-measure-mean = в среднем за { $from }–{ $to }
-measure-change = с { $from } по { $to }
+measure-total = всего за { $span }
+measure-mean = в среднем за { $span }
+measure-change = с { $from } по { $to }{ $years ->
+    [yes] г.
+   *[no] {""}
+}
 map-no-value = { $name } (нет данных за { $periods })
 map-no-data = Нет данных: { $parts }.
 map-subtitle = { $measure } ({ $unit }), { $what }{ $measures }, по странам, через которые проходит { $route }

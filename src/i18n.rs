@@ -226,9 +226,14 @@ impl Texts {
         let unsigned = digits.trim_start_matches('-');
         let zero = unsigned.bytes().all(|b| b == b'0' || b == b'.');
         let text = if zero { unsigned } else { digits.as_str() };
-        match Decimal::from_str(text) {
+        let formatted = match Decimal::from_str(text) {
             Ok(d) => self.decimal.format_to_string(&d),
             Err(_) => text.to_string(),
+        };
+        match self.language {
+            // Russian typography writes a minus sign, not CLDR's hyphen-minus.
+            Language::Ru => formatted.replacen('-', "\u{2212}", 1),
+            Language::En => formatted,
         }
     }
 
@@ -250,12 +255,22 @@ impl Texts {
         }
     }
 
-    /// A number too small for [`readable_decimals`]: "3.00e-5", "3,00e-5".
+    /// A number too small for [`readable_decimals`]: "3.00e-5"; in Russian "3,00·10⁻⁵".
     fn scientific(&self, v: f64) -> String {
         let text = format!("{v:.2e}");
-        match self.language {
-            Language::En => text,
-            Language::Ru => text.replace('.', ","),
+        match (self.language, text.split_once('e')) {
+            (Language::Ru, Some((mantissa, exponent))) => {
+                let superscript: String = exponent
+                    .chars()
+                    .map(|c| match c {
+                        '-' => '⁻',
+                        d => SUPERSCRIPT_DIGITS[d.to_digit(10).unwrap_or(0) as usize],
+                    })
+                    .collect();
+                let mantissa = mantissa.replace('.', ",").replacen('-', "\u{2212}", 1);
+                format!("{mantissa}·10{superscript}")
+            }
+            _ => text,
         }
     }
 
@@ -271,6 +286,41 @@ impl Texts {
             "value-unit",
             &[("value", Arg::from(value)), ("unit", Arg::from(unit))],
         )
+    }
+
+    /// "2001-2022" (in Russian with an en dash), as lists and notes write a span of periods.
+    pub fn period_range(&self, a: Period, b: Period) -> String {
+        self.format(
+            "period-range",
+            &[
+                ("from", self.period(a).into()),
+                ("to", self.period(b).into()),
+            ],
+        )
+    }
+
+    /// A span in running text: years with the language's word for them ("2000–2022 гг."),
+    /// quarters as [`Texts::period_range`].
+    pub fn span(&self, a: Period, b: Period) -> String {
+        if a.quarter.is_some() || b.quarter.is_some() {
+            return self.period_range(a, b);
+        }
+        self.format(
+            "year-span",
+            &[
+                ("from", self.period(a).into()),
+                ("to", self.period(b).into()),
+            ],
+        )
+    }
+
+    /// A period in running text: a year with the language's word for it ("2016 г."), a
+    /// quarter as [`Texts::period`].
+    pub fn period_in_text(&self, p: Period) -> String {
+        match p.quarter {
+            Some(_) => self.period(p),
+            None => self.format("year-in-text", &[("year", self.period(p).into())]),
+        }
     }
 
     /// A period for people: "2016", and a quarter "2017 Q1" / "I кв. 2017" (no-break spaces).
@@ -305,6 +355,8 @@ fn readable_decimals(v: f64) -> Option<usize> {
         Some((-a.log10().floor()) as usize + 2)
     }
 }
+
+const SUPERSCRIPT_DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
 
 fn decimal_formatter(language: Language) -> DecimalFormatter {
     DecimalFormatter::try_new(language.icu_locale().into(), Default::default())
@@ -367,12 +419,26 @@ mod tests {
         assert_eq!(en.number(1234.5, 1), "1,234.5");
         assert_eq!(ru.number(1234.5, 1), "1\u{a0}234,5");
         assert_eq!(en.number(-1_234_567.891, 2), "-1,234,567.89");
-        assert_eq!(ru.number(-1_234_567.891, 2), "-1\u{a0}234\u{a0}567,89");
+        assert_eq!(
+            ru.number(-1_234_567.891, 2),
+            "\u{2212}1\u{a0}234\u{a0}567,89"
+        );
         assert_eq!(ru.number(-0.0001, 1), "0,0");
         assert_eq!(ru.readable(0.0123), "0,0123");
         assert_eq!(en.readable(0.0123), "0.0123");
         assert_eq!(ru.readable(12.5), "12,5");
         assert_eq!(ru.percent(92.6, 1), "92,6\u{a0}%");
+        assert_eq!(ru.number(-119.84, 2), "\u{2212}119,84");
+        assert_eq!(ru.readable(0.0000301), "3,01·10⁻⁵");
+        assert_eq!(en.readable(0.0000301), "3.01e-5");
+        let (a, b) = (Period::year(2000), Period::year(2022));
+        assert_eq!(ru.span(a, b), "2000–2022\u{a0}гг.");
+        assert_eq!(en.span(a, b), "2000-2022");
+        assert_eq!(ru.period_range(a, b), "2000–2022");
+        assert_eq!(ru.period_in_text(a), "2000\u{a0}г.");
+        assert_eq!(en.period_in_text(a), "2000");
+        let q = Period::parse("2017Q1").unwrap();
+        assert_eq!(ru.span(q, q), "I\u{a0}кв.\u{a0}2017–I\u{a0}кв.\u{a0}2017");
         assert_eq!(en.percent(92.6, 1), "92.6%");
     }
 

@@ -138,9 +138,12 @@ fn every_figure_is_drawn_in_russian_without_english_and_with_russian_numbers() {
     }
     // Russian numbers and words as a regional analyst writes them (CLDR via ICU4X).
     for expected in [
-        "8\u{a0}000",    // an axis tick, grouped by a no-break space
-        "911,7\u{a0}кг", // a decimal comma, the unit in Russian
-        "100\u{a0}%",    // the percent sign after a no-break space
+        "8\u{a0}000",                   // an axis tick, grouped by a no-break space
+        "911,7\u{a0}кг",                // a decimal comma, the unit in Russian
+        "\u{2212}119,84\u{a0}кг в год", // a minus sign
+        "2000–2022\u{a0}гг.",           // years in running text
+        "с 2010 по 2016\u{a0}г.",       // a map's change
+        "100\u{a0}%",                   // the percent sign after a no-break space
         "данные представили 4 из 5 стран за 2017–2022", // the plural of "страна" after "из 5"
         "тест Манна — Кендалла, p = 0,00965",
         "Российская Федерация",

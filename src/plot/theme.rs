@@ -259,6 +259,8 @@ mod tests {
         texts.extend(reference.drugs.iter().filter_map(|d| d.name_ru.clone()));
         texts.extend(reference.groups.iter().filter_map(|g| g.name_ru.clone()));
         texts.extend(reference.routes.iter().filter_map(|r| r.name_ru.clone()));
+        // What the number formats write besides digits: minus sign, scientific notation.
+        texts.push("\u{2212}·⁰¹²³⁴⁵⁶⁷⁸⁹⁻\u{a0}".into());
         assert!(texts.len() > 400);
         for bold in [false, true] {
             let font = font_ref(bold).unwrap();

@@ -485,7 +485,7 @@ pub fn compose(
                         label: texts.format(
                             "change-point-label",
                             &[
-                                ("period", texts.period(period).into()),
+                                ("period", texts.period_in_text(period).into()),
                                 ("p", texts.readable(p).into()),
                             ],
                         ),
@@ -528,7 +528,7 @@ pub fn compose(
         }
     }
     let period_text = match (span.first(), span.last()) {
-        (Some(a), Some(b)) => period_range(*a, *b, texts),
+        (Some(a), Some(b)) => texts.span(*a, *b),
         _ => String::new(),
     };
     let source = spec.source.clone().unwrap_or_else(|| {
@@ -806,17 +806,6 @@ fn within_palette(
     }
 }
 
-/// "2001-2022" (in Russian with an en dash): a span of periods.
-pub(crate) fn period_range(a: Period, b: Period, texts: &Texts) -> String {
-    texts.format(
-        "period-range",
-        &[
-            ("from", texts.period(a).into()),
-            ("to", texts.period(b).into()),
-        ],
-    )
-}
-
 /// Periods in runs of consecutive years: "2001-2002, 2017-2022" (quarters one by one).
 fn period_runs(periods: &BTreeSet<(i64, Period)>, texts: &Texts) -> String {
     let mut runs: Vec<(Period, Period)> = Vec::new();
@@ -835,7 +824,7 @@ fn period_runs(periods: &BTreeSet<(i64, Period)>, texts: &Texts) -> String {
             if a == b {
                 texts.period(*a)
             } else {
-                period_range(*a, *b, texts)
+                texts.period_range(*a, *b)
             }
         })
         .collect::<Vec<_>>()
@@ -1016,6 +1005,10 @@ fn alt_text(
             ("period", period.into()),
         ],
     );
+    // The sentence's full stop, unless it ends with an abbreviation's ("2000–2022 гг.").
+    if !text.ends_with('.') {
+        text.push('.');
+    }
     let mut sentence = |id: &str, args: &[(&str, Arg)]| {
         text.push(' ');
         text.push_str(&texts.format(id, args));

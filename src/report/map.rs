@@ -46,19 +46,23 @@ impl Measure {
     /// "2016", "total 2012-2016", "mean 2012-2016", "2010 to 2016" (a change), in the
     /// language of `texts`.
     pub fn text(&self, texts: &Texts) -> String {
-        let (id, a, b) = match *self {
-            Measure::At(p) => return texts.period(p),
-            Measure::Total(a, b) => ("measure-total", a, b),
-            Measure::Mean(a, b) => ("measure-mean", a, b),
-            Measure::Change(a, b) => ("measure-change", a, b),
-        };
-        texts.format(
-            id,
-            &[
-                ("from", texts.period(a).into()),
-                ("to", texts.period(b).into()),
-            ],
-        )
+        let span = |id: &str, a, b| texts.format(id, &[("span", texts.span(a, b).into())]);
+        match *self {
+            Measure::At(p) => texts.period_in_text(p),
+            Measure::Total(a, b) => span("measure-total", a, b),
+            Measure::Mean(a, b) => span("measure-mean", a, b),
+            Measure::Change(a, b) => {
+                let years = a.quarter.is_none() && b.quarter.is_none();
+                texts.format(
+                    "measure-change",
+                    &[
+                        ("from", texts.period(a).into()),
+                        ("to", texts.period(b).into()),
+                        ("years", if years { "yes" } else { "no" }.into()),
+                    ],
+                )
+            }
+        }
     }
 
     /// The measure of a series' points; `Err` says which period is missing.
