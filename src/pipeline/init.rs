@@ -406,6 +406,15 @@ pub fn pipeline_text(
         "# Outputs: data/, tables/, figures/, report.html, ... in this folder."
     );
     let _ = writeln!(t, "output = {}", quoted(&format!("out/{name}")));
+    let _ = writeln!(
+        t,
+        "# Figures in English; [\"en\", \"ru\"] draws each in Russian too (figures/<slug>.ru.png),"
+    );
+    let _ = writeln!(
+        t,
+        "# with your texts given per language: title = {{ en = \"...\", ru = \"...\" }}."
+    );
+    let _ = writeln!(t, "languages = [\"en\"]");
     for (input, summary) in inputs.iter().zip(&ingested.files) {
         let _ = writeln!(t);
         let _ = writeln!(
