@@ -19,6 +19,7 @@ use std::fmt::Write as _;
 use crate::analysis::claims::ClaimRow;
 use crate::analysis::trend::{is_significant, summary_notes, JoinpointLimit, NCI_LIMIT_CAP};
 use crate::display::{html_escape, markdown_cell, markdown_escape, readable};
+use crate::i18n::{Language, Texts};
 use crate::ingest::output::InputRecord;
 use crate::report::figure::FigureSidecar;
 use crate::report::findings::{
@@ -63,22 +64,17 @@ impl Section {
         }
     }
 
-    fn heading(self) -> &'static str {
-        match self {
-            Section::Findings => "Main findings",
-            Section::Figures => "Figures",
-            Section::Claims => "Claims checked",
-            Section::Tables => "Tables",
-            Section::Coverage => "Data coverage",
-            Section::Methods => "Methods",
-            Section::Provenance => "Provenance",
-        }
+    /// The section's heading in the language of `texts`.
+    fn heading(self, texts: &Texts) -> String {
+        texts.get(&format!("section-{}", self.key()))
     }
 }
 
 /// Everything the report shows, as the run's tables and figures hold it.
 #[derive(Clone, Debug)]
 pub struct ReportInput {
+    /// The language the report is written in.
+    pub language: Language,
     pub title: String,
     pub subtitle: Option<String>,
     /// The writer's Markdown before the first section and after the last.
@@ -119,6 +115,7 @@ pub struct ReportInput {
 impl Default for ReportInput {
     fn default() -> Self {
         ReportInput {
+            language: Language::En,
             title: String::new(),
             subtitle: None,
             intro: None,
@@ -150,6 +147,11 @@ impl Default for ReportInput {
 }
 
 impl ReportInput {
+    /// The catalog and number formats of the report's language.
+    pub fn texts(&self) -> &'static Texts {
+        Texts::of(self.language)
+    }
+
     /// A place's name ("Kazakhstan", "Central Asia"); the code itself when the reference
     /// has no name for it.
     pub fn geo_name(&self, code: &str) -> String {
@@ -444,9 +446,13 @@ enum Block {
     },
 }
 
-fn table(columns: &[&str], rows: Vec<Vec<String>>) -> Block {
+/// A table whose columns are headed by the catalog's messages `columns` (`column-<name>`).
+fn table(texts: &Texts, columns: &[&str], rows: Vec<Vec<String>>) -> Block {
     Block::Table {
-        columns: columns.iter().map(|c| c.to_string()).collect(),
+        columns: columns
+            .iter()
+            .map(|c| texts.get(&format!("column-{c}")))
+            .collect(),
         rows,
     }
 }
@@ -503,7 +509,7 @@ fn blocks(input: &ReportInput) -> Vec<Block> {
         let body: Vec<Block> = body.into_iter().filter(|b| !is_empty(b)).collect();
         // A section with nothing to show is left out, heading and all.
         if body.iter().any(|b| !matches!(b, Block::Heading(..))) {
-            out.push(Block::Heading(2, section.heading().into()));
+            out.push(Block::Heading(2, section.heading(input.texts())));
             out.extend(body);
         }
     }
@@ -531,19 +537,25 @@ fn figures(input: &ReportInput) -> Vec<Block> {
             let f = &figure.sidecar;
             let what = f.caption.as_deref().unwrap_or(&f.subtitle);
             let notes: Vec<&str> = f.notes.iter().map(|n| n.trim_end_matches('.')).collect();
-            let notes = if notes.is_empty() {
-                String::new()
-            } else {
-                format!(" Notes: {}.", notes.join("; "))
-            };
+            let texts = input.texts();
+            let mut caption = texts.format(
+                "figure-caption",
+                &[
+                    ("number", (n + 1).into()),
+                    ("what", what.trim_end_matches('.').into()),
+                    ("source", (&f.source).into()),
+                ],
+            );
+            if !notes.is_empty() {
+                caption.push(' ');
+                caption.push_str(&texts.format(
+                    "figure-caption-notes",
+                    &[("notes", notes.join("; ").into())],
+                ));
+            }
             Block::Figure {
                 slug: f.slug.clone(),
-                caption: format!(
-                    "Figure {}. {}. Source: {}.{notes}",
-                    n + 1,
-                    what.trim_end_matches('.'),
-                    f.source
-                ),
+                caption,
                 alt: f.alt_text.clone(),
                 svg: figure.svg.clone(),
             }
@@ -553,13 +565,14 @@ fn figures(input: &ReportInput) -> Vec<Block> {
 
 fn claims_table(input: &ReportInput) -> Block {
     table(
+        input.texts(),
         &[
-            "Statement",
-            "Stated",
-            "Computed",
-            "Coverage",
-            "Verdict",
-            "Why",
+            "statement",
+            "stated",
+            "computed",
+            "coverage",
+            "verdict",
+            "why",
         ],
         input
             .claims
@@ -589,17 +602,21 @@ fn tables(input: &ReportInput) -> Vec<Block> {
     );
     let mut out = Vec::new();
     if !significant.is_empty() {
-        out.push(Block::Heading(3, "Significant trends".into()));
+        out.push(Block::Heading(
+            3,
+            input.texts().get("heading-significant-trends"),
+        ));
         out.push(table(
+            input.texts(),
             &[
-                "Series",
-                "Window",
+                "series",
+                "window",
                 "n",
-                "Trend",
+                "trend",
                 "p",
-                "Sen slope",
-                "APC (% per year)",
-                "Notes",
+                "sen-slope",
+                "apc",
+                "notes",
             ],
             significant
                 .iter()
@@ -627,18 +644,22 @@ fn tables(input: &ReportInput) -> Vec<Block> {
         )));
     }
     if !input.shares.is_empty() {
-        out.push(Block::Heading(3, "Share changes".into()));
+        out.push(Block::Heading(
+            3,
+            input.texts().get("heading-share-changes"),
+        ));
         out.push(table(
+            input.texts(),
             &[
-                "Share",
-                "Periods",
-                "First",
-                "Second",
-                "Change",
-                "Relative change",
-                "Test p",
-                "Trend",
-                "Coverage",
+                "share",
+                "periods",
+                "first",
+                "second",
+                "change",
+                "relative-change",
+                "test-p",
+                "trend",
+                "coverage",
             ],
             input
                 .shares
@@ -705,8 +726,9 @@ fn route_table(input: &ReportInput, route: &DeclaredRoute) -> Vec<Block> {
         })
         .collect();
     let names: Vec<String> = route.drugs.iter().map(|d| input.drug_name(d)).collect();
-    let mut columns = vec!["Period"];
-    columns.extend(names.iter().map(String::as_str));
+    // A column per drug, headed by its name.
+    let mut columns = vec![input.texts().get("column-period")];
+    columns.extend(names);
     vec![
         Block::Heading(
             3,
@@ -717,7 +739,7 @@ fn route_table(input: &ReportInput, route: &DeclaredRoute) -> Vec<Block> {
                 route.transit.join(", ")
             ),
         ),
-        table(&columns, rows),
+        Block::Table { columns, rows },
     ]
 }
 
@@ -778,13 +800,8 @@ fn coverage(input: &ReportInput) -> Vec<Block> {
                 .into(),
         ),
         table(
-            &[
-                "Place",
-                "Drug",
-                "Years",
-                "Observed",
-                "Missing inside the span",
-            ],
+            input.texts(),
+            &["place", "drug", "years", "observed", "missing-inside"],
             rows,
         ),
     ]
@@ -977,9 +994,9 @@ fn html(input: &ReportInput, blocks: &[Block]) -> String {
             _ => None,
         })
         .collect();
-    let mut toc = String::from(
-        "<nav class=\"toc\" aria-label=\"Contents\"><strong>Contents</strong>\n<ol>\n",
-    );
+    let contents = html_escape(&input.texts().get("contents"));
+    let mut toc =
+        format!("<nav class=\"toc\" aria-label=\"{contents}\"><strong>{contents}</strong>\n<ol>\n");
     for s in &sections {
         let _ = writeln!(
             toc,

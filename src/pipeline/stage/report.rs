@@ -229,6 +229,8 @@ fn read_input(cx: &Context, reference: &Reference) -> Result<ReportInput> {
     let options = &p.analyze.trends;
     let declared = declared(p, reference);
     Ok(ReportInput {
+        // The report is written in the first language (English: `languages` says so).
+        language: p.first_language(),
         title: p.report.title.clone(),
         subtitle: p.report.subtitle.clone(),
         intro: p.report.intro.clone(),
