@@ -474,18 +474,32 @@ pub fn render(input: &ReportInput) -> (String, String) {
 
 /// Builds the report's blocks from the run's tables, figures and metadata.
 fn blocks(input: &ReportInput) -> Vec<Block> {
-    let mut as_of = input
-        .as_of
-        .clone()
-        .map_or_else(|| "all data".to_string(), |a| format!("data as of {a}"));
+    let texts = input.texts();
+    let mut data = match &input.as_of {
+        None => texts.get("run-data-all"),
+        Some(a) => texts.format("run-data-as-of", &[("period", a.into())]),
+    };
     if let Some((first, last)) = &input.span {
-        as_of.push_str(&format!(": observations from {first} to {last}"));
+        data = texts.format(
+            "run-data-span",
+            &[
+                ("data", data.into()),
+                ("first", first.into()),
+                ("last", last.into()),
+            ],
+        );
     }
+    let run_line = texts.format(
+        "run-line",
+        &[
+            ("run", (&input.run_id).into()),
+            ("pipeline", (&input.pipeline).into()),
+            ("data", data.into()),
+            ("version", env!("CARGO_PKG_VERSION").into()),
+        ],
+    );
     let mut out = vec![Block::Paragraph(format!(
-        "Run {} of pipeline {} ({as_of}), routetrend {}. {}",
-        input.run_id,
-        input.pipeline,
-        env!("CARGO_PKG_VERSION"),
+        "{run_line} {}",
         input.description
     ))];
     if let Some(intro) = &input.intro {
@@ -495,9 +509,7 @@ fn blocks(input: &ReportInput) -> Vec<Block> {
         let body = match section {
             Section::Findings => findings(input)
                 .into_iter()
-                .flat_map(|(heading, texts)| {
-                    [Block::Heading(3, heading.into()), Block::Bullets(texts)]
-                })
+                .flat_map(|(heading, texts)| [Block::Heading(3, heading), Block::Bullets(texts)])
                 .collect(),
             Section::Figures => figures(input),
             Section::Claims => vec![claims_table(input)],
@@ -862,18 +874,25 @@ fn methods(input: &ReportInput) -> Vec<Block> {
 }
 
 fn provenance(input: &ReportInput) -> Vec<Block> {
-    let p = &input.provenance;
-    let mut items = vec![format!(
-        "Rejected input rows: {} (data/rejects.csv gives file, row, column, value and reason).",
-        p.rejected
+    let (p, texts) = (&input.provenance, input.texts());
+    // Counts as written in the tables, ungrouped (they are matched against them).
+    let mut items = vec![texts.format(
+        "provenance-rejected",
+        &[("count", p.rejected.to_string().into())],
     )];
     if let Some(tool) = &p.tool {
-        items.push(format!("Tool: {tool}."));
+        items.push(texts.format("provenance-tool", &[("tool", tool.into())]));
     }
     for i in &p.inputs {
-        items.push(format!(
-            "Input {}: sha256 {}, {} records, {} kept, {} rejected.",
-            i.file, i.sha256, i.records, i.kept, i.rejected
+        items.push(texts.format(
+            "provenance-input",
+            &[
+                ("file", (&i.file).into()),
+                ("sha256", (&i.sha256).into()),
+                ("records", i.records.to_string().into()),
+                ("kept", i.kept.to_string().into()),
+                ("rejected", i.rejected.to_string().into()),
+            ],
         ));
     }
     vec![Block::Bullets(items)]

@@ -30,12 +30,13 @@ struct Finding {
 }
 
 /// The headings of the groups of findings, by `Finding::group`.
-const GROUPS: [&str; 5] = ["Trends", "Comparisons", "Shares", "Routes", "Claims"];
+/// (The catalog's ids of those headings, `findings-<group>`.)
+const GROUPS: [&str; 5] = ["trends", "comparisons", "shares", "routes", "claims"];
 
 /// The findings' sentences under their headings, in the report's order: "Highlights" (what
 /// `[report] highlight` names, in its order), then each group by effect size. Groups
-/// without a sentence are left out.
-pub fn findings(input: &ReportInput) -> Vec<(&'static str, Vec<String>)> {
+/// without a sentence are left out. Headings in the report's language.
+pub fn findings(input: &ReportInput) -> Vec<(String, Vec<String>)> {
     let mut all = series_findings(input);
     all.extend(parallel_findings(input));
     all.extend(share_findings(input));
@@ -50,7 +51,7 @@ pub fn findings(input: &ReportInput) -> Vec<(&'static str, Vec<String>)> {
     let mut groups: Vec<(&'static str, Vec<String>)> = Vec::new();
     for f in all {
         let heading = if rank(&f).is_some() {
-            "Highlights"
+            "highlights"
         } else {
             GROUPS[usize::from(f.group)]
         };
@@ -59,7 +60,11 @@ pub fn findings(input: &ReportInput) -> Vec<(&'static str, Vec<String>)> {
             _ => groups.push((heading, vec![f.text])),
         }
     }
+    let texts = input.texts();
     groups
+        .into_iter()
+        .map(|(id, sentences)| (texts.get(&format!("findings-{id}")), sentences))
+        .collect()
 }
 
 /// A p-value as the field writes it: "p < 0.001", else three decimals ("p = 0.035").
