@@ -184,3 +184,6 @@ run-line = Run { $run } of pipeline { $pipeline } ({ $data }), routetrend { $ver
 run-data-all = all data
 run-data-as-of = data as of { $period }
 run-data-span = { $data }: observations from { $first } to { $last }
+significant-trends-summary = { $significant } of the { $rows } trend rows about the pipeline's series are significant at alpha = { $alpha }; every row is in tables/trends.csv.
+route-ratio-heading = { $route }: seizures in the destination ({ $destination }) over those in transit ({ $transit })
+coverage-intro = Annual seizure series of the places and drugs this pipeline analyses: the years each spans, the years observed and the years missing inside its span.

@@ -214,3 +214,6 @@ run-line = Запуск { $run } конвейера { $pipeline } ({ $data }), r
 run-data-all = все данные
 run-data-as-of = данные по состоянию на { $period }
 run-data-span = { $data }: наблюдения с { $first } по { $last }
+significant-trends-summary = Значимы при alpha = { $alpha } { $significant } из { $rows } строк трендов по рядам конвейера; все строки приведены в tables/trends.csv.
+route-ratio-heading = { $route }: изъятия в стране назначения ({ $destination }) по отношению к изъятиям в странах транзита ({ $transit })
+coverage-intro = Годовые ряды изъятий по странам, регионам и наркотикам, которые анализирует конвейер: годы, которые охватывает каждый ряд, годы с наблюдениями и пропущенные годы внутри этого периода.

@@ -648,11 +648,14 @@ fn tables(input: &ReportInput) -> Vec<Block> {
                 })
                 .collect(),
         ));
-        out.push(Block::Paragraph(format!(
-            "{} of the {} trend rows about the pipeline's series are significant at alpha = {}; every row is in tables/trends.csv.",
-            significant.len(),
-            in_scope.len(),
-            input.methods.alpha
+        // Counts and alpha as the tables write them.
+        out.push(Block::Paragraph(input.texts().format(
+            "significant-trends-summary",
+            &[
+                ("significant", significant.len().to_string().into()),
+                ("rows", in_scope.len().to_string().into()),
+                ("alpha", input.methods.alpha.to_string().into()),
+            ],
         )));
     }
     if !input.shares.is_empty() {
@@ -744,11 +747,13 @@ fn route_table(input: &ReportInput, route: &DeclaredRoute) -> Vec<Block> {
     vec![
         Block::Heading(
             3,
-            format!(
-                "{}: seizures in the destination ({}) over those in transit ({})",
-                route.name,
-                route.destination.join(", "),
-                route.transit.join(", ")
+            input.texts().format(
+                "route-ratio-heading",
+                &[
+                    ("route", (&route.name).into()),
+                    ("destination", route.destination.join(", ").into()),
+                    ("transit", route.transit.join(", ").into()),
+                ],
             ),
         ),
         Block::Table { columns, rows },
@@ -807,10 +812,7 @@ fn coverage(input: &ReportInput) -> Vec<Block> {
         return Vec::new();
     }
     vec![
-        Block::Paragraph(
-            "Annual seizure series of the places and drugs this pipeline analyses: the years each spans, the years observed and the years missing inside its span."
-                .into(),
-        ),
+        Block::Paragraph(input.texts().get("coverage-intro")),
         table(
             input.texts(),
             &["place", "drug", "years", "observed", "missing-inside"],
