@@ -290,23 +290,20 @@ impl Texts {
 
     /// "2001-2022" (in Russian with an en dash), as lists and notes write a span of periods.
     pub fn period_range(&self, a: Period, b: Period) -> String {
-        self.format(
-            "period-range",
-            &[
-                ("from", self.period(a).into()),
-                ("to", self.period(b).into()),
-            ],
-        )
+        self.between("period-range", a, b)
     }
 
     /// A span in running text: years with the language's word for them ("2000–2022 гг."),
     /// quarters as [`Texts::period_range`].
     pub fn span(&self, a: Period, b: Period) -> String {
-        if a.quarter.is_some() || b.quarter.is_some() {
-            return self.period_range(a, b);
-        }
+        let years = a.quarter.is_none() && b.quarter.is_none();
+        self.between(if years { "year-span" } else { "period-range" }, a, b)
+    }
+
+    /// The message `id` of the periods `from` and `to`.
+    fn between(&self, id: &str, a: Period, b: Period) -> String {
         self.format(
-            "year-span",
+            id,
             &[
                 ("from", self.period(a).into()),
                 ("to", self.period(b).into()),

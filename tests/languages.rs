@@ -20,19 +20,27 @@ const LATIN_ALLOWED: [&str; 6] = [
     "Sputnik",
 ];
 
+/// The shipped pipeline run with `languages = <languages>`.
 fn run(languages: &str) -> Workdir {
+    run_shipped_with(
+        "languages = [\"en\", \"ru\"]",
+        &format!("languages = {languages}"),
+    )
+}
+
+/// The shipped pipeline run with its text `shipped` (which it must hold) replaced by `to`.
+fn run_shipped_with(shipped: &str, to: &str) -> Workdir {
     let w = Workdir::new();
     w.copy_from_root("data");
     w.copy_from_root("pipelines");
     let pipeline = w.read("pipelines/northern_route.toml");
-    let shipped = "languages = [\"en\", \"ru\"]";
     assert!(
         pipeline.contains(shipped),
-        "the shipped pipeline is bilingual"
+        "the shipped pipeline has {shipped:?}"
     );
     w.write(
         "pipelines/northern_route.toml",
-        pipeline.replace(shipped, &format!("languages = {languages}")),
+        pipeline.replace(shipped, to),
     );
     w.run(&["run", "--quiet"]).expect_code(0);
     w
@@ -253,17 +261,10 @@ fn runs_are_byte_identical_in_both_languages_and_russian_changes_no_english_file
 /// key lacks its own text.
 #[test]
 fn a_text_without_a_translation_is_used_in_every_language_with_a_warning() {
-    let w = Workdir::new();
-    w.copy_from_root("data");
-    w.copy_from_root("pipelines");
-    let pipeline = w.read("pipelines/northern_route.toml");
-    let translated = "y_label = { en = \"Opiates seized\", ru = \"Изъято опиатов\" }";
-    assert!(pipeline.contains(translated));
-    w.write(
-        "pipelines/northern_route.toml",
-        pipeline.replace(translated, "y_label = \"Opiates seized\""),
+    let w = run_shipped_with(
+        "y_label = { en = \"Opiates seized\", ru = \"Изъято опиатов\" }",
+        "y_label = \"Opiates seized\"",
     );
-    w.run(&["run", "--quiet"]).expect_code(0);
     let manifest: serde_json::Value =
         serde_json::from_str(&w.read("out/northern_route/manifest.json")).unwrap();
     let warnings = manifest["warnings"].to_string();

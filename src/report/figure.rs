@@ -951,12 +951,9 @@ fn sen_line(
 /// A slope per year in the chart's display unit: percentage points for shares, index points
 /// for an index.
 fn show_slope(v: f64, shown: &DisplayUnit, texts: &Texts) -> String {
-    let value = |v: String| [("value", Arg::from(v))];
     if shown.percent {
-        texts.format(
-            "percentage-points",
-            &value(texts.number(v / shown.divisor, 2)),
-        )
+        let value = texts.number(v / shown.divisor, 2);
+        texts.format("percentage-points", &[("value", value.into())])
     } else if is_index(shown) {
         texts.format("index-points", &[("value", texts.readable_arg(v))])
     } else {
